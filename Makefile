@@ -1,0 +1,37 @@
+# `make run` and `make test` work on a fresh clone: both create .venv and install the package.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SHARED ?= ../shared
+
+.PHONY: install run test evaluate bench-accuracy bench-speed model clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/pipeline run --corpus corpus --out outputs
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+evaluate: run
+	$(BIN)/pipeline evaluate --gold $(SHARED)/gold/seeds.jsonl --out outputs
+
+bench-accuracy: $(STAMP)
+	$(BIN)/python benchmarks/accuracy.py --shared $(SHARED)
+
+bench-speed: $(STAMP)
+	$(BIN)/python benchmarks/speed.py --shared $(SHARED)
+
+model: $(STAMP)
+	$(BIN)/python -m pipeline.train --bc5cdr $(SHARED)/benchmarks/bc5cdr --ncbi $(SHARED)/benchmarks/ncbi_disease --out pipeline/models/disease_ner
+
+clean:
+	rm -rf outputs benchmarks/work

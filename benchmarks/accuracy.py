@@ -1,0 +1,282 @@
+"""Accuracy on public corpora: convert, run the pipeline, score, print one table.
+
+    python benchmarks/accuracy.py [--shared ../shared] [--work benchmarks/work]
+                                  [--only seeds,bc5cdr,ncbi,cadec,ade] [--json FILE]
+
+For each corpus: convert it with ``benchmarks/corpora.py`` into ``<work>/<name>/`` (sources and
+gold), run ``python -m pipeline run --corpus <work>/<name>/corpus --out <work>/<name>/outputs
+--full``, then score with ``pipeline.evaluate`` under the label mapping that makes the corpus
+comparable to this project's labels:
+
+- seeds: labels as they are (ALL and one row per label).
+- bc5cdr, ncbi: CONDITION and ADVERSE_EFFECT merged into DISEASE vs their Disease mentions; DOSE
+  dropped.
+- cadec: ADVERSE_EFFECT vs ADR; CONDITION vs Disease+Symptom; and both merged (detection of
+  any of them, whatever the type).
+- ade: DOSE vs the dose spans of ADE-Corpus-V2 that hold a number, then vs all of them
+  ("overdose", "high-dose" included). The corpus marks only doses tied to an adverse event, so
+  recall is the figure; precision (in parentheses) is not meaningful.
+
+A corpus whose data folder is absent is skipped with a message saying what is missing; a
+pipeline failure is reported and the other corpora still run. ``--json`` saves every number
+(full evaluation reports and conversion statistics).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+for _p in (str(REPO), str(HERE)):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+import corpora  # noqa: E402  (benchmarks/corpora.py, next to this script)
+
+from pipeline.evaluate import evaluate  # noqa: E402
+
+MERGED = {"CONDITION": "DISEASE", "ADVERSE_EFFECT": "DISEASE", "DOSE": None}
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """One table row: a label map, the label whose scores are shown, how to describe it."""
+
+    description: str
+    label_map: Mapping[str, str | None] | None
+    label: str
+    recall_only: bool = False
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A corpus: its converter, where its data lives under --shared, and its rows."""
+
+    name: str
+    convert: Callable[[Path, Path], tuple[Path, Path]]
+    source: str
+    scorings: tuple[Scoring, ...]
+
+
+BENCHMARKS: tuple[Benchmark, ...] = (
+    Benchmark(
+        "seeds",
+        corpora.convert_seeds,
+        ".",
+        (
+            Scoring("as is: all labels", None, "ALL"),
+            Scoring("as is: CONDITION", None, "CONDITION"),
+            Scoring("as is: ADVERSE_EFFECT", None, "ADVERSE_EFFECT"),
+            Scoring("as is: DOSE", None, "DOSE"),
+        ),
+    ),
+    Benchmark(
+        "bc5cdr",
+        corpora.convert_bc5cdr,
+        "benchmarks/bc5cdr",
+        (Scoring("CONDITION+ADVERSE_EFFECT vs Disease", MERGED, "DISEASE"),),
+    ),
+    Benchmark(
+        "ncbi",
+        corpora.convert_ncbi,
+        "benchmarks/ncbi_disease",
+        (Scoring("CONDITION+ADVERSE_EFFECT vs Disease", MERGED, "DISEASE"),),
+    ),
+    Benchmark(
+        "cadec",
+        corpora.convert_cadec,
+        "benchmarks/cadec_dev",
+        (
+            Scoring("ADVERSE_EFFECT vs ADR", {"CONDITION": None, "DOSE": None}, "ADVERSE_EFFECT"),
+            Scoring("CONDITION vs Disease+Symptom", {"ADVERSE_EFFECT": None, "DOSE": None}, "CONDITION"),
+            Scoring("both merged vs ADR+Disease+Symptom", MERGED, "DISEASE"),
+        ),
+    ),
+    Benchmark(
+        "ade",
+        corpora.convert_ade_doses,
+        "benchmarks/ade_corpus_v2",
+        (
+            Scoring(
+                "DOSE vs numeric dose spans",
+                {"CONDITION": None, "ADVERSE_EFFECT": None, corpora.QUALITATIVE_DOSE: None},
+                "DOSE",
+                recall_only=True,
+            ),
+            Scoring(
+                "DOSE vs all dose spans",
+                {"CONDITION": None, "ADVERSE_EFFECT": None, corpora.QUALITATIVE_DOSE: "DOSE"},
+                "DOSE",
+                recall_only=True,
+            ),
+        ),
+    ),
+)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_pipeline(corpus: Path, out: Path, extra: Sequence[str] = (), timeout: float | None = None) -> float:
+    """``python -m pipeline run --corpus C --out O --full``; seconds taken. Raises on failure."""
+    cmd = [sys.executable, "-m", "pipeline", "run", "--corpus", str(corpus), "--out", str(out), "--full", *extra]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+        raise RuntimeError(f"`{shlex.join(cmd[1:])}` exited with {proc.returncode}:\n{tail}")
+    if proc.stdout.strip():
+        log(f"  {proc.stdout.strip().splitlines()[-1]}")
+    return elapsed
+
+
+def row_for(name: str, scoring: Scoring, report: dict[str, Any], seconds: float | None) -> dict[str, Any]:
+    """One table row (plain numbers) from an evaluation report."""
+    strict = report["strict"].get(scoring.label) or report["strict"]["ALL"]
+    lenient = report["lenient"].get(scoring.label) or report["lenient"]["ALL"]
+    return {
+        "corpus": name,
+        "mapping": scoring.description,
+        "label": scoring.label,
+        "recall_only": scoring.recall_only,
+        "n_docs": report["n_docs"],
+        "n_gold": strict["tp"] + strict["fn"],
+        "n_pred": strict["tp"] + strict["fp"],
+        "strict": {k: strict[k] for k in ("precision", "recall", "f1")},
+        "lenient": {k: lenient[k] for k in ("precision", "recall", "f1")},
+        "seconds": seconds,
+    }
+
+
+def format_table(rows: Sequence[dict[str, Any]]) -> str:
+    """The results as one fixed-width table (percentages)."""
+
+    def pct(x: float, hide: bool) -> str:
+        s = f"{100 * x:.1f}"
+        return f"({s})" if hide else s
+
+    header = ["corpus", "label mapping", "docs", "gold", "pred", "sP", "sR", "sF1", "lP", "lR", "lF1", "time s"]
+    body = []
+    for r in rows:
+        ro = r["recall_only"]
+        body.append(
+            [
+                r["corpus"],
+                r["mapping"],
+                str(r["n_docs"]),
+                str(r["n_gold"]),
+                str(r["n_pred"]),
+                pct(r["strict"]["precision"], ro),
+                pct(r["strict"]["recall"], False),
+                pct(r["strict"]["f1"], ro),
+                pct(r["lenient"]["precision"], ro),
+                pct(r["lenient"]["recall"], False),
+                pct(r["lenient"]["f1"], ro),
+                "" if r["seconds"] is None else f"{r['seconds']:.1f}",
+            ]
+        )
+    widths = [max(len(x) for x in col) for col in zip(header, *body)]
+    left = {0, 1}
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+    lines = [fmt(header), "  ".join("-" * w for w in widths), *(fmt(b) for b in body)]
+    lines.append("s = strict (same span), l = lenient (overlap, one to one); P/R/F1 in %; time = pipeline run.")
+    if any(r["recall_only"] for r in rows):
+        lines.append("(x): not meaningful, the corpus marks only some of the doses: read recall.")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", type=Path, default=corpora.DEFAULT_SHARED, help="the shared folder (holds benchmarks/, corpus/, gold/)")
+    parser.add_argument("--work", type=Path, default=corpora.DEFAULT_WORK, help="where converted corpora and outputs go")
+    parser.add_argument("--only", default="", help=f"comma-separated subset of {','.join(b.name for b in BENCHMARKS)}")
+    parser.add_argument("--json", type=Path, default=None, help="also save every number to this JSON file")
+    parser.add_argument("--skip-run", action="store_true", help="score the existing outputs, do not run the pipeline")
+    parser.add_argument("--pipeline-args", default="", help="extra arguments for `pipeline run`, e.g. '--workers 4'")
+    parser.add_argument("--timeout", type=float, default=None, help="seconds allowed per pipeline run")
+    args = parser.parse_args(argv)
+
+    wanted = [s.strip() for s in args.only.split(",") if s.strip()]
+    known = {b.name for b in BENCHMARKS}
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        parser.error(f"unknown corpus {', '.join(unknown)}; choose from {', '.join(sorted(known))}")
+    selected = [b for b in BENCHMARKS if not wanted or b.name in wanted]
+    shared, work = args.shared.resolve(), args.work.resolve()
+    extra = shlex.split(args.pipeline_args)
+
+    rows: list[dict[str, Any]] = []
+    results: dict[str, Any] = {"shared": str(shared), "work": str(work), "rows": rows, "reports": {}, "conversion": {}, "skipped": {}, "errors": {}}
+    for bench in selected:
+        src = shared / bench.source
+        if not src.exists():
+            msg = f"data folder {src} not found"
+            log(f"skip {bench.name}: {msg}")
+            results["skipped"][bench.name] = msg
+            continue
+        try:
+            corpus_dir, gold = bench.convert(src, work)
+        except FileNotFoundError as exc:
+            log(f"skip {bench.name}: {exc}")
+            results["skipped"][bench.name] = str(exc)
+            continue
+        stats = corpora.read_stats(gold)
+        results["conversion"][bench.name] = stats
+        log(
+            f"{bench.name}: {stats['n_docs']} docs, {stats['n_mentions']} gold mentions "
+            f"({stats['mismatches']} offset mismatches dropped, {stats['skipped_discontinuous']} "
+            f"discontinuous skipped)"
+        )
+        out = work / corpus_dir.parent.name / "outputs"
+        seconds: float | None = None
+        if not args.skip_run:
+            log(f"  running the pipeline on {corpus_dir} ...")
+            try:
+                seconds = run_pipeline(corpus_dir, out, extra, args.timeout)
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                log(f"  FAILED: {exc}")
+                results["errors"][bench.name] = str(exc)
+                continue
+        for scoring in bench.scorings:
+            try:
+                report = evaluate(gold, out, scoring.label_map)
+            except (FileNotFoundError, ValueError) as exc:
+                log(f"  cannot score {bench.name} ({scoring.description}): {exc}")
+                results["errors"][f"{bench.name}: {scoring.description}"] = str(exc)
+                break
+            results["reports"][f"{bench.name}: {scoring.description}"] = report
+            rows.append(row_for(bench.name, scoring, report, seconds))
+
+    if rows:
+        print(format_table(rows))
+    else:
+        print("no corpus was scored")
+    for name, why in {**results["skipped"], **results["errors"]}.items():
+        print(f"not scored: {name}: {why.splitlines()[0]}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        log(f"numbers saved to {args.json}")
+    return 1 if results["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""spaCy components of the pipeline, registered with ``@Language.factory``.
+
+Each component is a thin adapter: the work is done by pure functions in :mod:`pipeline.segment`
+and :mod:`pipeline.extract`, which is what the tests exercise directly. (This module must not use
+``from __future__ import annotations``: spaCy validates factory signatures at run time.)
+"""
+
+import numpy as np
+from spacy.attrs import IDX, SENT_START
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extract.conditions import ConditionFinder
+from pipeline.extract.context import apply_context
+from pipeline.extract.normalize import word_key
+from pipeline.segment import segment
+
+for _name in ("segments", "mentions"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+@Language.factory("web_segmenter")
+def make_web_segmenter(nlp: Language, name: str) -> "WebSegmenter":
+    return WebSegmenter()
+
+
+class WebSegmenter:
+    """Sets ``Doc._.segments`` and sentence starts from :func:`pipeline.segment.segment`."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        segments = segment(doc.text)
+        doc._.segments = segments
+        if len(doc) == 0:
+            return doc
+        token_starts = doc.to_array(IDX).astype(np.int64)
+        sent_starts = np.full(len(doc), -1, dtype=np.int32)
+        sent_starts[0] = 1
+        first_tokens = np.searchsorted(token_starts, [s.start for s in segments], side="right") - 1
+        sent_starts[np.clip(first_tokens, 0, None)] = 1
+        doc.from_array([SENT_START], sent_starts.reshape(-1, 1))
+        return doc
+
+
+@Language.factory("lexical_normalizer")
+def make_lexical_normalizer(nlp: Language, name: str) -> "LexicalNormalizer":
+    return LexicalNormalizer()
+
+
+class LexicalNormalizer:
+    """Sets each lexeme's NORM to :func:`pipeline.extract.normalize.word_key` (once per word
+    type, so the cost does not grow with the number of tokens)."""
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()
+
+    def __call__(self, doc: Doc) -> Doc:
+        seen = self._seen
+        for token in doc:
+            orth = token.orth
+            if orth not in seen:
+                seen.add(orth)
+                token.lex.norm_ = word_key(token.text)
+        return doc
+
+
+@Language.factory("condition_finder")
+def make_condition_finder(nlp: Language, name: str) -> ConditionFinder:
+    return ConditionFinder()
+
+
+@Language.factory("mention_context")
+def make_mention_context(nlp: Language, name: str) -> "MentionContext":
+    return MentionContext()
+
+
+class MentionContext:
+    """CONDITION vs ADVERSE_EFFECT, role, negation and hedging for ``Doc._.mentions``."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.mentions and doc._.segments:
+            apply_context(doc.text, doc._.segments, doc._.mentions)
+        return doc

@@ -1,0 +1,1 @@
+"""Extractors that turn a segmented, tokenized spaCy Doc into mentions."""

@@ -1,0 +1,265 @@
+"""Find condition mentions (diseases, symptoms, states) and give each a concept.
+
+Spans come from the vocabulary gazetteer (:mod:`pipeline.extract.lexicon`) matched over the
+normalized word pieces of each sentence, and are then completed by rules that hold for any
+English drug article:
+
+- **abbreviations defined in the document** (scispaCy's AbbreviationDetector, i.e. the
+  Schwartz & Hearst 2003 algorithm): when the long form of "(TBI)" is a condition, every later
+  "TBI" is a mention of the same concept, including inside "Stroke/TBI";
+- **adjectival forms** ("schizophrenic", "autistic", "epileptic") and state adjectives
+  ("pregnant", "lactating") count when they describe people: before a person noun
+  ("schizophrenic patients", "pregnant or lactating women") or after a copula ("if you are
+  pregnant, nursing, ...");
+- **modifiers that are part of the name** per the annotation guideline: severity and phase
+  ("severe", "acute", "mild-to-moderate", "treatment-resistant", "childhood") are taken into
+  the span, including coordinated ones ("severe or acute kidney failure");
+- **coordination with a shared head**: "renal/hepatic impairment", "elevated or lowered blood
+  pressure" become one span when the first conjunct is not a complete name on its own;
+- **"hypersensitivity to X"**: an allergy's object is part of the span;
+- **not conditions**: processes at the level of cells ("cell death", "neuronal injury") and the
+  terms listed in ``data/not_conditions.tsv`` (mechanisms the guideline excludes).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from pipeline.extract.lexicon import Entry, Gazetteer, Match, load_gazetteer
+from pipeline.extract.mention import Mention
+from pipeline.extract.normalize import Piece, pieces, text_key
+
+DATA = Path(__file__).parent / "data"
+
+#: Words that stay inside a condition's span (guideline: the longest name that is one concept).
+MODIFIERS = frozenset(
+    """mild moderate severe serious acute subacute chronic active advanced early late
+    progressive recurrent persistent refractory intractable resistant childhood juvenile
+    adult infantile congenital treatment drug""".split()
+)
+_MODIFIER_LINKS = frozenset({"to", "or", "and", "/"})
+_COORDINATORS = frozenset({"or", "and", "/"})
+#: Nouns for people (and animal models) that an adjectival condition can describe.
+PERSON_NOUNS = frozenset(
+    """patient child children adult people person individual subject women woman men man
+    mother infant girl boy baby babies rat mouse mice animal volunteer participant user
+    elderly adolescent teenager case population""".split()
+)
+COPULAS = frozenset({"are", "is", "be", "being", "been", "become", "becoming", "were", "was", "am", "if", "who"})
+#: Cell-level nouns: "cell death", "neuronal damage" are processes, not conditions.
+CELL_LEVEL = frozenset({"cell", "cellular", "neuronal", "neuron", "apoptotic", "programmed", "tissue", "synaptic"})
+ALLERGY_HEADS = frozenset({"hypersensitivity", "allergy", "allergic", "intolerance", "sensitivity"})
+_MAX_OBJECT_WORDS = 4
+
+
+@dataclass(frozen=True)
+class _Span:
+    first: int  # piece indices, end exclusive
+    last: int
+    entry: Entry
+
+
+@lru_cache(maxsize=1)
+def _tsv_terms(name: str) -> dict[tuple[str, ...], str]:
+    """Key sequence -> second column of a curated TSV (header row, reason column)."""
+    path = DATA / name
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return {text_key(row["term"]): row.get("concept_id", "") for row in rows if row["term"].strip()}
+
+
+def state_adjectives() -> dict[str, Entry]:
+    """Curated adjectives for states ("pregnant", "lactating"), matched like adjectival forms."""
+    return {key[0]: Entry(concept, "curated:state") for key, concept in _tsv_terms("state_terms.tsv").items() if len(key) == 1}
+
+
+def not_conditions() -> frozenset[tuple[str, ...]]:
+    return frozenset(_tsv_terms("not_conditions.tsv"))
+
+
+def find_conditions(
+    text: str,
+    start: int,
+    end: int,
+    gazetteer: Gazetteer,
+    abbreviations: dict[str, Entry],
+    adjectives: dict[str, Entry],
+    excluded: frozenset[tuple[str, ...]],
+) -> list[tuple[int, int, Entry]]:
+    """Condition spans ``(start, end, entry)`` in ``text[start:end]`` (one sentence)."""
+    sentence = pieces(text[start:end], start)
+    if not sentence:
+        return []
+    keys = [p.key for p in sentence]
+    spans = [_Span(m.first_piece, m.last_piece, m.entry) for m in gazetteer.find(sentence, text)]
+    spans = _with_abbreviations(spans, sentence, text, abbreviations)
+    spans += _adjectival(sentence, keys, spans, adjectives)
+    spans.sort(key=lambda s: s.first)
+    result = []
+    for span in spans:
+        if tuple(keys[span.first : span.last]) in excluded or _is_cell_level(keys, span):
+            continue
+        span = _extend(span, keys, gazetteer)
+        result.append(span)
+    result = _drop_overlaps(result)
+    return [(sentence[s.first].start, sentence[s.last - 1].end, s.entry) for s in result]
+
+
+def _with_abbreviations(
+    spans: list[_Span], sentence: list[Piece], text: str, abbreviations: dict[str, Entry]
+) -> list[_Span]:
+    """Add defined short forms; the document's own definition beats a one-piece vocabulary hit."""
+    defined = {
+        i: entry
+        for i, piece in enumerate(sentence)
+        if (entry := abbreviations.get(text[piece.start : piece.end])) is not None
+    }
+    if not defined:
+        return spans
+    spans = [s for s in spans if not (s.last - s.first == 1 and s.first in defined)]
+    taken = {j for s in spans for j in range(s.first, s.last)}
+    return spans + [_Span(i, i + 1, entry) for i, entry in defined.items() if i not in taken]
+
+
+def _adjectival(
+    sentence: list[Piece], keys: list[str], spans: list[_Span], adjectives: dict[str, Entry]
+) -> list[_Span]:
+    taken = {i for s in spans for i in range(s.first, s.last)}
+    found = []
+    for i, key in enumerate(keys):
+        entry = adjectives.get(key)
+        if entry is None or i in taken:
+            continue
+        if _describes_person(keys, i, adjectives):
+            found.append(_Span(i, i + 1, entry))
+    return found
+
+
+def _describes_person(keys: list[str], i: int, adjectives: dict[str, Entry]) -> bool:
+    """"schizophrenic patients", "pregnant or lactating women", "if you are pregnant, nursing"."""
+    j = i + 1
+    while j < len(keys) and (keys[j] in _COORDINATORS or keys[j] == "," or keys[j] in adjectives):
+        j += 1
+    if j < len(keys) and keys[j] in PERSON_NOUNS:
+        return True
+    k = i - 1
+    while k >= 0 and (keys[k] in _COORDINATORS or keys[k] == "," or keys[k] in adjectives):
+        k -= 1
+    return k >= 0 and keys[k] in COPULAS
+
+
+def _is_cell_level(keys: list[str], span: _Span) -> bool:
+    return span.first > 0 and keys[span.first - 1] in CELL_LEVEL
+
+
+def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer) -> _Span:
+    first, last = span.first, span.last
+    # modifiers before the name, possibly coordinated: "severe or acute", "mild-to-moderate"
+    while first > 0:
+        if keys[first - 1] in MODIFIERS:
+            first -= 1
+        elif (
+            first > 1
+            and keys[first - 1] in _MODIFIER_LINKS
+            and keys[first - 2] in MODIFIERS
+            and (first < span.first or keys[first] in MODIFIERS)
+        ):
+            first -= 2
+        else:
+            break
+    # shared head: "renal/hepatic impairment", "elevated or lowered blood pressure"
+    if first == span.first and first > 1 and keys[first - 1] in _COORDINATORS:
+        conjunct = keys[first - 2]
+        head = tuple(keys[span.first + 1 : span.last])
+        if (
+            conjunct.isalpha()
+            and (conjunct,) not in gazetteer.entries
+            and head
+            and ((conjunct,) + head in gazetteer.entries or span.last - span.first >= 2)
+            and keys[span.first].isalpha()
+            and (keys[span.first],) not in gazetteer.entries
+        ):
+            first -= 2
+            while first > 0 and keys[first - 1] in MODIFIERS:
+                first -= 1
+    # the object of an allergy: "hypersensitivity to porcine proteins"
+    if keys[last - 1] in ALLERGY_HEADS and last < len(keys) and keys[last] == "to":
+        j = last + 1
+        while j < len(keys) and j - last <= _MAX_OBJECT_WORDS and keys[j].isalpha() and keys[j] not in _COORDINATORS:
+            j += 1
+        if j > last + 1:
+            last = j
+    return _Span(first, last, span.entry)
+
+
+def _drop_overlaps(spans: list[_Span]) -> list[_Span]:
+    """Leftmost-longest among overlapping spans."""
+    kept: list[_Span] = []
+    for span in sorted(spans, key=lambda s: (s.first, -(s.last - s.first))):
+        if kept and span.first < kept[-1].last:
+            continue
+        kept.append(span)
+    return kept
+
+
+def document_abbreviations(doc: Doc, text: str, gazetteer: Gazetteer) -> dict[str, Entry]:
+    """Short form -> condition entry, for abbreviations whose long form names a condition."""
+    found: dict[str, Entry] = {}
+    for short in getattr(doc._, "abbreviations", None) or []:
+        long_form = short._.long_form
+        if long_form is None:
+            continue
+        short_text = short.text
+        if short_text in found or not any(ch.isupper() for ch in short_text):
+            continue
+        long_pieces = pieces(text[long_form.start_char : long_form.end_char], long_form.start_char)
+        matches = gazetteer.find(long_pieces, text)
+        if matches and _covers(matches[-1], long_pieces):
+            entry = matches[-1].entry
+            found[short_text] = Entry(entry.concept_id, "abbreviation")
+    return found
+
+
+def _covers(match: Match, long_pieces: list[Piece]) -> bool:
+    """The match ends the long form and leaves at most one modifier word before it."""
+    return match.last_piece == len(long_pieces) and match.first_piece <= 1
+
+
+class ConditionFinder:
+    """The ``condition_finder`` component: adds CONDITION mentions (relabelled later by
+    ``mention_context``) to ``Doc._.mentions``."""
+
+    def __init__(self) -> None:
+        from pipeline.vocab import load_vocabulary
+
+        self.gazetteer = load_gazetteer()
+        self.adjectives = {**self.gazetteer.adjectives, **state_adjectives()}
+        self.excluded = not_conditions()
+        self.concepts = load_vocabulary().concepts
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        abbreviations = document_abbreviations(doc, text, self.gazetteer)
+        mentions = list(doc._.mentions or [])
+        for segment in doc._.segments or []:
+            for start, end, entry in find_conditions(
+                text, segment.start, segment.end, self.gazetteer, abbreviations, self.adjectives, self.excluded
+            ):
+                concept = self.concepts.get(entry.concept_id)
+                mentions.append(
+                    Mention(
+                        start=start,
+                        end=end,
+                        label="CONDITION",
+                        method=entry.method,
+                        concept_id=entry.concept_id,
+                        concept_name=concept.name if concept else None,
+                    )
+                )
+        doc._.mentions = mentions
+        return doc

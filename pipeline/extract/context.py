@@ -1,0 +1,165 @@
+"""Label each condition-like mention in context: CONDITION or ADVERSE_EFFECT, role, negation.
+
+The same word is a condition in "used for insomnia" and an adverse effect in "side effects
+include insomnia". The decision uses, in order of precedence:
+
+1. a contraindication cue in the sentence ("should not take", "contraindicated") -> CONDITION,
+   role ``contraindication``;
+2. the nearest cue to the left of the mention in its sentence: an adverse-effect cue ("side
+   effects include", "may cause", "increase the risk of") or a use cue ("patients with",
+   "trials in", "used to treat");
+3. the section heading in force (Side effects / Contraindications / Uses ...), then cues to the
+   right of the mention ("X was reported"), then the lead-in sentence of a list ("Side effects
+   include:" before bullet items);
+4. otherwise CONDITION; role ``other`` in a background definition ("X is a disorder
+   characterized by ..."), else ``studied``.
+
+Negation and hedging follow the ConText algorithm (Chapman et al. 2001, "NegEx"; Harkema et
+al. 2009, "ConText"): a trigger negates the mentions in its scope (forward for "no", "without";
+backward for "was not observed"), up to a terminating word ("but", "however", ";"), and
+pseudo-triggers ("no benefit", "did not reduce") negate nothing. Following the annotation
+guideline, a negated *effect of the substance on* a condition does not negate the condition.
+
+The cue patterns live in ``data/context_rules.tsv``, one regular expression per row.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import re
+from functools import lru_cache
+from pathlib import Path
+
+
+from pipeline.extract.mention import Mention
+from pipeline.segment import Segment
+
+RULES = Path(__file__).parent / "data" / "context_rules.tsv"
+NEGATION_WINDOW_WORDS = 10
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict[str, re.Pattern]:
+    """Category -> one compiled alternation of that category's patterns."""
+    grouped: dict[str, list[str]] = {}
+    with RULES.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            grouped.setdefault(row["category"], []).append(row["pattern"])
+    return {category: re.compile("|".join(f"(?:{p})" for p in patterns)) for category, patterns in grouped.items()}
+
+
+def _last_cue(pattern: re.Pattern, text: str) -> int:
+    """End offset of the last match of ``pattern`` in ``text`` (-1 when none)."""
+    end = -1
+    for match in pattern.finditer(text):
+        end = match.end()
+    return end
+
+
+def classify(
+    sentence: str, start: int, end: int, section: str | None, lead_in: str | None, is_heading: bool
+) -> tuple[str, str | None]:
+    """(label, role) of the mention at ``sentence[start:end]`` (lower-cased sentence)."""
+    r = rules()
+    left, right = sentence[:start], sentence[end:]
+    section = (section or "").lower()
+    if not is_heading and r["contra"].search(sentence):
+        return "CONDITION", "contraindication"
+    ae_left = _last_cue(r["ae_before"], _clause_tail(left))
+    studied_left = _last_cue(r["studied_before"], _clause_tail(left))
+    if ae_left > studied_left:
+        return "ADVERSE_EFFECT", None
+    if section and r["section_contra"].search(section):
+        return "CONDITION", "contraindication"
+    if studied_left >= 0:
+        return "CONDITION", _studied_or_other(sentence)
+    if r["ae_after"].search(right):
+        return "ADVERSE_EFFECT", None
+    if lead_in:
+        if r["contra"].search(lead_in):
+            return "CONDITION", "contraindication"
+        if r["ae_before"].search(lead_in):
+            return "ADVERSE_EFFECT", None
+    if section and r["section_ae"].search(section) and not is_heading:
+        return "ADVERSE_EFFECT", None
+    return "CONDITION", _studied_or_other(sentence)
+
+
+def _studied_or_other(sentence: str) -> str:
+    return "other" if rules()["definition"].search(sentence) else "studied"
+
+
+def _clause_tail(left: str) -> str:
+    """The part of the left context after the last terminating word (scope of cues)."""
+    last = -1
+    for match in rules()["terminate"].finditer(left):
+        last = match.end()
+    return left[last:] if last >= 0 else left
+
+
+def is_negated(sentence: str, start: int, end: int) -> bool:
+    """ConText negation of the mention at ``sentence[start:end]`` (lower-cased sentence)."""
+    r = rules()
+    if r["neg_post"].search(sentence[end:]):
+        return True
+    left = sentence[:start]
+    pseudo = [m.span() for m in r["pseudo"].finditer(sentence)]
+    for trigger in r["neg_pre"].finditer(left):
+        if any(a <= trigger.start() < b for a, b in pseudo):
+            continue
+        between = left[trigger.end() :]
+        if r["terminate"].search(between):
+            continue
+        if len(_WORD.findall(between)) <= NEGATION_WINDOW_WORDS:
+            return True
+    return False
+
+
+def is_uncertain(sentence: str, start: int) -> bool:
+    """A hedge ("may", "possible", "suggests") earlier in the mention's clause."""
+    return rules()["hedge"].search(_clause_tail(sentence[:start])) is not None
+
+
+def lead_in_of(segments: list[Segment], index: int, text: str) -> str | None:
+    """For a list item, the sentence introducing its list ("Side effects include:")."""
+    j = index - 1
+    while j >= 0 and not segments[j].is_heading:
+        candidate = text[segments[j].start : segments[j].end]
+        if candidate.rstrip().endswith(":") and _is_list_item(text, segments[index]):
+            return candidate.lower()
+        if not _is_list_item(text, segments[j]):
+            return None
+        j -= 1
+    return None
+
+
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•●○◦▪▫■□‣⁃∙·–—]|\(?\d{1,2}[.)]|\(?[a-z][.)])")
+
+
+def _is_list_item(text: str, segment: Segment) -> bool:
+    return bool(_LIST_MARK.match(text[segment.start : segment.end]))
+
+
+def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention]) -> None:
+    """Set label, role, negated and uncertain on the condition mentions, in place."""
+    starts = [s.start for s in segments]
+    for mention in mentions:
+        if mention.label == "DOSE":
+            continue
+        index = max(bisect.bisect_right(starts, mention.start) - 1, 0)
+        segment = segments[index]
+        sentence = doc_text[segment.start : segment.end].lower()
+        start, end = mention.start - segment.start, mention.end - segment.start
+        if segment.is_heading:  # a heading is read in the context of the section before it
+            section = segments[index - 1].section if index > 0 else None
+            lead_in = None
+        else:
+            section = segment.section
+            lead_in = lead_in_of(segments, index, doc_text)
+        label, role = classify(sentence, start, end, section, lead_in, segment.is_heading)
+        mention.label = label
+        mention.role = role if label == "CONDITION" else None
+        mention.negated = is_negated(sentence, start, end)
+        mention.uncertain = is_uncertain(sentence, start)

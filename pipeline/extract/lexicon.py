@@ -1,0 +1,188 @@
+"""A gazetteer over normalized word pieces: vocabulary terms and their regular variants.
+
+Each condition term of :mod:`pipeline.vocab` is turned into a key sequence with
+:func:`pipeline.extract.normalize.text_key` (case, spelling, plural and hyphen folded), plus:
+
+- possessive variants of eponyms: the vocabulary writes "Alzheimer's disease" (ICD-10-CM) or
+  "Alzheimer disease" (HPO); both keys are added, and "Alzheimer's" alone when the head is a
+  generic word (disease, syndrome, disorder);
+- adjectival forms of one-word conditions by regular English derivation (schizophrenia ->
+  schizophrenic, autism -> autistic, epilepsy -> epileptic, diabetes -> diabetic), kept apart
+  because they only name a condition next to a person ("schizophrenic patients");
+- acronyms (all capitals, e.g. "ADHD") are matched case-sensitively so that they do not fire on
+  ordinary words ("aids", "ms").
+
+Matching is leftmost-longest over a document's pieces using a prefix set, so it costs a dict
+lookup per piece. The built gazetteer is pickled next to the vocabulary cache, keyed by the
+vocabulary version and this module's code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.extract.normalize import Piece, text_key
+
+GENERIC_HEADS = frozenset({"disease", "syndrome", "disorder"})
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
+_SOURCE_PRIORITY = {"curated": 0, "hpo:name": 1, "icd10cm:description": 2, "hpo:synonym": 3, "icd10cm:inclusion": 4}
+
+# Regular derivations noun -> adjective (suffix rewrites), most specific first.
+_ADJECTIVE_RULES = (
+    ("ism", "istic"),
+    ("psy", "ptic"),
+    ("itis", "itic"),
+    ("osis", "otic"),
+    ("etes", "etic"),
+    ("ancy", "ant"),
+    ("ity", "e"),
+    ("sion", "sive"),
+    ("ia", "ic"),
+    ("ma", "matic"),
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    concept_id: str
+    method: str  # "lexicon:<vocabulary source>[:variant]"
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int  # character offsets
+    end: int
+    entry: Entry
+    first_piece: int
+    last_piece: int  # exclusive
+
+
+@dataclass
+class Gazetteer:
+    """Key sequences -> entries, with the prefix set that bounds the search."""
+
+    entries: dict[tuple[str, ...], Entry] = field(default_factory=dict)
+    adjectives: dict[str, Entry] = field(default_factory=dict)
+    acronyms: dict[str, Entry] = field(default_factory=dict)
+    prefixes: set[tuple[str, ...]] = field(default_factory=set)
+
+    def add(self, key: tuple[str, ...], entry: Entry) -> None:
+        if not key or key in self.entries:
+            return
+        self.entries[key] = entry
+        for n in range(1, len(key) + 1):
+            self.prefixes.add(key[:n])
+
+    def find(self, pieces: list[Piece], text: str) -> list[Match]:
+        """Leftmost-longest, non-overlapping matches of terms and acronyms over ``pieces``."""
+        matches: list[Match] = []
+        keys = [p.key for p in pieces]
+        i, n = 0, len(pieces)
+        while i < n:
+            best: tuple[int, Entry] | None = None
+            j = i + 1
+            while j <= n and tuple(keys[i:j]) in self.prefixes:
+                entry = self.entries.get(tuple(keys[i:j]))
+                if entry is not None:
+                    best = (j, entry)
+                j += 1
+            if best is None:
+                acronym = self.acronyms.get(text[pieces[i].start : pieces[i].end])
+                if acronym is not None:
+                    best = (i + 1, acronym)
+            if best is None:
+                i += 1
+                continue
+            end, entry = best
+            matches.append(Match(pieces[i].start, pieces[end - 1].end, entry, i, end))
+            i = end
+        return matches
+
+
+def build_gazetteer(vocabulary) -> Gazetteer:
+    """The gazetteer of every condition term of ``vocabulary`` (a pipeline.vocab.Vocabulary)."""
+    gazetteer = Gazetteer()
+    terms = sorted(
+        vocabulary.terms_of_kind("condition"),
+        key=lambda t: (_SOURCE_PRIORITY.get(t.source, 9), t.text.lower(), t.concept_id),
+    )
+    keyed = [(text_key(t.text), t) for t in terms]
+    eponyms = {k[:-2] for key, _ in keyed for k in key if k.endswith("'s") and len(k) > 4}
+    for key, term in keyed:
+        if not any(k[:1].isalpha() for k in key):
+            continue
+        method = f"lexicon:{term.source}"
+        if len(key) == 1 and _ACRONYM.match(term.text):
+            gazetteer.acronyms.setdefault(term.text, Entry(term.concept_id, method))
+            continue
+        gazetteer.add(key, Entry(term.concept_id, method))
+    # Variants second, so an exact vocabulary term always wins over a derived one.
+    for key, term in keyed:
+        for variant, kind in _variants(key, eponyms):
+            gazetteer.add(variant, Entry(term.concept_id, f"lexicon:{term.source}:{kind}"))
+        if len(key) == 1 and key[0].isalpha():
+            for adjective in adjective_forms(key[0]):
+                gazetteer.adjectives.setdefault(adjective, Entry(term.concept_id, f"lexicon:{term.source}:adjective"))
+    for adjective in list(gazetteer.adjectives):
+        if (adjective,) in gazetteer.entries:  # already a term in its own right
+            del gazetteer.adjectives[adjective]
+    return gazetteer
+
+
+def _variants(key: tuple[str, ...], eponyms: set[str]) -> list[tuple[tuple[str, ...], str]]:
+    variants: list[tuple[tuple[str, ...], str]] = []
+    stripped = tuple(k[:-2] if k.endswith("'s") else k for k in key)
+    if stripped != key:
+        variants.append((stripped, "possessive"))
+    if key[0] in eponyms and len(key) > 1:
+        variants.append(((key[0] + "'s",) + key[1:], "possessive"))
+    possessive = (key[0] + "'s",) + key[1:] if key[0] in eponyms else key
+    if len(possessive) == 2 and possessive[0].endswith("'s") and possessive[1] in GENERIC_HEADS:
+        variants.append(((possessive[0],), "eponym"))
+    return variants
+
+
+def adjective_forms(noun: str) -> list[str]:
+    """Regular adjectives of a condition noun: schizophrenia -> schizophrenic."""
+    forms = []
+    for suffix, replacement in _ADJECTIVE_RULES:
+        if noun.endswith(suffix) and len(noun) > len(suffix) + 3:
+            forms.append(noun[: -len(suffix)] + replacement)
+    return forms
+
+
+def _cache_path(vocabulary_version: str) -> Path:
+    from platformdirs import user_cache_dir
+
+    code = hashlib.sha256()
+    for module in ("lexicon.py", "normalize.py"):
+        code.update((Path(__file__).parent / module).read_bytes())
+    digest = hashlib.sha256(f"{vocabulary_version}|{code.hexdigest()}".encode()).hexdigest()[:16]
+    root = Path(os.environ.get("PIPELINE_CACHE_DIR") or user_cache_dir("drug-text-pipeline"))
+    return root / f"gazetteer-{digest}.pickle"
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """The gazetteer of the installed vocabulary, from the disk cache when it is current."""
+    from pipeline.vocab import load_vocabulary, vocabulary_version
+
+    path = _cache_path(vocabulary_version())
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    gazetteer = build_gazetteer(load_vocabulary())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump(gazetteer, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    return gazetteer

@@ -1,0 +1,27 @@
+"""The in-memory mention record shared by every extractor and by the row builder.
+
+Mentions carry character offsets rather than token indices: a dose such as "60mg/vial" or a
+model span may not fall on token boundaries, and the output tables are character-based.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Mention:
+    """One CONDITION, ADVERSE_EFFECT or DOSE mention in a document."""
+
+    start: int
+    end: int
+    label: str
+    method: str
+    concept_id: str | None = None
+    concept_name: str | None = None
+    negated: bool = False
+    uncertain: bool = False
+    role: str | None = None
+    dose: Any = None  # pipeline.extract.doses.Dose for DOSE mentions
+    condition_concept_ids: list[str] = field(default_factory=list)

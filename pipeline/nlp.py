@@ -1,0 +1,41 @@
+"""Build the spaCy Language once: scispaCy's tokenizer on blank English, then our components.
+
+The pipeline is ``spacy.blank("en")`` with scispaCy's ``combined_rule_tokenizer`` (it keeps
+biomedical tokens such as "mL/day" or "IL-6" together and splits possessives), followed by
+components registered in :mod:`pipeline.components`:
+
+- ``web_segmenter``: sentences, list items and headings (:mod:`pipeline.segment`);
+- ``lexical_normalizer``: token NORM = case/spelling/plural-folded key (the ``tokens.norm`` column);
+- ``abbreviation_detector`` (scispaCy, Schwartz & Hearst 2003): "traumatic brain injury (TBI)";
+- ``condition_finder``: vocabulary matches and rules -> ``Doc._.mentions``;
+- ``mention_context``: CONDITION vs ADVERSE_EFFECT, role, negation, hedging.
+
+``get_nlp()`` builds the Language once per process (vocabularies come from their disk cache).
+"""
+
+from functools import lru_cache
+
+import scispacy.abbreviation  # noqa: F401  (registers abbreviation_detector)
+import spacy
+from scispacy.custom_tokenizer import combined_rule_tokenizer
+from spacy.language import Language
+
+import pipeline.components  # noqa: F401  (registers our factories)
+
+
+def build_nlp() -> Language:
+    """A fresh Language with the tokenizer and every component, in order."""
+    nlp = spacy.blank("en")
+    nlp.tokenizer = combined_rule_tokenizer(nlp)
+    nlp.add_pipe("web_segmenter")
+    nlp.add_pipe("lexical_normalizer")
+    nlp.add_pipe("abbreviation_detector")
+    nlp.add_pipe("condition_finder")
+    nlp.add_pipe("mention_context")
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The process-wide Language (built on first use)."""
+    return build_nlp()

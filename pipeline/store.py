@@ -1,0 +1,236 @@
+"""Atomic Parquet output and the manifest that makes runs incremental.
+
+Tables are written into a hidden staging folder inside the output folder, in row groups of
+bounded size, and only when every table is complete are they moved into place with
+``os.replace`` (atomic on POSIX), followed by the manifest. A run killed at any point leaves
+the previous tables readable; the staging folder it leaves behind is removed by the next run,
+which redoes the work because the manifest still describes the previous tables.
+
+The manifest (``_manifest.json``) records, per source, the SHA-256 of its bytes and the
+pipeline and vocabulary versions that produced its rows. A source whose key is unchanged is not
+extracted again: its rows are copied from the previous tables by a forward-only merge over
+files that are ordered by source, so memory stays flat however large the corpus grows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline import schema
+
+MANIFEST = "_manifest.json"
+STAGING_PREFIX = ".staging-"
+ROW_GROUP_ROWS = 128_000
+
+
+@dataclass(frozen=True)
+class SourceKey:
+    """What decides whether a source's rows are still valid."""
+
+    doc_id: str
+    sha256: str
+    pipeline_version: str
+    vocabulary_version: str
+
+
+def load_manifest(out_dir: Path) -> dict[str, SourceKey]:
+    """Source relative path -> key of its current rows ({} when there is no usable manifest)."""
+    path = out_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {source: SourceKey(**entry) for source, entry in data["sources"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def save_manifest(out_dir: Path, keys: dict[str, SourceKey]) -> None:
+    payload = {
+        "schema_version": schema.SCHEMA_VERSION,
+        "sources": {source: key.__dict__ for source, key in sorted(keys.items())},
+    }
+    _atomic_write_text(out_dir / MANIFEST, json.dumps(payload, indent=1, sort_keys=True))
+
+
+def tables_present(out_dir: Path) -> bool:
+    return all((out_dir / f"{name}.parquet").is_file() for name in schema.TABLES)
+
+
+def remove_stale_staging(out_dir: Path) -> None:
+    """Delete staging folders left by runs that were killed."""
+    if out_dir.is_dir():
+        for child in out_dir.iterdir():
+            if child.name.startswith(STAGING_PREFIX) and child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+
+
+class TableWriter:
+    """Streams Arrow tables into one Parquet file in row groups of about ROW_GROUP_ROWS."""
+
+    def __init__(self, path: Path, table_name: str) -> None:
+        self.schema = schema.with_metadata(table_name)
+        self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+        self._buffer: list[pa.Table] = []
+        self._buffered_rows = 0
+        self.rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        self._buffer.append(table.cast(self.schema) if table.schema != self.schema else table)
+        self._buffered_rows += table.num_rows
+        if self._buffered_rows >= ROW_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buffer:
+            combined = pa.concat_tables(self._buffer)
+            self._writer.write_table(combined, row_group_size=max(combined.num_rows, 1))
+            self.rows += combined.num_rows
+            self._buffer, self._buffered_rows = [], 0
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()
+
+
+class StagedTables:
+    """One writer per table in a staging folder; ``commit`` moves them all into place."""
+
+    def __init__(self, out_dir: Path) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.out_dir = out_dir
+        self.staging = out_dir / f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
+        self.staging.mkdir()
+        self.writers = {
+            name: TableWriter(self.staging / f"{name}.parquet", name) for name in schema.TABLES
+        }
+
+    def write(self, table_name: str, table: pa.Table) -> None:
+        self.writers[table_name].write(table)
+
+    def commit(self, manifest: dict[str, SourceKey]) -> None:
+        for writer in self.writers.values():
+            writer.close()
+        for name in schema.TABLES:
+            staged = self.staging / f"{name}.parquet"
+            _fsync(staged)
+            os.replace(staged, self.out_dir / f"{name}.parquet")
+        save_manifest(self.out_dir, manifest)
+        _fsync_dir(self.out_dir)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def abort(self) -> None:
+        for writer in self.writers.values():
+            try:
+                writer.close()
+            except Exception:  # the run is failing already; cleaning up must not mask why
+                pass
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+class PreviousRows:
+    """Rows of an existing table, handed out per document in file order (forward only).
+
+    ``rank`` gives each document's position in the previous run (its files are written in
+    source order), so a document with no rows in this table is recognised without reading
+    past the rows of the documents after it.
+    """
+
+    def __init__(self, path: Path, rank: dict[str, int]) -> None:
+        self._groups = _doc_groups(path) if path.is_file() else iter(())
+        self._rank = rank
+        self._pending: tuple[str, pa.Table] | None = None
+
+    def take(self, doc_id: str) -> pa.Table | None:
+        """The rows of ``doc_id`` (None when it has none), skipping documents before it."""
+        wanted = self._rank[doc_id]
+        while True:
+            if self._pending is None:
+                self._pending = next(self._groups, None)
+                if self._pending is None:
+                    return None
+            current, rows = self._pending
+            position = self._rank.get(current, -1)
+            if position > wanted:
+                return None
+            self._pending = None
+            if current == doc_id:
+                return rows
+
+
+def _doc_groups(path: Path) -> Iterator[tuple[str, pa.Table]]:
+    """Consecutive runs of equal doc_id in a Parquet file, read batch by batch."""
+    parquet = pq.ParquetFile(path)
+    carry: pa.Table | None = None
+    for batch in parquet.iter_batches(batch_size=65_536):
+        table = pa.Table.from_batches([batch])
+        if carry is not None:
+            table = pa.concat_tables([carry, table])
+            carry = None
+        doc_ids = table.column("doc_id")
+        boundaries = _run_starts(doc_ids)
+        for k, start in enumerate(boundaries):
+            stop = boundaries[k + 1] if k + 1 < len(boundaries) else table.num_rows
+            if stop == table.num_rows:
+                carry = table.slice(start)
+            else:
+                yield doc_ids[start].as_py(), table.slice(start, stop - start)
+    if carry is not None and carry.num_rows:
+        yield carry.column("doc_id")[0].as_py(), carry
+
+
+def _run_starts(column: pa.ChunkedArray) -> list[int]:
+    values = column.combine_chunks()
+    if len(values) == 0:
+        return []
+    changed = pc.not_equal(values.slice(1), values.slice(0, len(values) - 1))
+    indices = pc.indices_nonzero(changed).to_pylist()
+    return [0] + [i + 1 for i in indices]
+
+
+def replace_table(out_dir: Path, table_name: str, table: pa.Table) -> None:
+    """Atomically replace one table file with ``table``."""
+    tmp = out_dir / f".{table_name}.{uuid.uuid4().hex[:8]}.parquet.tmp"
+    try:
+        pq.write_table(table.cast(schema.with_metadata(table_name)), tmp, compression="zstd")
+        _fsync(tmp)
+        os.replace(tmp, out_dir / f"{table_name}.parquet")
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def read_table(out_dir: Path, table_name: str) -> pa.Table:
+    path = out_dir / f"{table_name}.parquet"
+    return pq.read_table(path) if path.is_file() else schema.empty_table(table_name)
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    _fsync(tmp)
+    os.replace(tmp, path)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        _fsync(path)
+    except OSError:  # some filesystems do not allow fsync on directories
+        pass
