@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 
 from pipeline.extract.conditions import ConditionFinder
 from pipeline.extract.context import apply_context
+from pipeline.extract.dose_mentions import dose_mentions
 from pipeline.extract.normalize import word_key
 from pipeline.segment import segment
 
@@ -34,11 +35,12 @@ class WebSegmenter:
         if len(doc) == 0:
             return doc
         token_starts = doc.to_array(IDX).astype(np.int64)
-        sent_starts = np.full(len(doc), -1, dtype=np.int32)
+        sent_starts = np.full((len(doc), 1), -1, dtype=np.int64)
         sent_starts[0] = 1
         first_tokens = np.searchsorted(token_starts, [s.start for s in segments], side="right") - 1
         sent_starts[np.clip(first_tokens, 0, None)] = 1
-        doc.from_array([SENT_START], sent_starts.reshape(-1, 1))
+        # spaCy reads attribute arrays as uint64: -1 (not a start) must be cast, not truncated
+        doc.from_array([SENT_START], sent_starts.astype(np.uint64))
         return doc
 
 
@@ -67,6 +69,21 @@ class LexicalNormalizer:
 @Language.factory("condition_finder")
 def make_condition_finder(nlp: Language, name: str) -> ConditionFinder:
     return ConditionFinder()
+
+
+@Language.factory("dose_finder")
+def make_dose_finder(nlp: Language, name: str) -> "DoseFinder":
+    return DoseFinder()
+
+
+class DoseFinder:
+    """Adds DOSE mentions (with their structured dose) to ``Doc._.mentions``."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = list(doc._.mentions or [])
+        doses = dose_mentions(doc.text, doc._.segments or [], mentions)
+        doc._.mentions = sorted(mentions + doses, key=lambda m: (m.start, m.end, m.label))
+        return doc
 
 
 @Language.factory("mention_context")

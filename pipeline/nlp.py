@@ -6,8 +6,9 @@ components registered in :mod:`pipeline.components`:
 
 - ``web_segmenter``: sentences, list items and headings (:mod:`pipeline.segment`);
 - ``lexical_normalizer``: token NORM = case/spelling/plural-folded key (the ``tokens.norm`` column);
-- ``abbreviation_detector`` (scispaCy, Schwartz & Hearst 2003): "traumatic brain injury (TBI)";
-- ``condition_finder``: vocabulary matches and rules -> ``Doc._.mentions``;
+- ``condition_finder``: vocabulary matches, abbreviations defined in the text (Schwartz &
+  Hearst 2003 via scispaCy) and rules -> ``Doc._.mentions``;
+- ``dose_finder``: dose statements, structured (:mod:`pipeline.extract.doses`);
 - ``mention_context``: CONDITION vs ADVERSE_EFFECT, role, negation, hedging.
 
 ``get_nlp()`` builds the Language once per process (vocabularies come from their disk cache).
@@ -15,7 +16,6 @@ components registered in :mod:`pipeline.components`:
 
 from functools import lru_cache
 
-import scispacy.abbreviation  # noqa: F401  (registers abbreviation_detector)
 import spacy
 from scispacy.custom_tokenizer import combined_rule_tokenizer
 from spacy.language import Language
@@ -29,8 +29,8 @@ def build_nlp() -> Language:
     nlp.tokenizer = combined_rule_tokenizer(nlp)
     nlp.add_pipe("web_segmenter")
     nlp.add_pipe("lexical_normalizer")
-    nlp.add_pipe("abbreviation_detector")
     nlp.add_pipe("condition_finder")
+    nlp.add_pipe("dose_finder")
     nlp.add_pipe("mention_context")
     return nlp
 

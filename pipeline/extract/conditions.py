@@ -4,8 +4,8 @@ Spans come from the vocabulary gazetteer (:mod:`pipeline.extract.lexicon`) match
 normalized word pieces of each sentence, and are then completed by rules that hold for any
 English drug article:
 
-- **abbreviations defined in the document** (scispaCy's AbbreviationDetector, i.e. the
-  Schwartz & Hearst 2003 algorithm): when the long form of "(TBI)" is a condition, every later
+- **abbreviations defined in the document** (:mod:`pipeline.extract.abbreviations`, the
+  Schwartz & Hearst 2003 algorithm as implemented by scispaCy): when the long form of "(TBI)" is a condition, every later
   "TBI" is a mention of the same concept, including inside "Stroke/TBI";
 - **adjectival forms** ("schizophrenic", "autistic", "epileptic") and state adjectives
   ("pregnant", "lactating") count when they describe people: before a person noun
@@ -16,7 +16,8 @@ English drug article:
   the span, including coordinated ones ("severe or acute kidney failure");
 - **coordination with a shared head**: "renal/hepatic impairment", "elevated or lowered blood
   pressure" become one span when the first conjunct is not a complete name on its own;
-- **"hypersensitivity to X"**: an allergy's object is part of the span;
+- **"hypersensitivity to X"**: an allergy's object is part of the span; a symptom "in the
+  neck, legs or back" keeps its sites when "neck pain" is a term;
 - **not conditions**: processes at the level of cells ("cell death", "neuronal injury") and the
   terms listed in ``data/not_conditions.tsv`` (mechanisms the guideline excludes).
 """
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
+from pipeline.extract.abbreviations import find_definitions
 from pipeline.extract.lexicon import Entry, Gazetteer, Match, load_gazetteer
 from pipeline.extract.mention import Mention
 from pipeline.extract.normalize import Piece, pieces, text_key
@@ -40,7 +42,7 @@ DATA = Path(__file__).parent / "data"
 MODIFIERS = frozenset(
     """mild moderate severe serious acute subacute chronic active advanced early late
     progressive recurrent persistent refractory intractable resistant childhood juvenile
-    adult infantile congenital treatment drug""".split()
+    adult infantile congenital treatment drug vascular""".split()
 )
 _MODIFIER_LINKS = frozenset({"to", "or", "and", "/"})
 _COORDINATORS = frozenset({"or", "and", "/"})
@@ -53,6 +55,8 @@ PERSON_NOUNS = frozenset(
 COPULAS = frozenset({"are", "is", "be", "being", "been", "become", "becoming", "were", "was", "am", "if", "who"})
 #: Cell-level nouns: "cell death", "neuronal damage" are processes, not conditions.
 CELL_LEVEL = frozenset({"cell", "cellular", "neuronal", "neuron", "apoptotic", "programmed", "tissue", "synaptic"})
+SITE_OF_ADMINISTRATION = frozenset({"injection", "infusion", "application", "puncture", "catheter", "implant"})
+DRUG_NOUNS = frozenset({"medication", "medicine", "drug", "pill"})
 ALLERGY_HEADS = frozenset({"hypersensitivity", "allergy", "allergic", "intolerance", "sensitivity"})
 _MAX_OBJECT_WORDS = 4
 
@@ -100,12 +104,13 @@ def find_conditions(
     spans = _with_abbreviations(spans, sentence, text, abbreviations)
     spans += _adjectival(sentence, keys, spans, adjectives)
     spans.sort(key=lambda s: s.first)
-    result = []
-    for span in spans:
-        if tuple(keys[span.first : span.last]) in excluded or _is_cell_level(keys, span):
-            continue
-        span = _extend(span, keys, gazetteer)
-        result.append(span)
+    spans = [
+        s
+        for s in spans
+        if tuple(keys[s.first : s.last]) not in excluded and not _is_cell_level(keys, s) and not _names_a_drug_class(keys, s)
+    ]
+    taken = {i for s in spans for i in range(s.first, s.last)}
+    result = [_extend(span, keys, gazetteer, taken - set(range(span.first, span.last))) for span in spans]
     result = _drop_overlaps(result)
     return [(sentence[s.first].start, sentence[s.last - 1].end, s.entry) for s in result]
 
@@ -157,7 +162,8 @@ def _is_cell_level(keys: list[str], span: _Span) -> bool:
     return span.first > 0 and keys[span.first - 1] in CELL_LEVEL
 
 
-def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer) -> _Span:
+def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer, taken: set[int]) -> _Span:
+    """Grow a matched span by the modifiers, conjuncts and complements that belong to it."""
     first, last = span.first, span.last
     # modifiers before the name, possibly coordinated: "severe or acute", "mild-to-moderate"
     while first > 0:
@@ -173,20 +179,21 @@ def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer) -> _Span:
         else:
             break
     # shared head: "renal/hepatic impairment", "elevated or lowered blood pressure"
-    if first == span.first and first > 1 and keys[first - 1] in _COORDINATORS:
+    if first == span.first and first > 1 and keys[first - 1] in _COORDINATORS and first - 2 not in taken:
         conjunct = keys[first - 2]
         head = tuple(keys[span.first + 1 : span.last])
-        if (
-            conjunct.isalpha()
-            and (conjunct,) not in gazetteer.entries
-            and head
-            and ((conjunct,) + head in gazetteer.entries or span.last - span.first >= 2)
-            and keys[span.first].isalpha()
-            and (keys[span.first],) not in gazetteer.entries
-        ):
+        if conjunct.isalpha() and head and (conjunct,) + head in gazetteer.entries:
             first -= 2
             while first > 0 and keys[first - 1] in MODIFIERS:
                 first -= 1
+    # where a drug was given: "injection-site pain", "infusion site reactions"
+    if first == span.first and first > 1 and keys[first - 1] == "site" and keys[first - 2] in SITE_OF_ADMINISTRATION:
+        first -= 2
+    # an adjectival condition before another: "diabetic neuropathy", "epileptic seizures"
+    if first == span.first and first > 0 and keys[first - 1] in gazetteer.adjectives and first - 1 not in taken:
+        first -= 1
+    # a symptom "in the neck, legs or back": the lay order of "neck pain", "back pain"
+    last = _body_site_list(keys, span, last, gazetteer)
     # the object of an allergy: "hypersensitivity to porcine proteins"
     if keys[last - 1] in ALLERGY_HEADS and last < len(keys) and keys[last] == "to":
         j = last + 1
@@ -195,6 +202,30 @@ def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer) -> _Span:
         if j > last + 1:
             last = j
     return _Span(first, last, span.entry)
+
+
+def _body_site_list(keys: list[str], span: _Span, last: int, gazetteer: Gazetteer) -> int:
+    if span.last - span.first != 1 or last + 1 >= len(keys) or keys[last] not in ("in", "at"):
+        return last
+    symptom = keys[span.first]
+    j = last + 1
+    if keys[j] == "the":
+        j += 1
+    end = last
+    while j < len(keys) and keys[j].isalpha() and (keys[j], symptom) in gazetteer.entries:
+        end = j + 1
+        if j + 2 < len(keys) and keys[j + 1] in (",", "or", "and") :
+            j += 2
+            if keys[j] in ("or", "and"):
+                j += 1
+        else:
+            break
+    return end
+
+
+def _names_a_drug_class(keys: list[str], span: _Span) -> bool:
+    """"seizure medication", "pain medicine" name drugs, not the condition."""
+    return span.last < len(keys) and keys[span.last] in DRUG_NOUNS
 
 
 def _drop_overlaps(spans: list[_Span]) -> list[_Span]:
@@ -210,18 +241,13 @@ def _drop_overlaps(spans: list[_Span]) -> list[_Span]:
 def document_abbreviations(doc: Doc, text: str, gazetteer: Gazetteer) -> dict[str, Entry]:
     """Short form -> condition entry, for abbreviations whose long form names a condition."""
     found: dict[str, Entry] = {}
-    for short in getattr(doc._, "abbreviations", None) or []:
-        long_form = short._.long_form
-        if long_form is None:
+    for abbreviation in find_definitions(doc, doc._.segments or []):
+        if abbreviation.short in found:
             continue
-        short_text = short.text
-        if short_text in found or not any(ch.isupper() for ch in short_text):
-            continue
-        long_pieces = pieces(text[long_form.start_char : long_form.end_char], long_form.start_char)
+        long_pieces = pieces(text[abbreviation.long_start : abbreviation.long_end], abbreviation.long_start)
         matches = gazetteer.find(long_pieces, text)
         if matches and _covers(matches[-1], long_pieces):
-            entry = matches[-1].entry
-            found[short_text] = Entry(entry.concept_id, "abbreviation")
+            found[abbreviation.short] = Entry(matches[-1].entry.concept_id, "abbreviation")
     return found
 
 

@@ -142,12 +142,35 @@ def _is_list_item(text: str, segment: Segment) -> bool:
     return bool(_LIST_MARK.match(text[segment.start : segment.end]))
 
 
+# Between two items of one list: separators, a conjunction, and at most one item that is not
+# a mention ("fatigue, elevated or lowered blood pressure, tremor").
+_LIST_GAP = re.compile(
+    r"^[\s,;/(]*(?:[^,.;:()\n]{1,40},\s*)?(?:(?:and|or|and/or|as well as|including)\b[\s(]*)?$",
+    re.IGNORECASE,
+)
+
+
 def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention]) -> None:
-    """Set label, role, negated and uncertain on the condition mentions, in place."""
+    """Set label, role, negated and uncertain on the condition mentions, in place.
+
+    Items of one list ("diarrhea, constipation, nausea and tremor") share the label and role
+    of the first item: the cue that governs a list is before its first item.
+    """
     starts = [s.start for s in segments]
+    previous: Mention | None = None
     for mention in mentions:
         if mention.label == "DOSE":
             continue
+        if previous is not None and _LIST_GAP.match(doc_text[previous.end : mention.start]):
+            mention.label, mention.role = previous.label, previous.role
+            index = max(bisect.bisect_right(starts, mention.start) - 1, 0)
+            segment = segments[index]
+            sentence = doc_text[segment.start : segment.end].lower()
+            mention.negated = is_negated(sentence, mention.start - segment.start, mention.end - segment.start)
+            mention.uncertain = is_uncertain(sentence, mention.start - segment.start)
+            previous = mention
+            continue
+        previous = mention
         index = max(bisect.bisect_right(starts, mention.start) - 1, 0)
         segment = segments[index]
         sentence = doc_text[segment.start : segment.end].lower()

@@ -9,6 +9,8 @@ Each condition term of :mod:`pipeline.vocab` is turned into a key sequence with
 - adjectival forms of one-word conditions by regular English derivation (schizophrenia ->
   schizophrenic, autism -> autistic, epilepsy -> epileptic, diabetes -> diabetic), kept apart
   because they only name a condition next to a person ("schizophrenic patients");
+- for names ending in a generic head (disease, disorder, syndrome, condition), the same name
+  with the other heads ("neurodegenerative condition");
 - acronyms (all capitals, e.g. "ADHD") are matched case-sensitively so that they do not fire on
   ordinary words ("aids", "ms").
 
@@ -142,6 +144,10 @@ def _variants(key: tuple[str, ...], eponyms: set[str]) -> list[tuple[tuple[str, 
         variants.append((stripped, "possessive"))
     if key[0] in eponyms and len(key) > 1:
         variants.append(((key[0] + "'s",) + key[1:], "possessive"))
+    heads = GENERIC_HEADS | {"condition"}
+    if len(key) > 1 and key[-1] in heads:
+        for head in sorted(heads - {key[-1]}):
+            variants.append((key[:-1] + (head,), "head"))
     possessive = (key[0] + "'s",) + key[1:] if key[0] in eponyms else key
     if len(possessive) == 2 and possessive[0].endswith("'s") and possessive[1] in GENERIC_HEADS:
         variants.append(((possessive[0],), "eponym"))
@@ -152,7 +158,7 @@ def adjective_forms(noun: str) -> list[str]:
     """Regular adjectives of a condition noun: schizophrenia -> schizophrenic."""
     forms = []
     for suffix, replacement in _ADJECTIVE_RULES:
-        if noun.endswith(suffix) and len(noun) > len(suffix) + 3:
+        if noun.endswith(suffix) and len(noun) > len(suffix) + 2:
             forms.append(noun[: -len(suffix)] + replacement)
     return forms
 

@@ -1,0 +1,240 @@
+"""Merge the sources into one term table and cache it on disk, keyed by a version string.
+
+Merging rules (one concept per meaning, one concept per surface form):
+
+1. Entries of ``data/excluded_terms.tsv`` are removed from every vocabulary.
+2. An ICD-10-CM term whose normalised text (see :func:`model.normalize_key`) equals an HPO name
+   or kept synonym is moved onto that HPO concept. When it is the code's own (cleaned)
+   description, the code becomes an ``ICD10CM:`` xref of the HPO concept and the code's other
+   terms follow (E87.6 "Hypokalemia" takes "Potassium deficiency" along), so a code is never
+   both an xref and a concept. A match through an inclusion term only moves that surface form:
+   inclusion terms are often broader or narrower than their code (N08 "Glomerular disorders"
+   includes "Nephritis" and "Nephropathy"), so they make no xref. HPO is the primary vocabulary;
+   ICD-10-CM only adds what HPO does not name.
+3. Curated rows are added (new ``CURATED:`` concepts are created on the fly).
+4. Texts that still name more than one concept keep one, chosen by: curated row first, then a
+   term that is its concept's preferred name, then vocabulary (HPO, ICD10CM, CURATED, MESH,
+   DRUGBANK), then the smaller concept id.
+5. Concepts left without terms are dropped.
+
+The result is pickled under ``<cache root>/vocab/`` with an atomic write (temp file +
+``os.replace``). The cache root is the ``cache_dir`` argument, else ``$PIPELINE_CACHE_DIR``, else
+``platformdirs.user_cache_dir("drug-text-pipeline")``. The file name carries a hash of
+:func:`vocabulary_version`, which changes with any package release or data-file edit, and with
+``BUILDER_VERSION`` (bump it whenever the building code changes its output).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+from . import curated, drugs, hpo, icd10cm
+from .model import CONDITION, Concept, SourceTable, Term, Vocabulary, normalize_key
+
+logger = logging.getLogger(__name__)
+
+BUILDER_VERSION = 1
+APP_NAME = "drug-text-pipeline"
+CACHE_ENV = "PIPELINE_CACHE_DIR"
+CACHE_SUBDIR = "vocab"
+
+_VOCABULARY_RANK = {"HPO": 0, "ICD10CM": 1, "CURATED": 2, "MESH": 3, "DRUGBANK": 4}
+_SOURCE_RANK = {
+    curated.SOURCE: 0,
+    hpo.SOURCE_NAME: 1,
+    hpo.SOURCE_SYNONYM: 2,
+    icd10cm.SOURCE_DESCRIPTION: 3,
+    icd10cm.SOURCE_INCLUSION: 4,
+    drugs.SOURCE: 5,
+}
+
+
+def vocabulary_version() -> str:
+    """Cheap identity of the vocabulary that :func:`load_vocabulary` would return.
+
+    Reads package versions, the HPO release from the OBO header and a hash of the curated data
+    files; never builds anything.
+    """
+    return (
+        f"hpo={hpo.hpo_release()};icd10cm={icd10cm.icd10cm_version()};drugs={drugs.drugs_version()};"
+        f"curated={curated.data_fingerprint()};builder={BUILDER_VERSION}"
+    )
+
+
+def default_cache_root() -> Path:
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def cache_path(cache_root: Path, version: str) -> Path:
+    digest = hashlib.sha256(version.encode()).hexdigest()[:16]
+    return cache_root / CACHE_SUBDIR / f"vocabulary-{digest}.pkl"
+
+
+def _term_rank(term: Term, concepts: dict[str, Concept]) -> tuple:
+    concept = concepts[term.concept_id]
+    return (
+        term.source != curated.SOURCE,
+        term.text.casefold() != concept.name.casefold(),
+        _VOCABULARY_RANK[concept.vocabulary],
+        term.concept_id,
+        _SOURCE_RANK[term.source],
+        term.text,
+    )
+
+
+def merge_sources(
+    hpo_table: SourceTable,
+    icd_table: SourceTable,
+    drug_table: SourceTable,
+    curated_rows: list[curated.CuratedTerm],
+    excluded_rows: list[curated.ExcludedTerm],
+) -> tuple[dict[str, Concept], list[Term]]:
+    """Apply the merging rules of this module; returns (concepts, terms) in table order."""
+    excluded = {normalize_key(row.term) for row in excluded_rows}
+    concepts: dict[str, Concept] = {**hpo_table.concepts, **icd_table.concepts, **drug_table.concepts}
+
+    def kept(terms: list[Term]) -> list[Term]:
+        return [term for term in terms if normalize_key(term.text) and normalize_key(term.text) not in excluded]
+
+    hpo_terms = kept(hpo_table.terms)
+    hpo_by_key: dict[str, Term] = {}
+    for term in sorted(hpo_terms, key=lambda t: _term_rank(t, concepts)):
+        hpo_by_key.setdefault(normalize_key(term.text), term)
+
+    candidates: list[Term] = list(hpo_terms)
+    icd_xrefs: dict[str, set[str]] = defaultdict(set)
+    for term in kept(icd_table.terms):
+        same_code = hpo_by_key.get(normalize_key(concepts[term.concept_id].name))
+        if same_code is not None:  # the code's own name is an HPO term: the code is that concept
+            icd_xrefs[same_code.concept_id].add(term.concept_id)
+        target = hpo_by_key.get(normalize_key(term.text)) or same_code
+        if target is None:
+            candidates.append(term)
+        else:
+            candidates.append(Term(text=term.text, concept_id=target.concept_id, source=term.source))
+    candidates.extend(kept(drug_table.terms))
+
+    for row in curated_rows:
+        if row.concept_id not in concepts:
+            if not row.concept_id.startswith(curated.CURATED_PREFIX):
+                raise ValueError(f"curated term {row.term!r} points to unknown concept {row.concept_id}")
+            concepts[row.concept_id] = Concept(row.concept_id, row.term, "CURATED", CONDITION, ())
+        candidates.append(Term(text=row.term, concept_id=row.concept_id, source=curated.SOURCE))
+
+    for concept_id, codes in icd_xrefs.items():
+        concept = concepts[concept_id]
+        xrefs = tuple(sorted(set(concept.xrefs) | codes))
+        concepts[concept_id] = Concept(concept_id, concept.name, concept.vocabulary, concept.kind, xrefs)
+
+    by_key: dict[str, list[Term]] = defaultdict(list)
+    for term in candidates:
+        by_key[normalize_key(term.text)].append(term)
+    chosen: dict[tuple[str, str], Term] = {}
+    for group in by_key.values():
+        group.sort(key=lambda t: _term_rank(t, concepts))
+        winner = group[0].concept_id
+        for term in group:
+            if term.concept_id == winner:
+                chosen.setdefault((term.text.casefold(), winner), term)
+
+    used = {term.concept_id for term in chosen.values()}
+    ordered_concepts = sorted(used, key=lambda cid: (_VOCABULARY_RANK[concepts[cid].vocabulary], cid))
+    final_concepts = {cid: concepts[cid] for cid in ordered_concepts}
+    position = {cid: index for index, cid in enumerate(ordered_concepts)}
+    terms = sorted(chosen.values(), key=lambda t: (position[t.concept_id], _SOURCE_RANK[t.source], t.text))
+    return final_concepts, terms
+
+
+def build_vocabulary(version: str | None = None) -> Vocabulary:
+    """Build the merged vocabulary from the installed packages and data files (a few seconds)."""
+    concepts, terms = merge_sources(
+        hpo.load_hpo(),
+        icd10cm.load_icd10cm(),
+        drugs.load_drugs(),
+        curated.load_curated_terms(),
+        curated.load_excluded_terms(),
+    )
+    return Vocabulary(version=version or vocabulary_version(), concepts=concepts, terms=terms)
+
+
+def _to_payload(vocabulary: Vocabulary) -> dict:
+    return {
+        "version": vocabulary.version,
+        "concepts": [
+            (c.concept_id, c.name, c.vocabulary, c.kind, c.xrefs) for c in vocabulary.concepts.values()
+        ],
+        "terms": [(t.text, t.concept_id, t.source) for t in vocabulary.terms],
+    }
+
+
+def _from_payload(payload: dict) -> Vocabulary:
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # ~150k small objects: generational GC passes would double the load time
+    try:
+        concepts = {row[0]: Concept(*row) for row in payload["concepts"]}
+        terms = [Term(*row) for row in payload["terms"]]
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return Vocabulary(version=payload["version"], concepts=concepts, terms=terms)
+
+
+def write_cache(vocabulary: Vocabulary, path: Path) -> None:
+    """Pickle ``vocabulary`` to ``path`` atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name + ".", suffix=".tmp", delete=False)
+    try:
+        with handle:
+            pickle.dump(_to_payload(vocabulary), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def read_cache(path: Path, version: str) -> Vocabulary | None:
+    """The cached vocabulary at ``path`` if it exists, is readable and has ``version``."""
+    try:
+        with open(path, "rb") as handle:
+            payload = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # a truncated or foreign file: rebuild
+        logger.warning("ignoring unreadable vocabulary cache %s: %s", path, error)
+        return None
+    if not isinstance(payload, dict) or payload.get("version") != version:
+        return None
+    return _from_payload(payload)
+
+
+@lru_cache(maxsize=4)
+def _load(cache_root: str, version: str) -> Vocabulary:
+    path = cache_path(Path(cache_root), version)
+    vocabulary = read_cache(path, version)
+    if vocabulary is None:
+        logger.info("building vocabulary %s", version)
+        vocabulary = build_vocabulary(version)
+        try:
+            write_cache(vocabulary, path)
+        except OSError as error:
+            logger.warning("could not write vocabulary cache %s: %s", path, error)
+    return vocabulary
+
+
+def load_vocabulary(cache_dir: Path | None = None) -> Vocabulary:
+    """The merged vocabulary: memoised in-process, cached on disk, built on first use."""
+    root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_root()
+    return _load(str(root.resolve()), vocabulary_version())

@@ -1,0 +1,136 @@
+"""Drug concepts and names from the dictionary of the ``drug-named-entity-recognition`` package.
+
+Source: ``drug_ner_dictionary.pkl.bz2`` shipped in ``drug_named_entity_recognition`` (Fast Data
+Science, MIT licence), compiled from MeSH, DrugBank, Wikipedia, MedlinePlus and the NHS. It maps
+lower-cased name variants (generic, brand, misspelling) to a canonical drug whose record holds a
+display name and MeSH / DrugBank ids. We read the pickle directly: importing the package loads the
+same file and also sets up network helpers (PubChem, OMOP) that this pipeline does not use.
+
+Rules:
+
+* concept id ``MESH:<mesh_id>`` when the drug has one (MeSH is the vocabulary of the biomedical
+  literature), else ``DRUGBANK:<id>``; the other id, when present, becomes an xref. Records with
+  neither id are skipped, since they cannot be linked to anything;
+* MeSH-only records whose every tree number lies in D08 (enzymes), D12 (amino acids, peptides,
+  proteins), D13 (nucleic acids) or D23 (biological factors) are skipped: those branches are
+  mostly endogenous molecules and lab reagents ("janus kinase 2", "mrna", "vegf"), not drugs.
+  Records with a DrugBank id are always kept, so protein drugs (antibodies, insulins) stay;
+* the package's own stop-word list (general words, company and country names) removes variants,
+  and so do MeSH entry terms carrying coding jargon ("gelatin, unspecified").
+"""
+
+from __future__ import annotations
+
+import bz2
+import importlib.util
+import pickle
+import re
+from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from .model import DRUG, Concept, SourceTable, Term
+
+SOURCE = "drug"
+DISTRIBUTION = "drug-named-entity-recognition"
+_NON_DRUG_MESH_BRANCHES = ("D08", "D12", "D13", "D23")
+_CODING_JARGON_RE = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
+
+
+def package_dir() -> Path:
+    """Folder of the installed package, found without importing it."""
+    spec = importlib.util.find_spec("drug_named_entity_recognition")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("drug_named_entity_recognition is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def drugs_version() -> str:
+    return version(DISTRIBUTION)
+
+
+def _load_dictionary() -> dict[str, Any]:
+    with bz2.open(package_dir() / "drug_ner_dictionary.pkl.bz2", "rb") as handle:
+        return pickle.load(handle)
+
+
+@lru_cache(maxsize=1)
+def package_stopwords() -> frozenset[str]:
+    """The package's ``util.stopwords`` set, loaded from its file without the package __init__."""
+    path = package_dir() / "util.py"
+    spec = importlib.util.spec_from_file_location("_drug_ner_util", path)
+    if spec is None or spec.loader is None:
+        return frozenset()
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(getattr(module, "stopwords", ()))
+
+
+def _concept_id(record: dict[str, Any]) -> tuple[str, str, tuple[str, ...]] | None:
+    mesh_id = record.get("mesh_id")
+    drugbank_id = record.get("drugbank_id")
+    if mesh_id:
+        xrefs = (f"DRUGBANK:{drugbank_id}",) if drugbank_id else ()
+        return f"MESH:{mesh_id}", "MESH", xrefs
+    if drugbank_id:
+        return f"DRUGBANK:{drugbank_id}", "DRUGBANK", ()
+    return None
+
+
+def _is_drug_record(record: dict[str, Any]) -> bool:
+    if record.get("drugbank_id"):
+        return True
+    trees = record.get("mesh_tree") or []
+    return not trees or not all(tree.startswith(_NON_DRUG_MESH_BRANCHES) for tree in trees)
+
+
+def load_drugs() -> SourceTable:
+    """Drug concepts keyed by MeSH or DrugBank id, with canonical names and name variants."""
+    data = _load_dictionary()
+    canonical_to_data: dict[str, dict[str, Any]] = data["drug_canonical_to_data"]
+    variant_to_canonical: dict[str, list[str]] = data["drug_variant_to_canonical"]
+    stopwords = package_stopwords()
+
+    table = SourceTable()
+    canonical_ids: dict[str, str] = {}
+    xrefs: dict[str, set[str]] = {}
+    for canonical in sorted(canonical_to_data):
+        record = canonical_to_data[canonical]
+        if not _is_drug_record(record):
+            continue
+        ids = _concept_id(record)
+        if ids is None:
+            continue
+        concept_id, vocabulary, extra = ids
+        canonical_ids[canonical] = concept_id
+        xrefs.setdefault(concept_id, set()).update(extra)
+        if concept_id not in table.concepts:
+            name = " ".join(str(record.get("name") or canonical).split())
+            table.concepts[concept_id] = Concept(concept_id, name, vocabulary, DRUG, ())
+    for concept_id, refs in xrefs.items():
+        concept = table.concepts[concept_id]
+        table.concepts[concept_id] = Concept(concept_id, concept.name, concept.vocabulary, DRUG, tuple(sorted(refs)))
+
+    seen: set[tuple[str, str]] = set()
+
+    def add(text: str, concept_id: str) -> None:
+        text = " ".join(text.split())
+        lowered = text.lower()
+        if len(text) < 3 or lowered in stopwords or not any(char.isalpha() for char in text):
+            return
+        if _CODING_JARGON_RE.search(text):  # MeSH entry terms such as "gelatin, unspecified"
+            return
+        if (lowered, concept_id) in seen:
+            return
+        seen.add((lowered, concept_id))
+        table.terms.append(Term(text=text, concept_id=concept_id, source=SOURCE))
+
+    for concept_id, concept in table.concepts.items():
+        add(concept.name, concept_id)
+    for variant in sorted(variant_to_canonical):
+        for canonical in variant_to_canonical[variant]:
+            concept_id = canonical_ids.get(canonical)
+            if concept_id is not None:
+                add(variant, concept_id)
+    return table
