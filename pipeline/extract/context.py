@@ -59,9 +59,19 @@ def _last_cue(pattern: re.Pattern, text: str) -> int:
 
 
 def classify(
-    sentence: str, start: int, end: int, section: str | None, lead_in: str | None, is_heading: bool
+    sentence: str,
+    start: int,
+    end: int,
+    section: str | None,
+    lead_in: str | None,
+    is_heading: bool,
+    first_person: bool = False,
 ) -> tuple[str, str | None]:
-    """(label, role) of the mention at ``sentence[start:end]`` (lower-cased sentence)."""
+    """(label, role) of the mention at ``sentence[start:end]`` (lower-cased sentence).
+
+    ``first_person``: the document is a personal report (a patient's post or review), where a
+    symptom named without any cue is an effect the writer attributes to the drug.
+    """
     r = rules()
     left, right = sentence[:start], sentence[end:]
     section = (section or "").lower()
@@ -82,7 +92,9 @@ def classify(
             return "CONDITION", "contraindication"
         if r["ae_before"].search(lead_in):
             return "ADVERSE_EFFECT", None
-    if section and r["section_ae"].search(section) and not is_heading:
+    if section and r["section_ae"].search(section):
+        return "ADVERSE_EFFECT", None
+    if first_person:
         return "ADVERSE_EFFECT", None
     return "CONDITION", _studied_or_other(sentence)
 
@@ -122,6 +134,20 @@ def is_uncertain(sentence: str, start: int) -> bool:
     return rules()["hedge"].search(_clause_tail(sentence[:start])) is not None
 
 
+_FIRST_PERSON = re.compile(r"(?i:\b(?:my|me|myself|i'm|i’m|i've|i’ve|i'd|im|ive)\b)|\bI (?=[a-z])")
+_FIRST_PERSON_SHARE = 0.01
+
+
+def is_first_person(text: str) -> bool:
+    """A personal report: first-person singular words make up at least 1% of the words.
+
+    ("I" counts only before a lower-case word, so roman numerals as in "type I" do not.)"""
+    words = len(_WORD.findall(text))
+    if words == 0:
+        return False
+    return len(_FIRST_PERSON.findall(text)) / words >= _FIRST_PERSON_SHARE
+
+
 def lead_in_of(segments: list[Segment], index: int, text: str) -> str | None:
     """For a list item, the sentence introducing its list ("Side effects include:")."""
     j = index - 1
@@ -157,6 +183,7 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
     of the first item: the cue that governs a list is before its first item.
     """
     starts = [s.start for s in segments]
+    first_person = is_first_person(doc_text)
     previous: Mention | None = None
     for mention in mentions:
         if mention.label == "DOSE":
@@ -181,7 +208,7 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
         else:
             section = segment.section
             lead_in = lead_in_of(segments, index, doc_text)
-        label, role = classify(sentence, start, end, section, lead_in, segment.is_heading)
+        label, role = classify(sentence, start, end, section, lead_in, segment.is_heading, first_person)
         mention.label = label
         mention.role = role if label == "CONDITION" else None
         mention.negated = is_negated(sentence, start, end)

@@ -1,0 +1,118 @@
+"""Condition and adverse-effect extraction on sentences written for the tests (real vocabularies)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract.normalize import pieces, singular, text_key, word_key
+from pipeline.nlp import get_nlp
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return get_nlp()
+
+
+def _mentions(nlp, text: str) -> list[tuple[str, str, str | None]]:
+    doc = nlp(text)
+    return [(text[m.start : m.end], m.label, m.concept_id) for m in doc._.mentions if m.label != "DOSE"]
+
+
+def _by_text(nlp, text: str) -> dict[str, object]:
+    doc = nlp(text)
+    return {text[m.start : m.end]: m for m in doc._.mentions}
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [("haemorrhage", "hemorrhage"), ("anaemia", "anemia"), ("oedema", "edema"), ("diarrhoea", "diarrhea"),
+     ("tumour", "tumor"), ("paediatric", "pediatric"), ("hospitalisation", "hospitalization"), ("dyspnoea", "dyspnea")],
+)
+def test_spelling_variants_share_a_key(british, american):
+    assert word_key(british) == word_key(american)
+
+
+def test_keys_fold_plurals_possessives_and_hyphens():
+    assert singular("injuries") == "injury" and singular("diseases") == "disease"
+    assert singular("diabetes") == "diabetes" and singular("status") == "status"
+    assert text_key("Traumatic brain injuries") == text_key("traumatic brain injury")
+    assert text_key("Alzheimer’s disease") == text_key("Alzheimer's Disease") == ("alzheimer's", "disease")
+    assert text_key("injection-site pain") == ("injection", "site", "pain")
+    assert [p.key for p in pieces("Stroke/TBI")] == ["stroke", "/", "tbi"]
+
+
+def test_word_key_is_idempotent():
+    for word in ("Haemorrhages", "injuries", "Oedema", "tumours", "diseases", "Alzheimer’s"):
+        assert word_key(word_key(word)) == word_key(word)
+
+
+def test_possessive_plural_and_spelling_variants_map_to_one_concept(nlp):
+    forms = ["Alzheimer’s disease", "Alzheimer's Disease", "Alzheimer disease", "Alzheimers disease", "Alzheimer’s"]
+    concepts = set()
+    for form in forms:
+        found = _mentions(nlp, f"The drug was studied in patients with {form} in 2019.")
+        assert [f for f, _, _ in found] == [form], form
+        concepts.add(found[0][2])
+    assert len(concepts) == 1
+    british = _mentions(nlp, "Patients with anaemia and oedema were excluded from the trial.")
+    american = _mentions(nlp, "Patients with anemia and edema were excluded from the trial.")
+    assert [c for _, _, c in british] == [c for _, _, c in american] and len(british) == 2
+
+
+def test_different_concepts_are_not_merged(nlp):
+    found = _mentions(nlp, "It was tested in stroke, epilepsy and migraine.")
+    assert len({c for _, _, c in found}) == 3
+
+
+def test_abbreviation_defined_in_the_document_gets_the_long_form_concept(nlp):
+    text = "Traumatic brain injury (TBI): it helps recovery. Stroke/TBI: 20-50 mL/day. Later TBI patients improved."
+    found = _mentions(nlp, text)
+    tbi = [c for t, _, c in found if t == "TBI"]
+    long_form = [c for t, _, c in found if t == "Traumatic brain injury"]
+    assert len(tbi) == 3 and set(tbi) == set(long_form)
+    assert "Stroke" in [t for t, _, _ in found]
+
+
+def test_undefined_capitalised_words_are_not_abbreviations(nlp):
+    assert _mentions(nlp, "AD patients were treated. The AD group improved.") == []
+
+
+def test_adjectival_forms_need_a_person(nlp):
+    found = _by_text(nlp, "In 109 schizophrenic patients and 12 autistic children, epileptic patients were excluded.")
+    assert {"schizophrenic", "autistic", "epileptic"} <= set(found)
+    assert found["schizophrenic"].concept_id == _by_text(nlp, "Patients with schizophrenia improved.")["schizophrenia"].concept_id
+    assert "epileptic" not in _by_text(nlp, "An epileptic focus was seen on the scan.")
+
+
+def test_state_adjectives(nlp):
+    found = _by_text(nlp, "Pregnant or lactating women should not take this drug.")
+    assert {"Pregnant", "lactating"} <= set(found)
+    assert found["Pregnant"].role == "contraindication"
+    assert "nursing" in _by_text(nlp, "Ask a doctor if you are pregnant, nursing, or taking medication.")
+    assert "nursing" not in _by_text(nlp, "She moved to a nursing home last year.")
+
+
+def test_modifiers_and_coordination_stay_in_one_span(nlp):
+    found = _by_text(nlp, "Contraindications: severe renal/hepatic impairment, or active malignancy.")
+    assert "severe renal/hepatic impairment" in found and "active malignancy" in found
+    found = _by_text(nlp, "Patients with severe or acute kidney failure should not take it.")
+    assert "severe or acute kidney failure" in found
+    found = _by_text(nlp, "It helped in mild-to-moderate Alzheimer’s disease and treatment-resistant depression.")
+    assert {"mild-to-moderate Alzheimer’s disease", "treatment-resistant depression"} <= set(found)
+    found = _by_text(nlp, "It relieved pain associated with diabetic neuropathy.")
+    assert "diabetic neuropathy" in found
+
+
+def test_complete_names_in_a_slash_pair_are_two_mentions(nlp):
+    found = _by_text(nlp, "Dosing for AD/Vascular Dementia and stroke/epilepsy varies.")
+    assert "Vascular Dementia" in found and "stroke" in found and "epilepsy" in found
+    assert "AD/Vascular Dementia" not in found
+
+
+def test_processes_and_generic_words_are_not_conditions(nlp):
+    text = "It prevents apoptosis, oxidative stress, neuroinflammation and cell death in brain disorders and other conditions."
+    assert _mentions(nlp, text) == []
+
+
+def test_condition_words_naming_a_drug_class_are_not_mentions(nlp):
+    assert "seizure" not in _by_text(nlp, "Those taking seizure medication should not take it.")

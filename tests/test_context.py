@@ -1,0 +1,86 @@
+"""Label in context, role, negation and hedging (ConText-style rules)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.nlp import get_nlp
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return get_nlp()
+
+
+def _find(nlp, text: str, surface: str):
+    doc = nlp(text)
+    matches = [m for m in doc._.mentions if text[m.start : m.end] == surface]
+    assert matches, f"{surface!r} not found in {text!r}: {[text[m.start:m.end] for m in doc._.mentions]}"
+    return matches[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "label", "role"),
+    [
+        ("Cerebrolysin is used for insomnia in older adults.", "insomnia", "CONDITION", "studied"),
+        ("Side effects include insomnia and agitation.", "insomnia", "ADVERSE_EFFECT", None),
+        ("Common side effects are headache, nausea and insomnia.", "insomnia", "ADVERSE_EFFECT", None),
+        ("A trial of 40 patients with insomnia found a benefit.", "insomnia", "CONDITION", "studied"),
+        ("Patients with epilepsy should not take this drug.", "epilepsy", "CONDITION", "contraindication"),
+        ("Insomnia was reported in two patients.", "Insomnia", "ADVERSE_EFFECT", None),
+        ("Insomnia is a sleep disorder characterized by difficulty falling asleep.", "Insomnia", "CONDITION", "other"),
+    ],
+)
+def test_label_and_role_follow_the_context(nlp, text, surface, label, role):
+    mention = _find(nlp, text, surface)
+    assert (mention.label, mention.role) == (label, role)
+
+
+def test_section_headings_set_the_default_label():
+    nlp = get_nlp()
+    text = "Side Effects\nHeadache\nDizziness\n\nUses\nHeadache\n"
+    doc = nlp(text)
+    labels = [(text[m.start : m.end], m.label) for m in doc._.mentions]
+    assert labels == [("Headache", "ADVERSE_EFFECT"), ("Dizziness", "ADVERSE_EFFECT"), ("Headache", "CONDITION")]
+
+
+def test_list_items_share_the_cue_before_the_list(nlp):
+    text = "Some side effects include diarrhea, fatigue, elevated or lowered blood pressure, tremor, depression and cough."
+    doc = nlp(text)
+    assert {m.label for m in doc._.mentions} == {"ADVERSE_EFFECT"}
+    assert len(doc._.mentions) >= 5
+
+
+def test_bullets_inherit_their_lead_in(nlp):
+    text = "Commonly reported side effects:\n• Headaches\n• Nausea\n"
+    doc = nlp(text)
+    assert [m.label for m in doc._.mentions] == ["ADVERSE_EFFECT", "ADVERSE_EFFECT"]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "negated"),
+    [
+        ("No seizures were reported during the study.", "seizures", True),
+        ("There was no significant increase in serious adverse events or mortality.", "mortality", True),
+        ("The patient denied headache.", "headache", True),
+        ("Seizures were not observed in any patient.", "Seizures", True),
+        ("It did not reduce the risk of death after brain injury.", "death", False),
+        ("There was no benefit in patients with stroke.", "stroke", False),
+        ("No headache was seen, but nausea occurred in two patients.", "nausea", False),
+        ("Headache occurred in 5% of patients.", "Headache", False),
+        ("It is not approved for the treatment of dementia.", "dementia", False),
+    ],
+)
+def test_negation(nlp, text, surface, negated):
+    assert _find(nlp, text, surface).negated is negated
+
+
+def test_hedged_mentions_are_uncertain(nlp):
+    assert _find(nlp, "Cerebrolysin may cause headache.", "headache").uncertain is True
+    assert _find(nlp, "Cerebrolysin caused headache in two patients.", "headache").uncertain is False
+
+
+def test_headings_that_name_a_condition_are_studied(nlp):
+    text = "Uses of the drug\n1) Stroke\nTrials in stroke patients were mixed.\n"
+    mention = _find(nlp, text, "Stroke")
+    assert (mention.label, mention.role) == ("CONDITION", "studied")
