@@ -52,7 +52,12 @@ PERSON_NOUNS = frozenset(
     mother infant girl boy baby babies rat mouse mice animal volunteer participant user
     elderly adolescent teenager case population""".split()
 )
-COPULAS = frozenset({"are", "is", "be", "being", "been", "become", "becoming", "were", "was", "am", "if", "who"})
+COPULAS = frozenset(
+    """are is be being been become becoming became were was am if who feel feels felt feeling
+    get gets got getting seem seems seemed look looks looked""".split()
+)
+PRONOUNS = frozenset("i you he she we they who i'm you're we're they're".split())
+INTENSIFIERS = frozenset("very so extremely really quite always constantly a bit little too more less".split())
 #: Cell-level nouns: "cell death", "neuronal damage" are processes, not conditions.
 CELL_LEVEL = frozenset({"cell", "cellular", "neuronal", "neuron", "apoptotic", "programmed", "tissue", "synaptic"})
 SITE_OF_ADMINISTRATION = frozenset({"injection", "infusion", "application", "puncture", "catheter", "implant"})
@@ -153,9 +158,12 @@ def _describes_person(keys: list[str], i: int, adjectives: dict[str, Entry]) -> 
     if j < len(keys) and keys[j] in PERSON_NOUNS:
         return True
     k = i - 1
-    while k >= 0 and (keys[k] in _COORDINATORS or keys[k] == "," or keys[k] in adjectives):
+    while k >= 0 and (keys[k] in _COORDINATORS or keys[k] == "," or keys[k] in adjectives or keys[k] in INTENSIFIERS):
         k -= 1
-    return k >= 0 and keys[k] in COPULAS
+    if k < 0 or keys[k] not in COPULAS:
+        return False
+    # the copula's subject is a person: "I felt weak", "women who are pregnant", not "evidence is weak"
+    return any(keys[j] in PRONOUNS or keys[j] in PERSON_NOUNS for j in range(max(k - 3, 0), k))
 
 
 def _is_cell_level(keys: list[str], span: _Span) -> bool:
@@ -186,6 +194,9 @@ def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer, taken: set[int])
             first -= 2
             while first > 0 and keys[first - 1] in MODIFIERS:
                 first -= 1
+    # words that prefix other condition names in the vocabulary: "joint pain", "ovarian cancer"
+    while first > 0 and first - 1 not in taken and keys[first - 1] in gazetteer.modifiers:
+        first -= 1
     # where a drug was given: "injection-site pain", "infusion site reactions"
     if first == span.first and first > 1 and keys[first - 1] == "site" and keys[first - 2] in SITE_OF_ADMINISTRATION:
         first -= 2

@@ -11,6 +11,8 @@ Each condition term of :mod:`pipeline.vocab` is turned into a key sequence with
   because they only name a condition next to a person ("schizophrenic patients");
 - for names ending in a generic head (disease, disorder, syndrome, condition), the same name
   with the other heads ("neurodegenerative condition");
+- words that the vocabulary uses to narrow another condition name ("joint" in "joint pain")
+  are recorded as modifiers, so "calf pain" or "hemorrhagic cystitis" keep their first word;
 - acronyms (all capitals, e.g. "ADHD") are matched case-sensitively so that they do not fire on
   ordinary words ("aids", "ms").
 
@@ -72,6 +74,7 @@ class Gazetteer:
     entries: dict[tuple[str, ...], Entry] = field(default_factory=dict)
     adjectives: dict[str, Entry] = field(default_factory=dict)
     acronyms: dict[str, Entry] = field(default_factory=dict)
+    modifiers: set[str] = field(default_factory=set)
     prefixes: set[tuple[str, ...]] = field(default_factory=set)
 
     def add(self, key: tuple[str, ...], entry: Entry) -> None:
@@ -131,10 +134,30 @@ def build_gazetteer(vocabulary) -> Gazetteer:
         if len(key) == 1 and key[0].isalpha():
             for adjective in adjective_forms(key[0]):
                 gazetteer.adjectives.setdefault(adjective, Entry(term.concept_id, f"lexicon:{term.source}:adjective"))
+    gazetteer.modifiers = vocabulary_modifiers(gazetteer.entries)
     for adjective in list(gazetteer.adjectives):
         if (adjective,) in gazetteer.entries:  # already a term in its own right
             del gazetteer.adjectives[adjective]
     return gazetteer
+
+
+_NOT_MODIFIERS = frozenset(
+    """a an the of and or to in on with without for by from at as no not non other all any
+    some more less most very new old left right high low large small transient rat mouse mice
+    animal human patient""".split()
+)
+
+
+def vocabulary_modifiers(entries: dict[tuple[str, ...], Entry]) -> set[str]:
+    """Words that the vocabulary puts in front of another condition name to make a narrower one
+    ("joint" in "joint pain", "ovarian" in "ovarian carcinoma"): seen in front of a condition,
+    they belong to its name."""
+    modifiers: dict[str, int] = {}
+    for key in entries:
+        if len(key) >= 2 and key[1:] in entries and key[0].isalpha() and len(key[0]) > 2:
+            modifiers[key[0]] = modifiers.get(key[0], 0) + 1
+    # participles ("reduced", "increased", "elevated") describe a change, not a kind of condition
+    return {word for word in modifiers if word not in _NOT_MODIFIERS and not word.endswith("ed")}
 
 
 def _variants(key: tuple[str, ...], eponyms: set[str]) -> list[tuple[tuple[str, ...], str]]:
