@@ -35,6 +35,7 @@ def test_spelling_variants_share_a_key(british, american):
 def test_keys_fold_plurals_possessives_and_hyphens():
     assert singular("injuries") == "injury" and singular("diseases") == "disease"
     assert singular("diabetes") == "diabetes" and singular("status") == "status"
+    assert singular("headaches") == "headache" and singular("rashes") == "rash" and singular("patches") == "patch"
     assert text_key("Traumatic brain injuries") == text_key("traumatic brain injury")
     assert text_key("Alzheimer’s disease") == text_key("Alzheimer's Disease") == ("alzheimer's", "disease")
     assert text_key("injection-site pain") == ("injection", "site", "pain")
@@ -112,6 +113,14 @@ def test_complete_names_in_a_slash_pair_are_two_mentions(nlp):
 def test_processes_and_generic_words_are_not_conditions(nlp):
     text = "It prevents apoptosis, oxidative stress, neuroinflammation and cell death in brain disorders and other conditions."
     assert _mentions(nlp, text) == []
+
+
+def test_misspelled_condition_names_are_matched(nlp):
+    found = _by_text(nlp, "I had terrible fatique and dizzyness after the first week.")
+    assert "terrible fatique" in found  # severity words stay in the span
+    assert found["terrible fatique"].concept_id == _by_text(nlp, "I had fatigue.")["fatigue"].concept_id
+    assert found["dizzyness"].method.endswith(":misspelling")
+    assert _by_text(nlp, "In conclusion, the addition of smelling salts helped.") == {}
 
 
 def test_condition_words_naming_a_drug_class_are_not_mentions(nlp):

@@ -42,7 +42,8 @@ DATA = Path(__file__).parent / "data"
 MODIFIERS = frozenset(
     """mild moderate severe serious acute subacute chronic active advanced early late
     progressive recurrent persistent refractory intractable resistant childhood juvenile
-    adult infantile congenital treatment drug vascular""".split()
+    adult infantile congenital treatment drug vascular extreme excruciating terrible horrible
+    awful intense unbearable debilitating constant frequent occasional slight generalized""".split()
 )
 _MODIFIER_LINKS = frozenset({"to", "or", "and", "/"})
 _COORDINATORS = frozenset({"or", "and", "/"})

@@ -11,6 +11,8 @@ Each condition term of :mod:`pipeline.vocab` is turned into a key sequence with
   because they only name a condition next to a person ("schizophrenic patients");
 - for names ending in a generic head (disease, disorder, syndrome, condition), the same name
   with the other heads ("neurodegenerative condition");
+- misspellings at edit distance 1 of one-word names of 7+ letters ("fatique", "dizzyness"),
+  for words the vocabularies do not know, through a symmetric-delete index (SymSpell);
 - words that the vocabulary uses to narrow another condition name ("joint" in "joint pain")
   are recorded as modifiers, so "calf pain" or "hemorrhagic cystitis" keep their first word;
 - acronyms (all capitals, e.g. "ADHD") are matched case-sensitively so that they do not fire on
@@ -75,6 +77,8 @@ class Gazetteer:
     adjectives: dict[str, Entry] = field(default_factory=dict)
     acronyms: dict[str, Entry] = field(default_factory=dict)
     modifiers: set[str] = field(default_factory=set)
+    known_words: set[str] = field(default_factory=set)
+    misspellings: dict[str, str] = field(default_factory=dict)
     prefixes: set[tuple[str, ...]] = field(default_factory=set)
 
     def add(self, key: tuple[str, ...], entry: Entry) -> None:
@@ -83,6 +87,16 @@ class Gazetteer:
         self.entries[key] = entry
         for n in range(1, len(key) + 1):
             self.prefixes.add(key[:n])
+
+    def correct(self, word: str) -> str | None:
+        """The one-word condition name at edit distance 1 from an unknown ``word``, if unique.
+
+        Real English words are never corrected ("conclusion" is not "occlusion"), nor are
+        derived forms ("-ic", "-ed", "-ing"), which are not misspellings."""
+        if word.endswith(("ic", "ed", "ing")) or is_english_word(word):
+            return None
+        candidates = {self.misspellings[v] for v in _deletions(word) | {word} if v in self.misspellings}
+        return candidates.pop() if len(candidates) == 1 else None
 
     def find(self, pieces: list[Piece], text: str) -> list[Match]:
         """Leftmost-longest, non-overlapping matches of terms and acronyms over ``pieces``."""
@@ -101,6 +115,11 @@ class Gazetteer:
                 acronym = self.acronyms.get(text[pieces[i].start : pieces[i].end])
                 if acronym is not None:
                     best = (i + 1, acronym)
+            if best is None and len(keys[i]) >= MIN_MISSPELLED_LENGTH and keys[i] not in self.known_words:
+                corrected = self.correct(keys[i])
+                if corrected is not None:
+                    entry = self.entries[(corrected,)]
+                    best = (i + 1, Entry(entry.concept_id, entry.method + ":misspelling"))
             if best is None:
                 i += 1
                 continue
@@ -108,6 +127,36 @@ class Gazetteer:
             matches.append(Match(pieces[i].start, pieces[end - 1].end, entry, i, end))
             i = end
         return matches
+
+
+MIN_MISSPELLED_LENGTH = 7
+#: Zipf frequency (log10 per billion words, wordfreq) from which a word is taken as real English.
+ENGLISH_WORD_ZIPF = 1.5
+
+
+@lru_cache(maxsize=100_000)
+def is_english_word(word: str) -> bool:
+    """The word occurs in general English often enough to be a word, not a typo (wordfreq,
+    Speer 2022, frequency lists that ship inside the package)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") >= ENGLISH_WORD_ZIPF
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def misspelling_index(entries: dict[tuple[str, ...], Entry], known_words: set[str]) -> dict[str, str]:
+    """Symmetric-delete index (Garbe's SymSpell) of one-word condition names: each deletion of
+    one character -> the name, kept only when it points to a single name. A word at edit
+    distance 1 from a name shares one of these keys ("fatique", "dizzyness", "diahrrea")."""
+    index: dict[str, set[str]] = {}
+    for key in entries:
+        if len(key) == 1 and key[0].isalpha() and len(key[0]) >= MIN_MISSPELLED_LENGTH:
+            for variant in _deletions(key[0]) | {key[0]}:
+                index.setdefault(variant, set()).add(key[0])
+    return {variant: next(iter(words)) for variant, words in index.items() if len(words) == 1 and variant not in known_words}
 
 
 def build_gazetteer(vocabulary) -> Gazetteer:
@@ -135,6 +184,8 @@ def build_gazetteer(vocabulary) -> Gazetteer:
             for adjective in adjective_forms(key[0]):
                 gazetteer.adjectives.setdefault(adjective, Entry(term.concept_id, f"lexicon:{term.source}:adjective"))
     gazetteer.modifiers = vocabulary_modifiers(gazetteer.entries)
+    gazetteer.known_words = {k for term in vocabulary.terms for k in text_key(term.text)}
+    gazetteer.misspellings = misspelling_index(gazetteer.entries, gazetteer.known_words)
     for adjective in list(gazetteer.adjectives):
         if (adjective,) in gazetteer.entries:  # already a term in its own right
             del gazetteer.adjectives[adjective]
@@ -143,6 +194,7 @@ def build_gazetteer(vocabulary) -> Gazetteer:
 
 _NOT_MODIFIERS = frozenset(
     """a an the of and or to in on with without for by from at as no not non other all any
+    have has had having be is are was were been get got my your his her their its this that
     some more less most very new old left right high low large small transient rat mouse mice
     animal human patient""".split()
 )

@@ -60,8 +60,8 @@ def singular(word: str) -> str:
         return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
-    if word.endswith(("sses", "xes", "ches", "shes", "zzes")):
-        return word[:-2]
+    if word.endswith(("sses", "xes", "ches", "shes", "zzes")) and not word.endswith("aches"):
+        return word[:-2]  # "-aches" is "-ache" + s: headaches, backaches
     return word[:-1]
 
 
