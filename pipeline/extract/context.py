@@ -69,8 +69,9 @@ def classify(
 ) -> tuple[str, str | None]:
     """(label, role) of the mention at ``sentence[start:end]`` (lower-cased sentence).
 
-    ``first_person``: the document is a personal report (a patient's post or review), where a
-    symptom named without any cue is an effect the writer attributes to the drug.
+    ``first_person``: the document is a personal report (a patient's post or review) or a bare
+    list of complaints, where a symptom named without any cue is an effect the writer
+    attributes to the drug.
     """
     r = rules()
     left, right = sentence[:start], sentence[end:]
@@ -134,7 +135,7 @@ def is_uncertain(sentence: str, start: int) -> bool:
     return rules()["hedge"].search(_clause_tail(sentence[:start])) is not None
 
 
-_FIRST_PERSON = re.compile(r"(?i:\b(?:my|me|myself|i'm|i’m|i've|i’ve|i'd|im|ive)\b)|\bI (?=[a-z])")
+_FIRST_PERSON = re.compile(r"(?i:\b(?:my|me|myself|i'm|i’m|i've|i’ve|i'd|im|ive)\b)|\bI (?=[a-z])|\bi\b")
 _FIRST_PERSON_SHARE = 0.01
 
 
@@ -146,6 +147,17 @@ def is_first_person(text: str) -> bool:
     if words == 0:
         return False
     return len(_FIRST_PERSON.findall(text)) / words >= _FIRST_PERSON_SHARE
+
+
+_SYMPTOM_REPORT_SHARE = 0.25
+
+
+def is_symptom_report(text: str, mentions: list[Mention]) -> bool:
+    """A list of complaints rather than prose: condition mentions cover at least a quarter of
+    the document's non-space characters ("Upset stomach, nausea, vomiting, blurred vision.")."""
+    covered = sum(len(text[m.start : m.end].replace(" ", "")) for m in mentions if m.label != "DOSE")
+    letters = len(text) - text.count(" ") - text.count("\n")
+    return letters > 0 and covered / letters >= _SYMPTOM_REPORT_SHARE
 
 
 def lead_in_of(segments: list[Segment], index: int, text: str) -> str | None:
@@ -183,7 +195,7 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
     of the first item: the cue that governs a list is before its first item.
     """
     starts = [s.start for s in segments]
-    first_person = is_first_person(doc_text)
+    first_person = is_first_person(doc_text) or is_symptom_report(doc_text, mentions)
     previous: Mention | None = None
     for mention in mentions:
         if mention.label == "DOSE":
