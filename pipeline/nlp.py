@@ -14,6 +14,7 @@ components registered in :mod:`pipeline.components`:
 ``get_nlp()`` builds the Language once per process (vocabularies come from their disk cache).
 """
 
+import warnings
 from functools import lru_cache
 
 import spacy
@@ -26,7 +27,10 @@ import pipeline.components  # noqa: F401  (registers our factories)
 def build_nlp() -> Language:
     """A fresh Language with the tokenizer and every component, in order."""
     nlp = spacy.blank("en")
-    nlp.tokenizer = combined_rule_tokenizer(nlp)
+    with warnings.catch_warnings():
+        # scispaCy's infix pattern triggers a FutureWarning from `re` about nested sets
+        warnings.simplefilter("ignore", FutureWarning)
+        nlp.tokenizer = combined_rule_tokenizer(nlp)
     nlp.add_pipe("web_segmenter")
     nlp.add_pipe("lexical_normalizer")
     nlp.add_pipe("condition_finder")

@@ -18,18 +18,9 @@ from pipeline.extract.mention import Mention
 from pipeline.ingest import Document
 from pipeline.segment import sentence_of
 
-_DOSE_FIELDS = (
-    "low",
-    "high",
-    "unit",
-    "per",
-    "times_per_day",
-    "route",
-    "duration_days_low",
-    "duration_days_high",
-    "amount_base_low",
-    "amount_base_high",
-    "base_unit",
+#: The structured dose columns, in schema order: attributes of pipeline.extract.doses.Dose.
+_DOSE_FIELDS = tuple(
+    name for name in schema.DOSES.names if name not in ("mention_id", "doc_id", "condition_concept_ids")
 )
 
 
