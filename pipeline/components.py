@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 from pipeline.extract.conditions import ConditionFinder
 from pipeline.extract.context import apply_context
 from pipeline.extract.dose_mentions import dose_mentions
-from pipeline.extract.normalize import word_key
+from pipeline.extract.model_mentions import merge_model_spans
 from pipeline.segment import segment
 
 for _name in ("segments", "mentions"):
@@ -44,31 +44,36 @@ class WebSegmenter:
         return doc
 
 
-@Language.factory("lexical_normalizer")
-def make_lexical_normalizer(nlp: Language, name: str) -> "LexicalNormalizer":
-    return LexicalNormalizer()
+@Language.factory("model_merger")
+def make_model_merger(nlp: Language, name: str, model_component: str = "disease_ner") -> "ModelMerger":
+    return ModelMerger(model_component)
 
 
-class LexicalNormalizer:
-    """Sets each lexeme's NORM to :func:`pipeline.extract.normalize.word_key` (once per word
-    type, so the cost does not grow with the number of tokens)."""
+class ModelMerger:
+    """Merges the NER model's entities (``Doc.ents``) into ``Doc._.mentions``."""
 
-    def __init__(self) -> None:
-        self._seen: set[int] = set()
+    def __init__(self, model_component: str) -> None:
+        self.model_component = model_component
+        self.finder = ConditionFinder.shared()
+        self.concept_names = {cid: concept.name for cid, concept in self.finder.concepts.items()}
 
     def __call__(self, doc: Doc) -> Doc:
-        seen = self._seen
-        for token in doc:
-            orth = token.orth
-            if orth not in seen:
-                seen.add(orth)
-                token.lex.norm_ = word_key(token.text)
+        spans = [(ent.start_char, ent.end_char) for ent in doc.ents]
+        if spans:
+            doc._.mentions = merge_model_spans(
+                doc.text,
+                list(doc._.mentions or []),
+                spans,
+                self.finder.gazetteer,
+                self.finder.excluded,
+                self.concept_names,
+            )
         return doc
 
 
 @Language.factory("condition_finder")
 def make_condition_finder(nlp: Language, name: str) -> ConditionFinder:
-    return ConditionFinder()
+    return ConditionFinder.shared()
 
 
 @Language.factory("dose_finder")

@@ -5,17 +5,23 @@ biomedical tokens such as "mL/day" or "IL-6" together and splits possessives), f
 components registered in :mod:`pipeline.components`:
 
 - ``web_segmenter``: sentences, list items and headings (:mod:`pipeline.segment`);
-- ``lexical_normalizer``: token NORM = case/spelling/plural-folded key (the ``tokens.norm`` column);
 - ``condition_finder``: vocabulary matches, abbreviations defined in the text (Schwartz &
   Hearst 2003 via scispaCy) and rules -> ``Doc._.mentions``;
+- ``disease_ner``: our trained NER model (:mod:`pipeline.train`), shipped in
+  ``pipeline/models/disease_ner``, and ``model_merger``, which merges its spans with the
+  vocabulary's and maps them to concepts (:mod:`pipeline.extract.model_mentions`);
 - ``dose_finder``: dose statements, structured (:mod:`pipeline.extract.doses`);
 - ``mention_context``: CONDITION vs ADVERSE_EFFECT, role, negation, hedging.
 
 ``get_nlp()`` builds the Language once per process (vocabularies come from their disk cache).
+Setting ``PIPELINE_NER=off`` builds the lexicon-only pipeline (for comparisons); the pipeline
+version records which one ran.
 """
 
+import os
 import warnings
 from functools import lru_cache
+from pathlib import Path
 
 import spacy
 from scispacy.custom_tokenizer import combined_rule_tokenizer
@@ -24,16 +30,27 @@ from spacy.language import Language
 import pipeline.components  # noqa: F401  (registers our factories)
 
 
-def build_nlp() -> Language:
+MODEL_DIR = Path(__file__).parent / "models" / "disease_ner"
+
+
+def ner_enabled() -> bool:
+    """Whether the NER model takes part (``PIPELINE_NER=off`` turns it off)."""
+    return os.environ.get("PIPELINE_NER", "on").lower() not in ("off", "0", "false", "no") and MODEL_DIR.is_dir()
+
+
+def build_nlp(use_model: bool | None = None) -> Language:
     """A fresh Language with the tokenizer and every component, in order."""
+    use_model = ner_enabled() if use_model is None else use_model
     nlp = spacy.blank("en")
     with warnings.catch_warnings():
         # scispaCy's infix pattern triggers a FutureWarning from `re` about nested sets
         warnings.simplefilter("ignore", FutureWarning)
         nlp.tokenizer = combined_rule_tokenizer(nlp)
     nlp.add_pipe("web_segmenter")
-    nlp.add_pipe("lexical_normalizer")
     nlp.add_pipe("condition_finder")
+    if use_model:
+        nlp.add_pipe("ner", name="disease_ner", source=spacy.load(MODEL_DIR))
+        nlp.add_pipe("model_merger")
     nlp.add_pipe("dose_finder")
     nlp.add_pipe("mention_context")
     return nlp

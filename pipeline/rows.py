@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from pipeline import schema
 from pipeline.extract.mention import Mention
+from pipeline.extract.normalize import word_key
 from pipeline.ingest import Document
 from pipeline.segment import sentence_of
 
@@ -91,7 +92,7 @@ def token_table(doc_id: str, doc: Doc) -> pa.Table:
     keep = np.flatnonzero(attrs[:, 1] == 0)
     starts = attrs[keep, 0].astype(np.int64)
     texts = [doc[i].text for i in keep.tolist()]
-    norms = [doc[i].norm_ for i in keep.tolist()]
+    norms = [word_key(t) for t in texts]
     ends = starts + np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     sentence_ids = sentence_of(doc._.segments or [], starts) if doc._.segments else np.zeros(len(keep), dtype=np.int64)
     return pa.Table.from_pydict(

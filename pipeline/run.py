@@ -17,16 +17,20 @@ import uuid
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
 
 from pipeline import schema, store
-from pipeline.ingest import DEFAULT_MAX_BYTES, Document, Source, file_sha256, find_sources, load
+from pipeline.ingest import DEFAULT_MAX_BYTES, Source, file_sha256, find_sources, load
 from pipeline.rows import document_tables
 from pipeline.version import pipeline_version
+
+
+#: Documents per ``nlp.pipe`` batch (and per task sent to a worker process).
+PIPE_BATCH = 16
 
 
 @dataclass(frozen=True)
@@ -62,23 +66,30 @@ def current_vocabulary_version() -> str:
     return vocabulary_version()
 
 
-def extract_source(job: _Job) -> dict[str, pa.Table]:
-    """All per-document rows of one source. Never raises: failures become an error row."""
+def extract_sources(jobs: list[_Job]) -> list[dict[str, pa.Table]]:
+    """Per-document rows of a batch of sources, through ``nlp.pipe``. Never raises for a bad
+    document: it becomes an error row, and the rest of the batch is still extracted."""
     from pipeline.nlp import get_nlp
 
-    nlp = get_nlp()  # outside the try: a pipeline that cannot be built fails the run
-    document = load(job.source, job.max_bytes)
-    doc = None
-    if document.status == "ok":
-        try:
-            doc = nlp(document.text)
-        except Exception as error:  # one bad document must not stop the batch
-            detail = traceback.format_exception_only(type(error), error)[-1].strip()
-            document = Document(
-                document.doc_id, document.source, document.media_type, document.sha256,
-                document.text, document.title, "error", f"extraction failed: {detail}",
-            )
-    return document_tables(document, doc, job.pipeline_version, job.extracted_at)
+    nlp = get_nlp()  # outside any try: a pipeline that cannot be built fails the run
+    documents = [load(job.source, job.max_bytes) for job in jobs]
+    ready = [i for i, document in enumerate(documents) if document.status == "ok"]
+    docs: dict[int, object] = {}
+    try:
+        for i, doc in zip(ready, nlp.pipe((documents[i].text for i in ready), batch_size=PIPE_BATCH)):
+            docs[i] = doc
+    except Exception:  # find the document at fault: redo the batch one by one
+        docs = {}
+        for i in ready:
+            try:
+                docs[i] = nlp(documents[i].text)
+            except Exception as error:
+                detail = traceback.format_exception_only(type(error), error)[-1].strip()
+                documents[i] = replace(documents[i], status="error", error=f"extraction failed: {detail}")
+    return [
+        document_tables(document, docs.get(i), job.pipeline_version, job.extracted_at)
+        for i, (job, document) in enumerate(zip(jobs, documents))
+    ]
 
 
 def _warm_up() -> None:
@@ -87,25 +98,30 @@ def _warm_up() -> None:
     get_nlp()
 
 
+def _chunks(jobs: list[_Job], size: int) -> list[list[_Job]]:
+    return [jobs[i : i + size] for i in range(0, len(jobs), size)]
+
+
 def _ordered_results(jobs: list[_Job], workers: int) -> Iterator[dict[str, pa.Table]]:
-    """Results in job order; with workers > 1 a bounded window of jobs runs in a process pool."""
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield extract_source(job)
+    """Results in job order; with workers > 1 a bounded window of batches runs in a pool."""
+    batches = _chunks(jobs, PIPE_BATCH)
+    if workers <= 1 or len(batches) <= 1:
+        for batch in batches:
+            yield from extract_sources(batch)
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm_up) as pool:
         window: deque[Future] = deque()
-        pending = iter(jobs)
-        for job in pending:
-            window.append(pool.submit(extract_source, job))
-            if len(window) >= workers * 4:
+        pending = iter(batches)
+        for batch in pending:
+            window.append(pool.submit(extract_sources, batch))
+            if len(window) >= workers * 2:
                 break
         while window:
-            result = window.popleft().result()
+            results = window.popleft().result()
             nxt = next(pending, None)
             if nxt is not None:
-                window.append(pool.submit(extract_source, nxt))
-            yield result
+                window.append(pool.submit(extract_sources, nxt))
+            yield from results
 
 
 def run(

@@ -28,4 +28,7 @@ def pipeline_version() -> str:
             continue
         digest.update(path.relative_to(_PACKAGE).as_posix().encode())
         digest.update(path.read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:8]}"
+    from pipeline.nlp import ner_enabled
+
+    variant = "" if ner_enabled() else ".lexicon"
+    return f"{__version__}+{digest.hexdigest()[:8]}{variant}"

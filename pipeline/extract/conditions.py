@@ -272,6 +272,12 @@ class ConditionFinder:
     """The ``condition_finder`` component: adds CONDITION mentions (relabelled later by
     ``mention_context``) to ``Doc._.mentions``."""
 
+    @classmethod
+    @lru_cache(maxsize=1)
+    def shared(cls) -> "ConditionFinder":
+        """One finder per process (the gazetteer is large)."""
+        return cls()
+
     def __init__(self) -> None:
         from pipeline.vocab import load_vocabulary
 

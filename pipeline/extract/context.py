@@ -95,9 +95,12 @@ def classify(
             return "ADVERSE_EFFECT", None
     if section and r["section_ae"].search(section):
         return "ADVERSE_EFFECT", None
-    if first_person:
+    role = _studied_or_other(sentence)
+    if section and r["section_studied"].search(section):
+        return "CONDITION", role
+    if first_person and role != "other":
         return "ADVERSE_EFFECT", None
-    return "CONDITION", _studied_or_other(sentence)
+    return "CONDITION", role
 
 
 def _studied_or_other(sentence: str) -> str:
