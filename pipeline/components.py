@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 from pipeline.extract.conditions import ConditionFinder
 from pipeline.extract.context import apply_context
 from pipeline.extract.dose_mentions import dose_mentions
-from pipeline.extract.model_mentions import merge_model_spans
+from pipeline.extract.model_mentions import merge_model_spans, propagate_abbreviations
 from pipeline.segment import segment
 
 for _name in ("segments", "mentions"):
@@ -60,7 +60,7 @@ class ModelMerger:
     def __call__(self, doc: Doc) -> Doc:
         spans = [(ent.start_char, ent.end_char) for ent in doc.ents]
         if spans:
-            doc._.mentions = merge_model_spans(
+            mentions = merge_model_spans(
                 doc.text,
                 list(doc._.mentions or []),
                 spans,
@@ -68,6 +68,7 @@ class ModelMerger:
                 self.finder.excluded,
                 self.concept_names,
             )
+            doc._.mentions = propagate_abbreviations(doc.text, mentions, doc.user_data.get("abbreviations", []))
         return doc
 
 

@@ -251,9 +251,14 @@ def _drop_overlaps(spans: list[_Span]) -> list[_Span]:
 
 
 def document_abbreviations(doc: Doc, text: str, gazetteer: Gazetteer) -> dict[str, Entry]:
-    """Short form -> condition entry, for abbreviations whose long form names a condition."""
+    """Short form -> condition entry, for abbreviations whose long form names a condition.
+
+    Every definition found is also kept in ``doc.user_data["abbreviations"]`` for the model
+    merger, which propagates short forms whose long form only the model recognised."""
     found: dict[str, Entry] = {}
-    for abbreviation in find_definitions(doc, doc._.segments or []):
+    definitions = find_definitions(doc, doc._.segments or [])
+    doc.user_data["abbreviations"] = definitions
+    for abbreviation in definitions:
         if abbreviation.short in found:
             continue
         long_pieces = pieces(text[abbreviation.long_start : abbreviation.long_end], abbreviation.long_start)

@@ -113,3 +113,29 @@ def merge_model_spans(
             )
         )
     return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label))
+
+
+def propagate_abbreviations(text: str, mentions: list[Mention], definitions: list) -> list[Mention]:
+    """Short forms defined in the text whose long form is a condition mention (found by the
+    model, so not handled by the vocabulary pass): each later occurrence becomes a mention with
+    the long form's concept."""
+    conditions = [m for m in mentions if m.label != "DOSE"]
+    taken = [(m.start, m.end) for m in mentions]
+    added: list[Mention] = []
+    for definition in definitions:
+        long_form = next(
+            (m for m in conditions if m.start <= definition.long_start + 1 and m.end >= definition.long_end - 1
+             and m.end - m.start <= definition.long_end - definition.long_start + 2),
+            None,
+        )
+        if long_form is None:
+            continue
+        for match in re.finditer(rf"(?<![\w-]){re.escape(definition.short)}(?![\w-])", text):
+            start, end = match.span()
+            if any(a < end and start < b for a, b in taken):
+                continue
+            taken.append((start, end))
+            added.append(
+                Mention(start, end, "CONDITION", "abbreviation+model", long_form.concept_id, long_form.concept_name)
+            )
+    return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label)) if added else mentions
