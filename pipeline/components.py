@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 from pipeline.extract.conditions import ConditionFinder
 from pipeline.extract.context import apply_context
 from pipeline.extract.dose_mentions import dose_mentions
+from pipeline.extract.mention import doc_text
 from pipeline.extract.model_mentions import merge_model_spans, propagate_abbreviations
 from pipeline.segment import segment
 
@@ -30,7 +31,7 @@ class WebSegmenter:
     """Sets ``Doc._.segments`` and sentence starts from :func:`pipeline.segment.segment`."""
 
     def __call__(self, doc: Doc) -> Doc:
-        segments = segment(doc.text)
+        segments = segment(doc_text(doc))
         doc._.segments = segments
         if len(doc) == 0:
             return doc
@@ -61,14 +62,14 @@ class ModelMerger:
         spans = [(ent.start_char, ent.end_char) for ent in doc.ents]
         if spans:
             mentions = merge_model_spans(
-                doc.text,
+                doc_text(doc),
                 list(doc._.mentions or []),
                 spans,
                 self.finder.gazetteer,
                 self.finder.excluded,
                 self.concept_names,
             )
-            doc._.mentions = propagate_abbreviations(doc.text, mentions, doc.user_data.get("abbreviations", []))
+            doc._.mentions = propagate_abbreviations(doc_text(doc), mentions, doc.user_data.get("abbreviations", []))
         return doc
 
 
@@ -87,7 +88,7 @@ class DoseFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = list(doc._.mentions or [])
-        doses = dose_mentions(doc.text, doc._.segments or [], mentions)
+        doses = dose_mentions(doc_text(doc), doc._.segments or [], mentions)
         doc._.mentions = sorted(mentions + doses, key=lambda m: (m.start, m.end, m.label))
         return doc
 
@@ -102,5 +103,5 @@ class MentionContext:
 
     def __call__(self, doc: Doc) -> Doc:
         if doc._.mentions and doc._.segments:
-            apply_context(doc.text, doc._.segments, doc._.mentions)
+            apply_context(doc_text(doc), doc._.segments, doc._.mentions)
         return doc

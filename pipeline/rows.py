@@ -14,7 +14,7 @@ from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LIKE_NUM
 from spacy.tokens import Doc
 
 from pipeline import schema
-from pipeline.extract.mention import Mention
+from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import word_key
 from pipeline.ingest import Document
 from pipeline.segment import sentence_of
@@ -70,7 +70,7 @@ def _documents(
 
 def sentence_table(doc_id: str, doc: Doc) -> pa.Table:
     segments = doc._.segments or []
-    text = doc.text
+    text = doc_text(doc)
     return pa.Table.from_pydict(
         {
             "doc_id": [doc_id] * len(segments),
@@ -122,7 +122,7 @@ def mention_table(doc_id: str, doc: Doc, mentions: list[Mention]) -> pa.Table:
     segments = doc._.segments or []
     starts = np.fromiter((m.start for m in mentions), dtype=np.int64, count=len(mentions))
     sentence_ids = sentence_of(segments, starts) if segments else np.zeros(len(mentions), dtype=np.int64)
-    text = doc.text
+    text = doc_text(doc)
     return pa.Table.from_pydict(
         {
             "mention_id": [mention_id(doc_id, m) for m in mentions],

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from scispacy.abbreviation import find_abbreviation
 from spacy.tokens import Doc
 
+from pipeline.extract.mention import doc_text
 from pipeline.segment import Segment
 
 _SHORT_FORM = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9'’\-]{0,8}[A-Za-z0-9])\s*\)")
@@ -30,7 +31,7 @@ class Abbreviation:
 
 def find_definitions(doc: Doc, segments: list[Segment]) -> list[Abbreviation]:
     """Every "<long form> (<short form>)" definition in ``doc``, in text order."""
-    text = doc.text
+    text = doc_text(doc)
     found: list[Abbreviation] = []
     for segment in segments:
         sentence = text[segment.start : segment.end]

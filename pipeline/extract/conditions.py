@@ -33,7 +33,7 @@ from spacy.tokens import Doc
 
 from pipeline.extract.abbreviations import find_definitions
 from pipeline.extract.lexicon import Entry, Gazetteer, Match, load_gazetteer
-from pipeline.extract.mention import Mention
+from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import Piece, pieces, text_key
 
 DATA = Path(__file__).parent / "data"
@@ -292,7 +292,7 @@ class ConditionFinder:
         self.concepts = load_vocabulary().concepts
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         abbreviations = document_abbreviations(doc, text, self.gazetteer)
         mentions = list(doc._.mentions or [])
         for segment in doc._.segments or []:

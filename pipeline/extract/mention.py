@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from spacy.tokens import Doc
+
 
 @dataclass
 class Mention:
@@ -25,3 +27,12 @@ class Mention:
     role: str | None = None
     dose: Any = None  # pipeline.extract.doses.Dose for DOSE mentions
     condition_concept_ids: list[str] = field(default_factory=list)
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once per document: spaCy rebuilds it from the tokens on every
+    access, and every component needs it."""
+    text = doc.user_data.get("text")
+    if text is None:
+        text = doc.user_data["text"] = doc.text
+    return text

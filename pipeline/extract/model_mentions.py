@@ -85,6 +85,8 @@ def merge_model_spans(
     conditions = sorted((m for m in mentions if m.label != "DOSE"), key=lambda m: m.start)
     added: list[Mention] = []
     for start, end in spans:
+        if "\n" in text[start:end] or "\r" in text[start:end]:
+            continue  # a name never runs across lines (headings, list items)
         overlapping = [m for m in conditions if m.start < end and start < m.end]
         if overlapping:
             if len(overlapping) == 1 and start <= overlapping[0].start and overlapping[0].end <= end:

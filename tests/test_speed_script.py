@@ -1,0 +1,120 @@
+"""Smoke test of benchmarks/speed.py: a tiny run against ../shared produces every section.
+
+Why: the speed figures are produced by one command (``make bench-speed``); this checks that the
+command still runs end to end against the real benchmark files and writes a complete JSON. It is
+not a timed test: nothing here asserts on speed, only that each measurement exists and is a
+positive number. Skips cleanly when ../shared/benchmarks is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SCRIPT = REPO / "benchmarks" / "speed.py"
+
+
+def positive(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    if not (SHARED / "benchmarks").is_dir():
+        pytest.skip(f"{SHARED / 'benchmarks'} is not available")
+    pytest.importorskip("psutil")
+    tmp = tmp_path_factory.mktemp("speed")
+    out = tmp / "speed.json"
+    proc = subprocess.run(
+        [
+            sys.executable, str(SCRIPT), "--shared", str(SHARED), "--work", str(tmp / "work"),
+            "--words", "3000", "--repeats", "1", "--json", str(out),
+            "--profile", "--profile-words", "1000",
+        ],
+        cwd=REPO, capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for heading in ("Machine", "1. Throughput", "2. Cold start", "3. Scaling", "4. Re-run", "5. Workers", "6. Profile"):
+        assert heading in proc.stdout
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_machine_and_corpus(report: dict) -> None:
+    machine = report["machine"]
+    assert machine["cpu_model"] and positive(machine["logical_cores"]) and positive(machine["ram_gb"])
+    assert machine["python"] and machine["spacy"]
+    assert len(machine["loadavg_start"]) == 3
+    corpus = report["corpus"]
+    assert corpus["main"]["words"] >= 3000 and positive(corpus["main"]["n_docs"])
+    assert corpus["one_doc"]["n_docs"] == 1
+    base = corpus["scale_1x"]
+    for factor in (4, 16):
+        scaled = corpus[f"scale_{factor}x"]
+        assert scaled["n_docs"] == factor * base["n_docs"]
+        assert scaled["words"] == factor * base["words"]
+
+
+def test_throughput(report: dict) -> None:
+    t = report["throughput"]
+    for part in ("pipeline", "tokenizer_scispacy", "tokenizer_default"):
+        assert positive(t[part]["words_per_s"]), part
+        assert positive(t[part]["wall_s"]) and positive(t[part]["peak_rss_mb"]), part
+    assert t["tokenizer_scispacy"]["words"] == t["words"] == t["tokenizer_default"]["words"]
+    assert positive(t["ratio"]) and positive(t["ratio_default"])
+    assert t["pipeline"]["n_processed"] == report["corpus"]["main"]["n_docs"]
+
+
+def test_cold_start(report: dict) -> None:
+    cold = report["cold_start"]
+    for key in ("python", "import_spacy", "get_nlp", "one_doc_run"):
+        assert positive(cold[key]["median_s"]) and positive(cold[key]["peak_rss_mb"]), key
+        assert len(cold[key]["runs"]) == 1
+
+
+def test_scaling(report: dict) -> None:
+    scaling = report["scaling"]
+    assert [p["factor"] for p in scaling["points"]] == [1, 4, 16]
+    for point in scaling["points"]:
+        assert positive(point["wall_s"]) and positive(point["peak_rss_mb"]) and positive(point["words_per_s"])
+        assert point["n_processed"] == point["n_docs"]
+    assert positive(scaling["time_ratio_max"]) and positive(scaling["rss_ratio_max"])
+
+
+def test_rerun(report: dict) -> None:
+    rerun = report["rerun"]
+    assert positive(rerun["wall_s"]) and positive(rerun["first_wall_s"]) and positive(rerun["ratio"])
+    assert rerun["n_processed"] == 0
+    assert rerun["n_skipped"] == report["corpus"]["main"]["n_docs"]
+
+
+def test_workers(report: dict) -> None:
+    workers = report["workers"]
+    for n in ("1", "2"):
+        run = workers["runs"][n]
+        assert positive(run["wall_s"]) and positive(run["peak_rss_mb"]) and positive(run["words_per_s"])
+    assert workers["runs"]["2"]["max_processes"] >= 1  # (a tiny corpus may not need the pool)
+    assert positive(workers["speedup"])
+
+
+def test_profile(report: dict) -> None:
+    profile = report["profile"]
+    assert Path(profile["prof_file"]).is_file()
+    assert len(profile["top_cumulative"]) == 15
+    assert all(positive(row["cumtime_s"]) for row in profile["top_cumulative"])
+    assert positive(profile["tottime_by_module"][0]["tottime_s"])
+
+
+def test_missing_shared_is_reported(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--shared", str(tmp_path / "nowhere"), "--work", str(tmp_path / "work")],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "benchmarks" in proc.stderr and "not found" in proc.stderr
+    assert not (tmp_path / "work").exists()
