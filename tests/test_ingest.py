@@ -106,3 +106,8 @@ def test_doc_ids_are_relative_paths_without_extension(tmp_path):
     sources = find_sources(tmp_path)
     assert [s.relative for s in sources] == ["a.html", "a.txt", "b.txt", "sub/dir/a.md"]
     assert [s.doc_id for s in sources] == ["a", "a.txt", "b", "sub/dir/a"]
+
+
+def test_undecodable_bytes_after_a_bom_are_an_error(tmp_path):
+    doc = _load(tmp_path, "broken.txt", codecs.BOM_UTF16_LE + b"\x00\xd8")  # lone surrogate
+    assert doc.status == "error" and "utf-16" in doc.error
