@@ -77,11 +77,11 @@ def evaluate(
 ) -> None:
     """Score the extracted mentions against GOLD: strict and lenient P/R/F1 per label,
     negation accuracy, dose-field accuracy and concept consistency."""
-    from pipeline.evaluate import evaluate as score, format_report
+    from pipeline.evaluate import EvaluationError, evaluate as score, format_report
 
     try:
         report = score(gold, out)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, EvaluationError) as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None
     typer.echo(json.dumps(report, indent=2, sort_keys=True) if as_json else format_report(report))

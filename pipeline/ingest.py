@@ -95,8 +95,8 @@ def find_sources(corpus: Path) -> list[Source]:
     """
     sources: list[Source] = []
     seen: set[str] = set()
-    for path in sorted(_walk(corpus)):
-        relative = path.relative_to(corpus).as_posix()
+    # Sorted by the relative path *string*: the store's merge of previous rows relies on it.
+    for relative, path in sorted((p.relative_to(corpus).as_posix(), p) for p in _walk(corpus)):
         doc_id = doc_id_for(relative)
         if doc_id in seen:
             doc_id = relative

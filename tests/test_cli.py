@@ -52,3 +52,13 @@ def test_missing_corpus_is_a_run_failure(tmp_path):
     assert result.returncode == 2
     assert "corpus folder not found" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_evaluate_reports_a_malformed_gold_file_clearly(corpus_copy, tmp_path):
+    out = tmp_path / "outputs"
+    assert _pipeline("run", "--corpus", str(corpus_copy), "--out", str(out)).returncode == 0
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"doc": "000_0abf5aafb2a03cb7", "start": 1\nnot json\n', encoding="utf-8")
+    result = _pipeline("evaluate", "--gold", str(gold), "--out", str(out))
+    assert result.returncode == 2
+    assert "gold.jsonl:1" in result.stderr and "Traceback" not in result.stderr

@@ -213,3 +213,26 @@ def test_killed_run_leaves_previous_tables_and_next_run_completes(first_run, tmp
     assert summary.n_processed == 40 and summary.n_sources == 40
     assert sorted(_read(out, "documents").doc_id) == sorted(p.stem for p in corpus.glob("*.txt"))
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_incremental_run_keeps_rows_in_nested_folders(tmp_path):
+    from conftest import CORPUS
+
+    articles = sorted(CORPUS.glob("*.txt"))
+    corpus = tmp_path / "corpus"
+    # "a-c" sorts before "a/" as a string but after it by path parts
+    for i, relative in enumerate(["a/b.txt", "a-c.txt", "a/z/d.txt", "b.txt"]):
+        target = corpus / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(articles[i].read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "outputs"
+    run(corpus, out)
+    before = _read(out, "sentences")
+    (corpus / "b.txt").write_text("Headache was reported.\n", encoding="utf-8")
+    summary = run(corpus, out)
+    assert (summary.n_processed, summary.n_skipped) == (1, 3)
+    after = _read(out, "sentences")
+    for doc_id in ("a/b", "a-c", "a/z/d"):
+        pd.testing.assert_frame_equal(
+            after[after.doc_id == doc_id].reset_index(drop=True), before[before.doc_id == doc_id].reset_index(drop=True)
+        )

@@ -73,6 +73,12 @@ def _before_drug_noun(text: str, end: int) -> bool:
     return bool(following) and following[0].key in DRUG_NOUNS
 
 
+def _after_cell_noun(text: str, start: int) -> bool:
+    """"cell death", "neuronal injury": a process at the level of cells, not a condition."""
+    preceding = pieces(text[max(start - 20, 0) : start])
+    return bool(preceding) and preceding[-1].key in CELL_LEVEL
+
+
 def merge_model_spans(
     text: str,
     mentions: list[Mention],
@@ -100,7 +106,7 @@ def merge_model_spans(
         if not key or key in excluded or not any(ch.isalpha() for ch in surface):
             continue
         entry, how = concept_for_span(surface, gazetteer, excluded)
-        if how == "rejected" or _before_drug_noun(text, end):
+        if how == "rejected" or _before_drug_noun(text, end) or _after_cell_noun(text, start):
             continue
         if entry is None and not looks_like_disease([k for k in key if k.isalnum()]):
             continue  # an unmappable span must at least be shaped like a disease name
