@@ -125,3 +125,11 @@ def test_misspelled_condition_names_are_matched(nlp):
 
 def test_condition_words_naming_a_drug_class_are_not_mentions(nlp):
     assert "seizure" not in _by_text(nlp, "Those taking seizure medication should not take it.")
+
+
+def test_symptom_keeps_the_body_sites_it_is_felt_in(nlp):
+    found = _by_text(nlp, "Side effects include headache, pain in the neck, legs or back.")
+    assert "pain in the neck, legs or back" in found
+    found = _by_text(nlp, "I had terrible pain in my arms and tingling in both legs.")
+    assert {"terrible pain in my arms", "tingling in both legs"} <= set(found)
+    assert "pain" in _by_text(nlp, "It causes pain in acute cases.")

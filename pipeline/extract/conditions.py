@@ -62,6 +62,7 @@ INTENSIFIERS = frozenset("very so extremely really quite always constantly a bit
 #: Cell-level nouns: "cell death", "neuronal damage" are processes, not conditions.
 CELL_LEVEL = frozenset({"cell", "cellular", "neuronal", "neuron", "apoptotic", "programmed", "tissue", "synaptic"})
 SITE_OF_ADMINISTRATION = frozenset({"injection", "infusion", "application", "puncture", "catheter", "implant"})
+SITE_DETERMINERS = frozenset("the my both his her their your left right lower upper entire whole all".split())
 DRUG_NOUNS = frozenset({"medication", "medicine", "drug", "pill"})
 ALLERGY_HEADS = frozenset({"hypersensitivity", "allergy", "allergic", "intolerance", "sensitivity"})
 _MAX_OBJECT_WORDS = 4
@@ -217,18 +218,23 @@ def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer, taken: set[int])
 
 
 def _body_site_list(keys: list[str], span: _Span, last: int, gazetteer: Gazetteer) -> int:
-    if span.last - span.first != 1 or last + 1 >= len(keys) or keys[last] not in ("in", "at"):
+    """End of "<symptom> in (my|the|both) <site>(, <site>)* (or|and) <site>" after a span."""
+    if last + 1 >= len(keys) or keys[last] not in ("in", "on", "at"):
         return last
-    symptom = keys[span.first]
+    symptom = keys[span.last - 1]
     j = last + 1
-    if keys[j] == "the":
+    while j < len(keys) and keys[j] in SITE_DETERMINERS:
         j += 1
     end = last
-    while j < len(keys) and keys[j].isalpha() and (keys[j], symptom) in gazetteer.entries:
+    while j < len(keys) and keys[j].isalpha() and keys[j] not in MODIFIERS and (
+        keys[j] in gazetteer.body_sites or (keys[j], symptom) in gazetteer.entries
+    ):
         end = j + 1
-        if j + 2 < len(keys) and keys[j + 1] in (",", "or", "and") :
+        if j + 2 < len(keys) and keys[j + 1] in (",", "or", "and"):
             j += 2
             if keys[j] in ("or", "and"):
+                j += 1
+            while j < len(keys) and keys[j] in SITE_DETERMINERS:
                 j += 1
         else:
             break

@@ -78,6 +78,7 @@ class Gazetteer:
     acronyms: dict[str, Entry] = field(default_factory=dict)
     modifiers: set[str] = field(default_factory=set)
     known_words: set[str] = field(default_factory=set)
+    body_sites: set[str] = field(default_factory=set)
     misspellings: dict[str, str] = field(default_factory=dict)
     prefixes: set[tuple[str, ...]] = field(default_factory=set)
 
@@ -185,6 +186,7 @@ def build_gazetteer(vocabulary) -> Gazetteer:
                 gazetteer.adjectives.setdefault(adjective, Entry(term.concept_id, f"lexicon:{term.source}:adjective"))
     gazetteer.modifiers = vocabulary_modifiers(gazetteer.entries)
     gazetteer.known_words = {k for term in vocabulary.terms for k in text_key(term.text)}
+    gazetteer.body_sites = body_sites(keyed)
     gazetteer.misspellings = misspelling_index(gazetteer.entries, gazetteer.known_words)
     for adjective in list(gazetteer.adjectives):
         if (adjective,) in gazetteer.entries:  # already a term in its own right
@@ -210,6 +212,25 @@ def vocabulary_modifiers(entries: dict[tuple[str, ...], Entry]) -> set[str]:
             modifiers[key[0]] = modifiers.get(key[0], 0) + 1
     # participles ("reduced", "increased", "elevated") describe a change, not a kind of condition
     return {word for word in modifiers if word not in _NOT_MODIFIERS and not word.endswith("ed")}
+
+
+_SITE_SYMPTOMS = frozenset({"pain", "ache", "cramp", "swelling", "numbness", "weakness", "stiffness", "tingling"})
+_ABNORMALITY_OF = re.compile(r"^abnormality of (?:the )?([a-z ]+)$", re.IGNORECASE)
+
+
+def body_sites(keyed: list) -> set[str]:
+    """Words for parts of the body, read off the vocabulary: X in HPO's "Abnormality of the X"
+    and in "X pain"-style names ("hip pain", "calf cramp")."""
+    sites: set[str] = set()
+    for key, term in keyed:
+        match = _ABNORMALITY_OF.match(term.text)
+        if match:
+            words = text_key(match.group(1))
+            if 0 < len(words) <= 2:
+                sites.add(words[-1])
+        if len(key) == 2 and key[1] in _SITE_SYMPTOMS and key[0].isalpha():
+            sites.add(key[0])
+    return {site for site in sites if site not in _NOT_MODIFIERS and len(site) > 2}
 
 
 def _variants(key: tuple[str, ...], eponyms: set[str]) -> list[tuple[tuple[str, ...], str]]:
