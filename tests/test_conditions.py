@@ -133,3 +133,10 @@ def test_symptom_keeps_the_body_sites_it_is_felt_in(nlp):
     found = _by_text(nlp, "I had terrible pain in my arms and tingling in both legs.")
     assert {"terrible pain in my arms", "tingling in both legs"} <= set(found)
     assert "pain" in _by_text(nlp, "It causes pain in acute cases.")
+
+
+def test_lay_problem_wording_maps_to_the_vocabulary(nlp):
+    text = "I had vision problems, stomach issues and could not walk."
+    found = {text[m.start : m.end]: m for m in nlp(text)._.mentions}
+    assert {"vision problems", "stomach issues", "could not walk"} <= set(found)
+    assert all(m.concept_id for m in found.values())

@@ -181,6 +181,8 @@ def build_gazetteer(vocabulary) -> Gazetteer:
     for key, term in keyed:
         for variant, kind in _variants(key, eponyms):
             gazetteer.add(variant, Entry(term.concept_id, f"lexicon:{term.source}:{kind}"))
+        for variant in _lay_problem_variants(term.text):
+            gazetteer.add(variant, Entry(term.concept_id, f"lexicon:{term.source}:lay"))
         if len(key) == 1 and key[0].isalpha():
             for adjective in adjective_forms(key[0]):
                 gazetteer.adjectives.setdefault(adjective, Entry(term.concept_id, f"lexicon:{term.source}:adjective"))
@@ -216,6 +218,18 @@ def vocabulary_modifiers(entries: dict[tuple[str, ...], Entry]) -> set[str]:
 
 _SITE_SYMPTOMS = frozenset({"pain", "ache", "cramp", "swelling", "numbness", "weakness", "stiffness", "tingling"})
 _ABNORMALITY_OF = re.compile(r"^abnormality of (?:the )?([a-z ]+)$", re.IGNORECASE)
+
+
+def _lay_problem_variants(text: str) -> list[tuple[str, ...]]:
+    """"vision problems", "stomach issues", "balance trouble" for HPO's "Abnormality of
+    (the) vision/stomach/balance": the lay way of naming the same class of findings."""
+    match = _ABNORMALITY_OF.match(text)
+    if not match:
+        return []
+    words = text_key(match.group(1))
+    if len(words) != 1 or not words[0].isalpha():
+        return []
+    return [(words[0], noun) for noun in ("problem", "issue", "trouble")]
 
 
 def body_sites(keyed: list) -> set[str]:
