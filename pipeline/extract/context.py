@@ -80,6 +80,8 @@ def classify(
         return "CONDITION", "contraindication"
     ae_left = _last_cue(r["ae_before"], _clause_tail(left))
     studied_left = _last_cue(r["studied_before"], _clause_tail(left))
+    if first_person and studied_left >= 0 and not r["studied_personal"].search(_clause_tail(left)):
+        studied_left = -1  # in a personal report only an explicit reason marks a treated condition
     if ae_left > studied_left:
         return "ADVERSE_EFFECT", None
     if section and r["section_contra"].search(section):
@@ -163,6 +165,31 @@ def is_symptom_report(text: str, mentions: list[Mention]) -> bool:
     return letters > 0 and covered / letters >= _SYMPTOM_REPORT_SHARE
 
 
+_LIST_SEGMENT_SHARE = 0.5
+
+
+def _complaint_list_segments(text: str, segments: list[Segment], mentions: list[Mention]) -> set[int]:
+    """Indices of segments that are bare lists of complaints: two or more mentions covering at
+    least half of the segment's non-space characters ("Fuzzy thinking, blurred vision, muscle
+    pain."). Only used for documents without section structure (posts, notes)."""
+    starts = [s.start for s in segments]
+    covered: dict[int, list[int]] = {}
+    for mention in mentions:
+        if mention.label == "DOSE":
+            continue
+        index = max(bisect.bisect_right(starts, mention.start) - 1, 0)
+        counts = covered.setdefault(index, [0, 0])
+        counts[0] += 1
+        counts[1] += len(text[mention.start : mention.end].replace(" ", ""))
+    result = set()
+    for index, (n, chars) in covered.items():
+        segment = segments[index]
+        letters = len(text[segment.start : segment.end].replace(" ", ""))
+        if n >= 2 and letters and chars / letters >= _LIST_SEGMENT_SHARE:
+            result.add(index)
+    return result
+
+
 def lead_in_of(segments: list[Segment], index: int, text: str) -> str | None:
     """For a list item, the sentence introducing its list ("Side effects include:")."""
     j = index - 1
@@ -199,6 +226,8 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
     """
     starts = [s.start for s in segments]
     first_person = is_first_person(doc_text) or is_symptom_report(doc_text, mentions)
+    unstructured = sum(s.is_heading for s in segments) <= 1
+    list_segments = _complaint_list_segments(doc_text, segments, mentions) if unstructured else set()
     previous: Mention | None = None
     for mention in mentions:
         if mention.label == "DOSE":
@@ -223,7 +252,9 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
         else:
             section = segment.section
             lead_in = lead_in_of(segments, index, doc_text)
-        label, role = classify(sentence, start, end, section, lead_in, segment.is_heading, first_person)
+        label, role = classify(
+            sentence, start, end, section, lead_in, segment.is_heading, first_person or index in list_segments
+        )
         mention.label = label
         mention.role = role if label == "CONDITION" else None
         mention.negated = is_negated(sentence, start, end)
