@@ -46,15 +46,14 @@ class WebSegmenter:
 
 
 @Language.factory("model_merger")
-def make_model_merger(nlp: Language, name: str, model_component: str = "disease_ner") -> "ModelMerger":
-    return ModelMerger(model_component)
+def make_model_merger(nlp: Language, name: str) -> "ModelMerger":
+    return ModelMerger()
 
 
 class ModelMerger:
     """Merges the NER model's entities (``Doc.ents``) into ``Doc._.mentions``."""
 
-    def __init__(self, model_component: str) -> None:
-        self.model_component = model_component
+    def __init__(self) -> None:
         self.finder = ConditionFinder.shared()
         self.concept_names = {cid: concept.name for cid, concept in self.finder.concepts.items()}
 

@@ -10,11 +10,10 @@ tables, then aggregates ``concepts`` and appends to ``runs``.
 
 from __future__ import annotations
 
-import os
 import time
 import traceback
 import uuid
-from collections import Counter, defaultdict, deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -250,10 +249,13 @@ class _ConceptCounter:
 
     def __init__(self) -> None:
         self.mentions: Counter[str] = Counter()
-        self.docs: dict[str, set[str]] = defaultdict(set)
+        self.docs: Counter[str] = Counter()
+        self.last_doc: dict[str, str] = {}
         self.names: dict[str, str] = {}
 
     def add(self, mentions: pa.Table) -> None:
+        """Add one document's mentions (a document's rows always arrive together, so counting
+        documents needs only the last one seen per concept: memory stays per concept)."""
         for doc_id, concept_id, name in zip(
             mentions.column("doc_id").to_pylist(),
             mentions.column("concept_id").to_pylist(),
@@ -262,14 +264,16 @@ class _ConceptCounter:
             if concept_id is None:
                 continue
             self.mentions[concept_id] += 1
-            self.docs[concept_id].add(doc_id)
+            if self.last_doc.get(concept_id) != doc_id:
+                self.last_doc[concept_id] = doc_id
+                self.docs[concept_id] += 1
             self.names.setdefault(concept_id, name or concept_id)
 
     def table(self) -> pa.Table:
         ids = sorted(self.mentions)
         if not ids:
             return schema.empty_table("concepts")
-        lookup = _concept_lookup() if ids else {}
+        lookup = _concept_lookup()
         rows = []
         for concept_id in ids:
             concept = lookup.get(concept_id)
@@ -280,7 +284,7 @@ class _ConceptCounter:
                     "vocabulary": concept.vocabulary if concept else concept_id.split(":", 1)[0],
                     "xrefs": list(concept.xrefs) if concept else [],
                     "n_mentions": self.mentions[concept_id],
-                    "n_docs": len(self.docs[concept_id]),
+                    "n_docs": self.docs[concept_id],
                 }
             )
         return pa.Table.from_pylist(rows, schema=schema.with_metadata("concepts"))
@@ -291,6 +295,3 @@ def _concept_lookup() -> dict:
 
     return load_vocabulary().concepts
 
-
-def default_workers() -> int:
-    return max(1, min(2, os.cpu_count() or 1))

@@ -236,3 +236,15 @@ def test_incremental_run_keeps_rows_in_nested_folders(tmp_path):
         pd.testing.assert_frame_equal(
             after[after.doc_id == doc_id].reset_index(drop=True), before[before.doc_id == doc_id].reset_index(drop=True)
         )
+
+
+def test_concepts_count_the_mentions_and_documents(first_run):
+    _, out = first_run
+    mentions = _read(out, "mentions").dropna(subset=["concept_id"])
+    concepts = _read(out, "concepts").set_index("concept_id")
+    expected = mentions.groupby("concept_id").agg(n_mentions=("mention_id", "size"), n_docs=("doc_id", "nunique"))
+    assert len(concepts) == len(expected) > 20
+    assert (concepts.loc[expected.index, "n_mentions"] == expected.n_mentions).all()
+    assert (concepts.loc[expected.index, "n_docs"] == expected.n_docs).all()
+    assert concepts.loc["HP:0002315", "vocabulary"] == "HPO"  # headache
+    assert "UMLS:C0018681" in list(concepts.loc["HP:0002315", "xrefs"])

@@ -12,7 +12,10 @@ include insomnia". The decision uses, in order of precedence:
    right of the mention ("X was reported"), then the lead-in sentence of a list ("Side effects
    include:" before bullet items);
 4. otherwise CONDITION; role ``other`` in a background definition ("X is a disorder
-   characterized by ..."), else ``studied``.
+   characterized by ..."), else ``studied`` -- except in personal reports (first-person posts,
+   documents or unstructured segments that are bare lists of complaints), where a symptom
+   without any cue is an ADVERSE_EFFECT and only an explicit reason ("for my arthritis",
+   "diagnosed with") marks a treated condition.
 
 Negation and hedging follow the ConText algorithm (Chapman et al. 2001, "NegEx"; Harkema et
 al. 2009, "ConText"): a trigger negates the mentions in its scope (forward for "no", "without";
@@ -78,9 +81,10 @@ def classify(
     section = (section or "").lower()
     if not is_heading and r["contra"].search(sentence):
         return "CONDITION", "contraindication"
-    ae_left = _last_cue(r["ae_before"], _clause_tail(left))
-    studied_left = _last_cue(r["studied_before"], _clause_tail(left))
-    if first_person and studied_left >= 0 and not r["studied_personal"].search(_clause_tail(left)):
+    clause = _clause_tail(left)
+    ae_left = _last_cue(r["ae_before"], clause)
+    studied_left = _last_cue(r["studied_before"], clause)
+    if first_person and studied_left >= 0 and not r["studied_personal"].search(clause):
         studied_left = -1  # in a personal report only an explicit reason marks a treated condition
     if ae_left > studied_left:
         return "ADVERSE_EFFECT", None
