@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.extract.doses import Dose, find_doses, stated_for
 
-SHARED = Path("/work/shared")
+SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared beside the repository
 GOLD = SHARED / "gold" / "seeds.jsonl"
 CORPUS = SHARED / "corpus"
 ADE_DOSES = SHARED / "benchmarks" / "ade_corpus_v2" / "DRUG-DOSE.rel"
