@@ -55,7 +55,6 @@ class ModelMerger:
 
     def __init__(self) -> None:
         self.finder = ConditionFinder.shared()
-        self.concept_names = {cid: concept.name for cid, concept in self.finder.concepts.items()}
 
     def __call__(self, doc: Doc) -> Doc:
         spans = [(ent.start_char, ent.end_char) for ent in doc.ents]
@@ -66,7 +65,7 @@ class ModelMerger:
                 spans,
                 self.finder.gazetteer,
                 self.finder.excluded,
-                self.concept_names,
+                self.finder.concepts,
             )
             doc._.mentions = propagate_abbreviations(doc_text(doc), mentions, doc.user_data.get("abbreviations", []))
         return doc

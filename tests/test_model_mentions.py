@@ -15,8 +15,7 @@ def finder():
 
 
 def _merge(finder, text, mentions, spans):
-    names = {cid: c.name for cid, c in finder.concepts.items()}
-    return merge_model_spans(text, mentions, spans, finder.gazetteer, finder.excluded, names)
+    return merge_model_spans(text, mentions, spans, finder.gazetteer, finder.excluded, finder.concepts)
 
 
 def test_head_word_mapping(finder):

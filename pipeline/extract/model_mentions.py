@@ -20,11 +20,13 @@ method with ``+model`` when both agree or the model widened the span.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from pipeline.extract.conditions import CELL_LEVEL, DRUG_NOUNS
 from pipeline.extract.lexicon import Entry, Gazetteer
 from pipeline.extract.mention import Mention
 from pipeline.extract.normalize import pieces
+from pipeline.vocab import Concept
 
 
 #: Word endings and head nouns that make a phrase a disease name in medical English
@@ -85,9 +87,10 @@ def merge_model_spans(
     spans: list[tuple[int, int]],
     gazetteer: Gazetteer,
     excluded: frozenset[tuple[str, ...]],
-    concept_names: dict[str, str],
+    concepts: Mapping[str, Concept],
 ) -> list[Mention]:
-    """``mentions`` plus the model's ``spans`` (character offsets), merged as described above."""
+    """``mentions`` plus the model's ``spans`` (character offsets), merged as described above;
+    ``concepts`` gives the names of the concepts found."""
     conditions = sorted((m for m in mentions if m.label != "DOSE"), key=lambda m: m.start)
     added: list[Mention] = []
     for start, end in spans:
@@ -97,8 +100,7 @@ def merge_model_spans(
         if overlapping:
             if len(overlapping) == 1 and start <= overlapping[0].start and overlapping[0].end <= end:
                 mention = overlapping[0]
-                if (start, end) != (mention.start, mention.end):
-                    mention.start, mention.end = start, end
+                mention.start, mention.end = start, end
                 mention.method += "+model"
             continue
         surface = text[start:end]
@@ -117,7 +119,7 @@ def merge_model_spans(
                 label="CONDITION",
                 method=f"model:{how}",
                 concept_id=entry.concept_id if entry else None,
-                concept_name=concept_names.get(entry.concept_id) if entry else None,
+                concept_name=concepts[entry.concept_id].name if entry and entry.concept_id in concepts else None,
             )
         )
     return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label))
