@@ -159,7 +159,7 @@ def test_each_surface_form_maps_to_one_concept(vocab, by_key):
 
 
 def test_terms_are_clean_and_typed(vocab):
-    sources = {"hpo:name", "hpo:synonym", "icd10cm:description", "icd10cm:inclusion", "drug", "curated"}
+    sources = {"hpo:name", "hpo:synonym", "hpo:related", "icd10cm:description", "icd10cm:inclusion", "drug", "curated"}
     for term in vocab.terms:
         assert isinstance(term, Term)
         assert term.source in sources

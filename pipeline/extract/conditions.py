@@ -275,8 +275,10 @@ def document_abbreviations(doc: Doc, text: str, gazetteer: Gazetteer) -> dict[st
 
 
 def _covers(match: Match, long_pieces: list[Piece]) -> bool:
-    """The match ends the long form and leaves at most one modifier word before it."""
-    return match.last_piece == len(long_pieces) and match.first_piece <= 1
+    """The match ends the long form and leaves at most two words before it: a modifier or a
+    cause ("levodopa-induced dyskinesias (LID)"); the short form names the whole long form,
+    whose head is the condition."""
+    return match.last_piece == len(long_pieces) and match.first_piece <= 2
 
 
 class ConditionFinder:

@@ -37,7 +37,7 @@ from pipeline.extract.normalize import Piece, text_key
 
 GENERIC_HEADS = frozenset({"disease", "syndrome", "disorder"})
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
-_SOURCE_PRIORITY = {"curated": 0, "hpo:name": 1, "icd10cm:description": 2, "hpo:synonym": 3, "icd10cm:inclusion": 4}
+_SOURCE_PRIORITY = {"curated": 0, "hpo:name": 1, "icd10cm:description": 2, "hpo:synonym": 3, "icd10cm:inclusion": 4, "hpo:related": 5}
 
 # Regular derivations noun -> adjective (suffix rewrites), most specific first.
 _ADJECTIVE_RULES = (

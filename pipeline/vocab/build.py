@@ -4,7 +4,7 @@ Merging rules (one concept per meaning, one concept per surface form):
 
 1. Entries of ``data/excluded_terms.tsv`` are removed from every vocabulary.
 2. An ICD-10-CM term whose normalised text (see :func:`model.normalize_key`) equals an HPO name
-   or kept synonym is moved onto that HPO concept. When it is the code's own (cleaned)
+   or EXACT synonym is moved onto that HPO concept. When it is the code's own (cleaned)
    description, the code becomes an ``ICD10CM:`` xref of the HPO concept and the code's other
    terms follow (E87.6 "Hypokalemia" takes "Potassium deficiency" along), so a code is never
    both an xref and a concept. A match through an inclusion term only moves that surface form:
@@ -12,8 +12,8 @@ Merging rules (one concept per meaning, one concept per surface form):
    includes "Nephritis" and "Nephropathy"), so they make no xref. HPO is the primary vocabulary;
    ICD-10-CM only adds what HPO does not name.
 3. Curated rows are added (new ``CURATED:`` concepts are created on the fly).
-4. Texts that still name more than one concept keep one, chosen by: curated row first, then a
-   term that is its concept's preferred name, then vocabulary (HPO, ICD10CM, CURATED, MESH,
+4. Texts that still name more than one concept keep one, chosen by: curated row first, then
+   anything but an HPO RELATED synonym, then a term that is its concept's preferred name, then vocabulary (HPO, ICD10CM, CURATED, MESH,
    DRUGBANK), then the smaller concept id.
 5. Concepts left without terms are dropped.
 
@@ -41,7 +41,7 @@ from .model import CONDITION, Concept, SourceTable, Term, Vocabulary, normalize_
 
 logger = logging.getLogger(__name__)
 
-BUILDER_VERSION = 1
+BUILDER_VERSION = 2
 APP_NAME = "drug-text-pipeline"
 CACHE_ENV = "PIPELINE_CACHE_DIR"
 CACHE_SUBDIR = "vocab"
@@ -53,7 +53,8 @@ _SOURCE_RANK = {
     hpo.SOURCE_SYNONYM: 2,
     icd10cm.SOURCE_DESCRIPTION: 3,
     icd10cm.SOURCE_INCLUSION: 4,
-    drugs.SOURCE: 5,
+    hpo.SOURCE_RELATED: 5,
+    drugs.SOURCE: 6,
 }
 
 
@@ -87,6 +88,7 @@ def _term_rank(term: Term, concepts: dict[str, Concept]) -> tuple:
     concept = concepts[term.concept_id]
     return (
         term.source != curated.SOURCE,
+        term.source == hpo.SOURCE_RELATED,
         term.text.casefold() != concept.name.casefold(),
         _VOCABULARY_RANK[concept.vocabulary],
         term.concept_id,
@@ -112,6 +114,8 @@ def merge_sources(
     hpo_terms = kept(hpo_table.terms)
     hpo_by_key: dict[str, Term] = {}
     for term in sorted(hpo_terms, key=lambda t: _term_rank(t, concepts)):
+        if term.source == hpo.SOURCE_RELATED:  # not an equivalent: never attracts ICD-10-CM codes
+            continue
         hpo_by_key.setdefault(normalize_key(term.text), term)
 
     candidates: list[Term] = list(hpo_terms)

@@ -10,11 +10,13 @@ What is kept and why:
 * only non-obsolete terms below "Phenotypic abnormality" (HP:0000118); the other top-level
   branches (mode of inheritance, onset, frequency, ...) are qualifiers, not conditions;
 * the term name and its ``EXACT`` synonyms of any type (layperson, plural, UK spelling,
-  abbreviation) except ``obsolete_synonym``. ``RELATED``, ``BROAD`` and ``NARROW`` synonyms are
-  skipped: in hp.obo they are not equivalents ("Cancer" is RELATED to *Neoplasm*, "Epilepsy" to
-  *Seizure*, "Dizziness" to *Vertigo*, "Dental problem" to *Abnormality of the dentition*);
-  the few lay phrases among them that are worth matching are added through
-  ``data/curated_terms.tsv`` with a reason;
+  abbreviation) except ``obsolete_synonym``;
+* ``RELATED`` synonyms as a separate, lowest-ranked source (``hpo:related``), and only those
+  related to a single term. They are not equivalents ("Cancer" is RELATED to *Neoplasm*,
+  "Epilepsy" to *Seizure*, "Hypoxia" to *Hypoxemia*, "Hiccups" to *Recurrent singultus*), so
+  any name or exact synonym of another vocabulary takes the surface form first (ICD-10-CM
+  names "Epilepsy"); what is left is still a phenotype name people write, and finding it with
+  the nearest concept beats missing it. ``BROAD`` and ``NARROW`` synonyms are skipped;
 * acronym synonyms ("CHF", "GERD", "TIA") only when at least three characters long; two-letter
   ones ("MI", "RA", "CP") are too ambiguous in running text;
 * xrefs to UMLS, SNOMED CT (US) and MedDRA, normalised to ``UMLS:``, ``SNOMEDCT_US:`` and
@@ -35,6 +37,7 @@ PHENOTYPIC_ABNORMALITY = "HP:0000118"
 
 SOURCE_NAME = "hpo:name"
 SOURCE_SYNONYM = "hpo:synonym"
+SOURCE_RELATED = "hpo:related"
 
 _XREF_PREFIXES = {
     "UMLS": "UMLS",
@@ -82,16 +85,32 @@ def is_acronym(text: str) -> bool:
     return bool(_ACRONYM_RE.match(text))
 
 
-def _term_texts(term: OboTerm) -> list[tuple[str, str]]:
+def _term_texts(term: OboTerm, shared_related: set[str]) -> list[tuple[str, str]]:
     texts = [(term.name, SOURCE_NAME)]
     for synonym in term.synonyms:
-        if synonym.scope != "EXACT" or synonym.type in _SKIPPED_SYNONYM_TYPES:
+        if synonym.type in _SKIPPED_SYNONYM_TYPES:
+            continue
+        if synonym.scope == "EXACT":
+            source = SOURCE_SYNONYM
+        elif synonym.scope == "RELATED" and synonym.text.casefold() not in shared_related:
+            source = SOURCE_RELATED
+        else:
             continue
         text = synonym.text
         if is_acronym(text) and len(text) < _MIN_ACRONYM_LENGTH:
             continue
-        texts.append((text, SOURCE_SYNONYM))
+        texts.append((text, source))
     return texts
+
+
+def _related_to_several(terms: list[OboTerm]) -> set[str]:
+    """Casefolded RELATED synonyms that several terms share (no single nearest concept)."""
+    owners: dict[str, set[str]] = {}
+    for term in terms:
+        for synonym in term.synonyms:
+            if synonym.scope == "RELATED":
+                owners.setdefault(synonym.text.casefold(), set()).add(term.id)
+    return {text for text, ids in owners.items() if len(ids) > 1}
 
 
 def load_hpo(path: Path | None = None) -> SourceTable:
@@ -99,6 +118,8 @@ def load_hpo(path: Path | None = None) -> SourceTable:
     document = parse_obo(path or hpo_obo_path())
     keep = descendants(document.terms, PHENOTYPIC_ABNORMALITY)
     table = SourceTable()
+    kept = [document.terms[t] for t in sorted(keep) if not document.terms[t].is_obsolete]
+    shared_related = _related_to_several(kept)
     for term_id in sorted(keep):
         term = document.terms[term_id]
         if term.is_obsolete or not term.name:
@@ -112,7 +133,7 @@ def load_hpo(path: Path | None = None) -> SourceTable:
             xrefs=tuple(sorted(xrefs)),
         )
         seen: set[str] = set()
-        for text, source in _term_texts(term):
+        for text, source in _term_texts(term, shared_related):
             text = " ".join(text.split())
             if not text or text in seen or not any(char.isalpha() for char in text):
                 continue
