@@ -167,6 +167,24 @@ def test_terms_are_clean_and_typed(vocab):
     assert len({(t.text, t.concept_id) for t in vocab.terms}) == len(vocab.terms)
 
 
+def test_related_synonym_shared_by_two_terms_is_skipped():
+    from pipeline.vocab.obo import OboSynonym, OboTerm
+
+    shared = OboSynonym("Spells", "RELATED")
+    one = OboTerm("HP:1", "One", synonyms=[shared, OboSynonym("Own", "RELATED")])
+    two = OboTerm("HP:2", "Two", synonyms=[OboSynonym("spells", "RELATED")])
+    assert hpo._related_to_several([one, two]) == {"spells"}
+    assert [text for text, _ in hpo._term_texts(one, {"spells"})] == ["One", "Own"]
+
+
+def test_related_synonyms_never_beat_a_name_or_attract_codes(vocab, by_key):
+    # "Epilepsy" is a RELATED synonym of HPO Seizure and the name of ICD-10-CM G40.9
+    assert by_key[normalize_key("Epilepsy")] == {"ICD10CM:G40.9"}
+    assert not any(x.startswith("ICD10CM:G40") for x in vocab.concepts["HP:0001250"].xrefs)
+    # "Hypoxia" has no better owner: the nearest HPO concept keeps it
+    assert by_key[normalize_key("Hypoxia")] == {"HP:0012418"}
+
+
 def test_curated_rows_have_reasons_and_win(vocab, by_key):
     rows = curated.load_curated_terms()
     assert rows
@@ -195,9 +213,10 @@ def test_excluded_terms_have_reasons_and_are_absent(vocab, by_key):
 def test_hpo_synonym_scopes():
     table = hpo.load_hpo()
     texts = {(t.text, t.concept_id) for t in table.terms}
+    sources = {(t.text, t.concept_id): t.source for t in table.terms}
     assert ("Itchy skin", "HP:0000989") in texts  # EXACT layperson
-    assert ("High blood pressure", "HP:0000822") not in texts  # RELATED: skipped
-    assert ("Cancer", "HP:0002664") not in texts  # RELATED: skipped
+    assert sources[("Hypoxia", "HP:0012418")] == hpo.SOURCE_RELATED  # RELATED: lowest rank
+    assert sources[("High blood pressure", "HP:0000822")] == hpo.SOURCE_RELATED
     assert ("GERD", "HP:0002020") in texts  # acronym of three or more letters
     assert ("MI", "HP:0001658") not in texts  # two-letter acronym
     assert hpo.normalize_xref("MedDRA:10019211") == "MEDDRA:10019211"
