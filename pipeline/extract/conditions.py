@@ -109,7 +109,7 @@ def find_conditions(
     keys = [p.key for p in sentence]
     spans = [_Span(m.first_piece, m.last_piece, m.entry) for m in gazetteer.find(sentence, text)]
     spans = _with_abbreviations(spans, sentence, text, abbreviations)
-    spans += _adjectival(sentence, keys, spans, adjectives)
+    spans += _adjectival(sentence, keys, spans, adjectives, gazetteer.technical_adjectives)
     spans.sort(key=lambda s: s.first)
     spans = [
         s
@@ -139,15 +139,22 @@ def _with_abbreviations(
 
 
 def _adjectival(
-    sentence: list[Piece], keys: list[str], spans: list[_Span], adjectives: dict[str, Entry]
+    sentence: list[Piece],
+    keys: list[str],
+    spans: list[_Span],
+    adjectives: dict[str, Entry],
+    technical: frozenset[str],
 ) -> list[_Span]:
+    """Adjectival forms: technical ones ("hypotensive episodes", "nephrotoxic effects") wherever
+    they stand, the others only when they describe a person."""
     taken = {i for s in spans for i in range(s.first, s.last)}
+    heads = {s.first for s in spans}  # "diabetic neuropathy": the name takes its adjective later
     found = []
     for i, key in enumerate(keys):
         entry = adjectives.get(key)
-        if entry is None or i in taken:
+        if entry is None or i in taken or i + 1 in heads:
             continue
-        if _describes_person(keys, i, adjectives):
+        if key in technical or _describes_person(keys, i, adjectives):
             found.append(_Span(i, i + 1, entry))
     return found
 

@@ -42,6 +42,10 @@ _SOURCE_PRIORITY = {"curated": 0, "hpo:name": 1, "icd10cm:description": 2, "hpo:
 # Regular derivations noun -> adjective (suffix rewrites), most specific first.
 _ADJECTIVE_RULES = (
     ("ism", "istic"),
+    ("ism", "ic"),
+    ("ism", "ian"),
+    ("icity", "ic"),
+    ("esia", "etic"),
     ("psy", "ptic"),
     ("itis", "itic"),
     ("osis", "otic"),
@@ -75,6 +79,9 @@ class Gazetteer:
 
     entries: dict[tuple[str, ...], Entry] = field(default_factory=dict)
     adjectives: dict[str, Entry] = field(default_factory=dict)
+    #: adjectives that only name their condition, matched without a person noun (see
+    #: :func:`is_derivative_adjective`)
+    technical_adjectives: frozenset[str] = frozenset()
     acronyms: dict[str, Entry] = field(default_factory=dict)
     modifiers: set[str] = field(default_factory=set)
     known_words: set[str] = field(default_factory=set)
@@ -144,6 +151,21 @@ def is_english_word(word: str) -> bool:
     return zipf_frequency(word, "en") >= ENGLISH_WORD_ZIPF
 
 
+#: How much more frequent than its noun an adjective may be and still only name the condition.
+DERIVATIVE_ZIPF_MARGIN = 0.3
+
+
+def is_derivative_adjective(adjective: str, noun: str) -> bool:
+    """The adjective is used no more than its condition noun in general English (wordfreq), so it
+    is not a word with its own senses: "hypotensive" (hypotension), "epileptic", "nephrotoxic"
+    name their condition wherever they stand, while "toxic" (toxicity), "malignant"
+    (malignancy), "alcoholic" (alcoholism) or "hydrophobic" (hydrophobia) mostly mean something
+    else and count only when they describe a person."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(adjective, "en") <= zipf_frequency(noun, "en") + DERIVATIVE_ZIPF_MARGIN
+
+
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -163,6 +185,7 @@ def misspelling_index(entries: dict[tuple[str, ...], Entry], known_words: set[st
 def build_gazetteer(vocabulary) -> Gazetteer:
     """The gazetteer of every condition term of ``vocabulary`` (a pipeline.vocab.Vocabulary)."""
     gazetteer = Gazetteer()
+    technical: set[str] = set()
     terms = sorted(
         vocabulary.terms_of_kind("condition"),
         key=lambda t: (_SOURCE_PRIORITY.get(t.source, 9), t.text.lower(), t.concept_id),
@@ -185,7 +208,10 @@ def build_gazetteer(vocabulary) -> Gazetteer:
             gazetteer.add(variant, Entry(term.concept_id, f"lexicon:{term.source}:lay"))
         if len(key) == 1 and key[0].isalpha():
             for adjective in adjective_forms(key[0]):
-                gazetteer.adjectives.setdefault(adjective, Entry(term.concept_id, f"lexicon:{term.source}:adjective"))
+                if adjective not in gazetteer.adjectives:
+                    gazetteer.adjectives[adjective] = Entry(term.concept_id, f"lexicon:{term.source}:adjective")
+                    if is_derivative_adjective(adjective, key[0]):
+                        technical.add(adjective)
     gazetteer.modifiers = vocabulary_modifiers(gazetteer.entries)
     gazetteer.known_words = {k for term in vocabulary.terms for k in text_key(term.text)}
     gazetteer.body_sites = body_sites(keyed)
@@ -193,6 +219,7 @@ def build_gazetteer(vocabulary) -> Gazetteer:
     for adjective in list(gazetteer.adjectives):
         if (adjective,) in gazetteer.entries:  # already a term in its own right
             del gazetteer.adjectives[adjective]
+    gazetteer.technical_adjectives = frozenset(technical & set(gazetteer.adjectives))
     return gazetteer
 
 
