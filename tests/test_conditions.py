@@ -78,11 +78,21 @@ def test_undefined_capitalised_words_are_not_abbreviations(nlp):
     assert _mentions(nlp, "AD patients were treated. The AD group improved.") == []
 
 
-def test_adjectival_forms_need_a_person(nlp):
+def test_adjectival_forms_of_people(nlp):
     found = _by_text(nlp, "In 109 schizophrenic patients and 12 autistic children, epileptic patients were excluded.")
     assert {"schizophrenic", "autistic", "epileptic"} <= set(found)
     assert found["schizophrenic"].concept_id == _by_text(nlp, "Patients with schizophrenia improved.")["schizophrenia"].concept_id
-    assert "epileptic" not in _by_text(nlp, "An epileptic focus was seen on the scan.")
+
+
+def test_technical_adjectives_stand_alone_common_ones_need_a_person(nlp):
+    hypotensive = _by_text(nlp, "The drug had a marked hypotensive effect and hepatotoxic effects.")
+    assert {"hypotensive", "hepatotoxic"} <= set(hypotensive)
+    assert hypotensive["hypotensive"].concept_id == _by_text(nlp, "Hypotension occurred.")["Hypotension"].concept_id
+    # "toxic", "malignant", "alcoholic" are words with their own senses
+    assert _by_text(nlp, "A toxic dose of an alcoholic drink.") == {}
+    assert "Alcoholic" in _by_text(nlp, "Alcoholic patients were excluded.")
+    # the name takes its adjective: one mention, not two
+    assert set(_by_text(nlp, "Pain from diabetic neuropathy improved.")) == {"diabetic neuropathy"}
 
 
 def test_state_adjectives(nlp):
