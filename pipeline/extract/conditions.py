@@ -154,6 +154,8 @@ def _adjectival(
         entry = adjectives.get(key)
         if entry is None or i in taken or i + 1 in heads:
             continue
+        if i + 1 < len(keys) and keys[i + 1] in CELL_LEVEL:  # "ischemic neuronal death": a process
+            continue
         if key in technical or _describes_person(keys, i, adjectives):
             found.append(_Span(i, i + 1, entry))
     return found
