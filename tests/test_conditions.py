@@ -151,3 +151,9 @@ def test_lay_problem_wording_maps_to_the_vocabulary(nlp):
     found = {text[m.start : m.end]: m for m in nlp(text)._.mentions}
     assert {"vision problems", "stomach issues", "could not walk"} <= set(found)
     assert all(m.concept_id for m in found.values())
+
+
+def test_a_term_coordinating_two_names_gives_two_mentions(nlp):
+    found = _by_text(nlp, "Nausea and vomiting were common.")
+    assert set(found) == {"Nausea", "vomiting"}
+    assert found["Nausea"].concept_id != found["vomiting"].concept_id

@@ -108,6 +108,7 @@ def find_conditions(
         return []
     keys = [p.key for p in sentence]
     spans = [_Span(m.first_piece, m.last_piece, m.entry) for m in gazetteer.find(sentence, text)]
+    spans = _split_coordinated(spans, keys, gazetteer)
     spans = _with_abbreviations(spans, sentence, text, abbreviations)
     spans += _adjectival(sentence, keys, spans, adjectives, gazetteer.technical_adjectives)
     spans.sort(key=lambda s: s.first)
@@ -120,6 +121,24 @@ def find_conditions(
     result = [_extend(span, keys, gazetteer, taken - set(range(span.first, span.last))) for span in spans]
     result = _drop_overlaps(result)
     return [(sentence[s.first].start, sentence[s.last - 1].end, s.entry) for s in result]
+
+
+def _split_coordinated(spans: list[_Span], keys: list[str], gazetteer: Gazetteer) -> list[_Span]:
+    """A vocabulary term that coordinates two complete names ("Nausea and vomiting" is one HPO
+    term) gives two mentions, as the guideline asks for "Stroke/TBI"."""
+    result = []
+    for span in spans:
+        for c in range(span.first + 1, span.last - 1):
+            if keys[c] not in _COORDINATORS:
+                continue
+            left = gazetteer.entries.get(tuple(keys[span.first : c]))
+            right = gazetteer.entries.get(tuple(keys[c + 1 : span.last]))
+            if left is not None and right is not None:
+                result += [_Span(span.first, c, left), _Span(c + 1, span.last, right)]
+                break
+        else:
+            result.append(span)
+    return result
 
 
 def _with_abbreviations(

@@ -212,9 +212,9 @@ def build_gazetteer(vocabulary) -> Gazetteer:
                     gazetteer.adjectives[adjective] = Entry(term.concept_id, f"lexicon:{term.source}:adjective")
                     if is_derivative_adjective(adjective, key[0]):
                         technical.add(adjective)
-    gazetteer.modifiers = vocabulary_modifiers(gazetteer.entries)
+    gazetteer.body_sites = body_sites(keyed, gazetteer.entries)
+    gazetteer.modifiers = vocabulary_modifiers(gazetteer.entries, gazetteer.body_sites)
     gazetteer.known_words = {k for term in vocabulary.terms for k in text_key(term.text)}
-    gazetteer.body_sites = body_sites(keyed)
     gazetteer.misspellings = misspelling_index(gazetteer.entries, gazetteer.known_words)
     for adjective in list(gazetteer.adjectives):
         if (adjective,) in gazetteer.entries:  # already a term in its own right
@@ -227,11 +227,14 @@ _NOT_MODIFIERS = frozenset(
     """a an the of and or to in on with without for by from at as no not non other all any
     have has had having be is are was were been get got my your his her their its this that
     some more less most very new old left right high low large small transient rat mouse mice
-    animal human patient""".split()
+    animal human patient one two three four five six seven eight nine ten first second third""".split()
 )
+#: A word must start this many condition names to count as one of their modifiers (one name is
+#: an accident of wording: "two underdeveloped breasts", "time agnosia"); body sites need one.
+MIN_MODIFIER_NAMES = 2
 
 
-def vocabulary_modifiers(entries: dict[tuple[str, ...], Entry]) -> set[str]:
+def vocabulary_modifiers(entries: dict[tuple[str, ...], Entry], sites: set[str] = frozenset()) -> set[str]:
     """Words that the vocabulary puts in front of another condition name to make a narrower one
     ("joint" in "joint pain", "ovarian" in "ovarian carcinoma"): seen in front of a condition,
     they belong to its name."""
@@ -240,7 +243,11 @@ def vocabulary_modifiers(entries: dict[tuple[str, ...], Entry]) -> set[str]:
         if len(key) >= 2 and key[1:] in entries and key[0].isalpha() and len(key[0]) > 2:
             modifiers[key[0]] = modifiers.get(key[0], 0) + 1
     # participles ("reduced", "increased", "elevated") describe a change, not a kind of condition
-    return {word for word in modifiers if word not in _NOT_MODIFIERS and not word.endswith("ed")}
+    return {
+        word
+        for word, count in modifiers.items()
+        if (count >= MIN_MODIFIER_NAMES or word in sites) and word not in _NOT_MODIFIERS and not word.endswith("ed")
+    }
 
 
 _SITE_SYMPTOMS = frozenset({"pain", "ache", "cramp", "swelling", "numbness", "weakness", "stiffness", "tingling"})
@@ -259,7 +266,7 @@ def _lay_problem_variants(text: str) -> list[tuple[str, ...]]:
     return [(words[0], noun) for noun in ("problem", "issue", "trouble")]
 
 
-def body_sites(keyed: list) -> set[str]:
+def body_sites(keyed: list, entries: dict[tuple[str, ...], Entry]) -> set[str]:
     """Words for parts of the body, read off the vocabulary: X in HPO's "Abnormality of the X"
     and in "X pain"-style names ("hip pain", "calf cramp")."""
     sites: set[str] = set()
@@ -271,7 +278,8 @@ def body_sites(keyed: list) -> set[str]:
                 sites.add(words[-1])
         if len(key) == 2 and key[1] in _SITE_SYMPTOMS and key[0].isalpha():
             sites.add(key[0])
-    return {site for site in sites if site not in _NOT_MODIFIERS and len(site) > 2}
+    # a condition is not a site: "headache in migraine" is two names
+    return {site for site in sites if site not in _NOT_MODIFIERS and len(site) > 2 and (site,) not in entries}
 
 
 def _variants(key: tuple[str, ...], eponyms: set[str]) -> list[tuple[tuple[str, ...], str]]:
