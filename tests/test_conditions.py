@@ -157,3 +157,12 @@ def test_a_term_coordinating_two_names_gives_two_mentions(nlp):
     found = _by_text(nlp, "Nausea and vomiting were common.")
     assert set(found) == {"Nausea", "vomiting"}
     assert found["Nausea"].concept_id != found["vomiting"].concept_id
+
+
+def test_abbreviation_of_a_caused_condition_and_not_of_an_institution(nlp):
+    text = ("Contrast media-induced nephropathy (CIN) was frequent. CIN resolved. "
+            "The National Institute of Neurological Disorders and Stroke (NINDS) funded it. NINDS agreed.")
+    found = _mentions(nlp, text)
+    nephropathy = [c for t, _, c in found if t == "nephropathy"]
+    assert [c for t, _, c in found if t == "CIN"] == nephropathy * 2
+    assert "NINDS" not in [t for t, _, _ in found]

@@ -302,11 +302,19 @@ def document_abbreviations(doc: Doc, text: str, gazetteer: Gazetteer) -> dict[st
     return found
 
 
+#: Participles that tie a cause to a condition: "contrast media-induced nephropathy (CIN)".
+CAUSE_PARTICIPLES = frozenset({"induced", "associated", "related", "mediated", "provoked", "triggered"})
+
+
 def _covers(match: Match, long_pieces: list[Piece]) -> bool:
-    """The match ends the long form and leaves at most two words before it: a modifier or a
-    cause ("levodopa-induced dyskinesias (LID)"); the short form names the whole long form,
-    whose head is the condition."""
-    return match.last_piece == len(long_pieces) and match.first_piece <= 2
+    """The match ends the long form, which is the condition with at most two words before it or
+    with a cause ("levodopa-induced dyskinesias (LID)"): the short form names the whole long
+    form, whose head is the condition. Not "National Institute of Neurological Disorders and
+    Stroke (NINDS)"."""
+    if match.last_piece != len(long_pieces):
+        return False
+    before = [piece.key for piece in long_pieces[: match.first_piece]]
+    return len(before) <= 2 or any(key in CAUSE_PARTICIPLES for key in before)
 
 
 class ConditionFinder:
