@@ -166,3 +166,16 @@ def test_abbreviation_of_a_caused_condition_and_not_of_an_institution(nlp):
     nephropathy = [c for t, _, c in found if t == "nephropathy"]
     assert [c for t, _, c in found if t == "CIN"] == nephropathy * 2
     assert "NINDS" not in [t for t, _, _ in found]
+
+
+def test_consumer_words_count_only_in_personal_reports(nlp):
+    post = _by_text(nlp, "I took it for my knees. I had bloating and gas for a week.")
+    assert "gas" in post and post["gas"].label == "ADVERSE_EFFECT"
+    assert "gas" not in _by_text(nlp, "Arterial blood gas and gas exchange were measured in all patients.")
+
+
+def test_state_adjectives_after_feel_or_in_a_list(nlp):
+    assert "sick" not in _by_text(nlp, "Feel sick after eating.")  # "sick" is not a curated state
+    assert "lethargic" in _by_text(nlp, "Feel lethargic during the day.")
+    assert {"tingling", "numb"} <= set(_by_text(nlp, "My right leg was tingling and numb."))
+    assert _by_text(nlp, "The evidence is weak.") == {}

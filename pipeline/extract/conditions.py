@@ -33,7 +33,7 @@ from spacy.tokens import Doc
 
 from pipeline.extract.abbreviations import find_definitions
 from pipeline.extract.lexicon import Entry, Gazetteer, Match, load_gazetteer
-from pipeline.extract.mention import Mention, doc_text
+from pipeline.extract.mention import LAY_METHOD, Mention, doc_text
 from pipeline.extract.normalize import Piece, pieces, text_key
 
 DATA = Path(__file__).parent / "data"
@@ -57,6 +57,7 @@ COPULAS = frozenset(
     """are is be being been become becoming became were was am if who feel feels felt feeling
     get gets got getting seem seems seemed look looks looked""".split()
 )
+FEELING_VERBS = frozenset("feel feels felt feeling".split())
 PRONOUNS = frozenset("i you he she we they who i'm you're we're they're".split())
 INTENSIFIERS = frozenset("very so extremely really quite always constantly a bit little too more less".split())
 #: Cell-level nouns: "cell death", "neuronal damage" are processes, not conditions.
@@ -89,6 +90,12 @@ def state_adjectives() -> dict[str, Entry]:
     return {key[0]: Entry(concept, "curated:state") for key, concept in _tsv_terms("state_terms.tsv").items() if len(key) == 1}
 
 
+def lay_terms() -> dict[str, Entry]:
+    """Consumer words that name a condition only in a patient's own words ("gas"); the context
+    step keeps them only in personal reports and complaint lists."""
+    return {key[0]: Entry(concept, LAY_METHOD) for key, concept in _tsv_terms("lay_terms.tsv").items() if len(key) == 1}
+
+
 def not_conditions() -> frozenset[tuple[str, ...]]:
     return frozenset(_tsv_terms("not_conditions.tsv"))
 
@@ -101,6 +108,7 @@ def find_conditions(
     abbreviations: dict[str, Entry],
     adjectives: dict[str, Entry],
     excluded: frozenset[tuple[str, ...]],
+    lay: dict[str, Entry] | None = None,
 ) -> list[tuple[int, int, Entry]]:
     """Condition spans ``(start, end, entry)`` in ``text[start:end]`` (one sentence)."""
     sentence = pieces(text[start:end], start)
@@ -111,6 +119,9 @@ def find_conditions(
     spans = _split_coordinated(spans, keys, gazetteer)
     spans = _with_abbreviations(spans, sentence, text, abbreviations)
     spans += _adjectival(sentence, keys, spans, adjectives, gazetteer.technical_adjectives)
+    if lay:
+        taken = {i for s in spans for i in range(s.first, s.last)}
+        spans += [_Span(i, i + 1, lay[key]) for i, key in enumerate(keys) if key in lay and i not in taken]
     spans.sort(key=lambda s: s.first)
     spans = [
         s
@@ -175,9 +186,16 @@ def _adjectival(
             continue
         if i + 1 < len(keys) and keys[i + 1] in CELL_LEVEL:  # "ischemic neuronal death": a process
             continue
-        if key in technical or _describes_person(keys, i, adjectives):
+        if key in technical or _describes_person(keys, i, adjectives) or _listed_with(keys, i, taken):
             found.append(_Span(i, i + 1, entry))
     return found
+
+
+def _listed_with(keys: list[str], i: int, taken: set[int]) -> bool:
+    """The adjective is an item of a list of conditions: "tingling and numb", "paranoid, anxious"."""
+    before = i - 1 if i > 0 and keys[i - 1] in _COORDINATORS | {","} else None
+    after = i + 1 if i + 1 < len(keys) and keys[i + 1] in _COORDINATORS | {","} else None
+    return (before is not None and before - 1 in taken) or (after is not None and after + 1 in taken)
 
 
 def _describes_person(keys: list[str], i: int, adjectives: dict[str, Entry]) -> bool:
@@ -192,7 +210,9 @@ def _describes_person(keys: list[str], i: int, adjectives: dict[str, Entry]) -> 
         k -= 1
     if k < 0 or keys[k] not in COPULAS:
         return False
-    # the copula's subject is a person: "I felt weak", "women who are pregnant", not "evidence is weak"
+    if keys[k] in FEELING_VERBS:  # only people feel: "Feel sick after eating", "felt sore"
+        return True
+    # the copula's subject is a person: "I was weak", "women who are pregnant", not "evidence is weak"
     return any(keys[j] in PRONOUNS or keys[j] in PERSON_NOUNS for j in range(max(k - 3, 0), k))
 
 
@@ -333,6 +353,7 @@ class ConditionFinder:
         self.gazetteer = load_gazetteer()
         self.adjectives = {**self.gazetteer.adjectives, **state_adjectives()}
         self.excluded = not_conditions()
+        self.lay = lay_terms()
         self.concepts = load_vocabulary().concepts
 
     def __call__(self, doc: Doc) -> Doc:
@@ -341,7 +362,7 @@ class ConditionFinder:
         mentions = list(doc._.mentions or [])
         for segment in doc._.segments or []:
             for start, end, entry in find_conditions(
-                text, segment.start, segment.end, self.gazetteer, abbreviations, self.adjectives, self.excluded
+                text, segment.start, segment.end, self.gazetteer, abbreviations, self.adjectives, self.excluded, self.lay
             ):
                 concept = self.concepts.get(entry.concept_id)
                 mentions.append(

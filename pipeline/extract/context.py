@@ -9,7 +9,7 @@ include insomnia". The decision uses, in order of precedence:
    effects include", "may cause", "increase the risk of") or a use cue ("patients with",
    "trials in", "used to treat");
 3. the section heading in force (Side effects / Contraindications / Uses ...), then cues to the
-   right of the mention ("X was reported"), then the lead-in sentence of a list ("Side effects
+   right of the mention ("X was reported"; "pain relief", "pain free", "X is under control"), then the lead-in sentence of a list ("Side effects
    include:" before bullet items);
 4. otherwise CONDITION; role ``other`` in a background definition ("X is a disorder
    characterized by ..."), else ``studied`` -- except in personal reports (first-person posts,
@@ -35,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 
-from pipeline.extract.mention import Mention
+from pipeline.extract.mention import LAY_METHOD, Mention
 from pipeline.segment import Segment
 
 RULES = Path(__file__).parent / "data" / "context_rules.tsv"
@@ -94,6 +94,8 @@ def classify(
         return "CONDITION", _studied_or_other(sentence)
     if r["ae_after"].search(right):
         return "ADVERSE_EFFECT", None
+    if r["studied_after"].search(right):
+        return "CONDITION", "studied"
     if lead_in:
         if r["contra"].search(lead_in):
             return "CONDITION", "contraindication"
@@ -226,12 +228,18 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
     """Set label, role, negated and uncertain on the condition mentions, in place.
 
     Items of one list ("diarrhea, constipation, nausea and tremor") share the label and role
-    of the first item: the cue that governs a list is before its first item.
+    of the first item: the cue that governs a list is before its first item. Consumer words
+    ("gas") are removed outside personal reports and complaint lists.
     """
     starts = [s.start for s in segments]
     first_person = is_first_person(doc_text) or is_symptom_report(doc_text, mentions)
     unstructured = sum(s.is_heading for s in segments) <= 1
     list_segments = _complaint_list_segments(doc_text, segments, mentions) if unstructured else set()
+    mentions[:] = [
+        m
+        for m in mentions
+        if m.method != LAY_METHOD or first_person or max(bisect.bisect_right(starts, m.start) - 1, 0) in list_segments
+    ]
     previous: Mention | None = None
     for mention in mentions:
         if mention.label == "DOSE":

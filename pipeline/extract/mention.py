@@ -29,6 +29,10 @@ class Mention:
     condition_concept_ids: list[str] = field(default_factory=list)
 
 
+#: ``method`` of consumer words that name a condition only in a patient's own words ("gas").
+LAY_METHOD = "curated:lay"
+
+
 def doc_text(doc: Doc) -> str:
     """``doc.text``, computed once per document: spaCy rebuilds it from the tokens on every
     access, and every component needs it."""
