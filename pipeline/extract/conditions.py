@@ -7,10 +7,19 @@ English drug article:
 - **abbreviations defined in the document** (:mod:`pipeline.extract.abbreviations`, the
   Schwartz & Hearst 2003 algorithm as implemented by scispaCy): when the long form of "(TBI)" is a condition, every later
   "TBI" is a mention of the same concept, including inside "Stroke/TBI";
+  A long form may carry two words or a cause before its condition head ("levodopa-induced
+  dyskinesias (LID)"), never more ("National Institute of ... and Stroke (NINDS)");
 - **adjectival forms** ("schizophrenic", "autistic", "epileptic") and state adjectives
   ("pregnant", "lactating") count when they describe people: before a person noun
-  ("schizophrenic patients", "pregnant or lactating women") or after a copula ("if you are
-  pregnant, nursing, ...");
+  ("schizophrenic patients", "pregnant or lactating women"), after a copula ("if you are
+  pregnant, nursing, ...") or a feel-verb ("Feel lethargic"), or listed with a condition
+  ("tingling and numb"). Technical adjectives, no more frequent in English than their noun
+  (:func:`pipeline.extract.lexicon.is_derivative_adjective`), count anywhere ("hypotensive
+  episodes");
+- **consumer words** (``data/lay_terms.tsv``: "gas") are proposed here and kept by the context
+  step only in personal reports;
+- **a term that coordinates two names** ("Nausea and vomiting" is one HPO term) gives two
+  mentions, as the guideline asks;
 - **modifiers that are part of the name** per the annotation guideline: severity and phase
   ("severe", "acute", "mild-to-moderate", "treatment-resistant", "childhood") are taken into
   the span, including coordinated ones ("severe or acute kidney failure");
