@@ -56,6 +56,7 @@ MODIFIERS = frozenset(
 )
 _MODIFIER_LINKS = frozenset({"to", "or", "and", "/"})
 _COORDINATORS = frozenset({"or", "and", "/"})
+_LIST_SEPARATORS = _COORDINATORS | {","}
 #: Nouns for people (and animal models) that an adjectival condition can describe.
 PERSON_NOUNS = frozenset(
     """patient child children adult people person individual subject women woman men man
@@ -94,15 +95,20 @@ def _tsv_terms(name: str) -> dict[tuple[str, ...], str]:
     return {text_key(row["term"]): row.get("concept_id", "") for row in rows if row["term"].strip()}
 
 
+def _word_entries(name: str, method: str) -> dict[str, Entry]:
+    """One-word rows of a curated TSV: word key -> entry with ``method``."""
+    return {key[0]: Entry(concept, method) for key, concept in _tsv_terms(name).items() if len(key) == 1}
+
+
 def state_adjectives() -> dict[str, Entry]:
     """Curated adjectives for states ("pregnant", "lactating"), matched like adjectival forms."""
-    return {key[0]: Entry(concept, "curated:state") for key, concept in _tsv_terms("state_terms.tsv").items() if len(key) == 1}
+    return _word_entries("state_terms.tsv", "curated:state")
 
 
 def lay_terms() -> dict[str, Entry]:
     """Consumer words that name a condition only in a patient's own words ("gas"); the context
     step keeps them only in personal reports and complaint lists."""
-    return {key[0]: Entry(concept, LAY_METHOD) for key, concept in _tsv_terms("lay_terms.tsv").items() if len(key) == 1}
+    return _word_entries("lay_terms.tsv", LAY_METHOD)
 
 
 def not_conditions() -> frozenset[tuple[str, ...]]:
@@ -202,8 +208,8 @@ def _adjectival(
 
 def _listed_with(keys: list[str], i: int, taken: set[int]) -> bool:
     """The adjective is an item of a list of conditions: "tingling and numb", "paranoid, anxious"."""
-    before = i - 1 if i > 0 and keys[i - 1] in _COORDINATORS | {","} else None
-    after = i + 1 if i + 1 < len(keys) and keys[i + 1] in _COORDINATORS | {","} else None
+    before = i - 1 if i > 0 and keys[i - 1] in _LIST_SEPARATORS else None
+    after = i + 1 if i + 1 < len(keys) and keys[i + 1] in _LIST_SEPARATORS else None
     return (before is not None and before - 1 in taken) or (after is not None and after + 1 in taken)
 
 

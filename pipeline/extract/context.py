@@ -9,8 +9,8 @@ include insomnia". The decision uses, in order of precedence:
    effects include", "may cause", "increase the risk of") or a use cue ("patients with",
    "trials in", "used to treat");
 3. the section heading in force (Side effects / Contraindications / Uses ...), then cues to the
-   right of the mention ("X was reported"; "pain relief", "pain free", "X is under control"), then the lead-in sentence of a list ("Side effects
-   include:" before bullet items);
+   right of the mention ("X was reported"; "pain relief", "pain free", "X is under control"),
+   then the lead-in sentence of a list ("Side effects include:" before bullet items);
 4. otherwise CONDITION; role ``other`` in a background definition ("X is a disorder
    characterized by ..."), else ``studied`` -- except in personal reports (first-person posts,
    documents or unstructured segments that are bare lists of complaints), where a symptom
@@ -174,6 +174,11 @@ def is_symptom_report(text: str, mentions: list[Mention]) -> bool:
 _LIST_SEGMENT_SHARE = 0.5
 
 
+def _segment_index(starts: list[int], offset: int) -> int:
+    """Index of the segment (by sorted start offsets) that holds ``offset``."""
+    return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+
 def _complaint_list_segments(text: str, segments: list[Segment], mentions: list[Mention]) -> set[int]:
     """Indices of segments that are bare lists of complaints: two or more mentions covering at
     least half of the segment's non-space characters ("Fuzzy thinking, blurred vision, muscle
@@ -183,7 +188,7 @@ def _complaint_list_segments(text: str, segments: list[Segment], mentions: list[
     for mention in mentions:
         if mention.label == "DOSE":
             continue
-        index = max(bisect.bisect_right(starts, mention.start) - 1, 0)
+        index = _segment_index(starts, mention.start)
         counts = covered.setdefault(index, [0, 0])
         counts[0] += 1
         counts[1] += len(text[mention.start : mention.end].replace(" ", ""))
@@ -238,7 +243,7 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
     mentions[:] = [
         m
         for m in mentions
-        if m.method != LAY_METHOD or first_person or max(bisect.bisect_right(starts, m.start) - 1, 0) in list_segments
+        if m.method != LAY_METHOD or first_person or _segment_index(starts, m.start) in list_segments
     ]
     previous: Mention | None = None
     for mention in mentions:
@@ -246,7 +251,7 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
             continue
         if previous is not None and _LIST_GAP.match(doc_text[previous.end : mention.start]):
             mention.label, mention.role = previous.label, previous.role
-            index = max(bisect.bisect_right(starts, mention.start) - 1, 0)
+            index = _segment_index(starts, mention.start)
             segment = segments[index]
             sentence = doc_text[segment.start : segment.end].lower()
             mention.negated = is_negated(sentence, mention.start - segment.start, mention.end - segment.start)
@@ -254,7 +259,7 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
             previous = mention
             continue
         previous = mention
-        index = max(bisect.bisect_right(starts, mention.start) - 1, 0)
+        index = _segment_index(starts, mention.start)
         segment = segments[index]
         sentence = doc_text[segment.start : segment.end].lower()
         start, end = mention.start - segment.start, mention.end - segment.start

@@ -13,8 +13,8 @@ Merging rules (one concept per meaning, one concept per surface form):
    ICD-10-CM only adds what HPO does not name.
 3. Curated rows are added (new ``CURATED:`` concepts are created on the fly).
 4. Texts that still name more than one concept keep one, chosen by: curated row first, then
-   anything but an HPO RELATED synonym, then a term that is its concept's preferred name, then vocabulary (HPO, ICD10CM, CURATED, MESH,
-   DRUGBANK), then the smaller concept id.
+   anything but an HPO RELATED synonym, then a term that is its concept's preferred name, then
+   vocabulary (HPO, ICD10CM, CURATED, MESH, DRUGBANK), then the smaller concept id.
 5. Concepts left without terms are dropped.
 
 The result is pickled under ``<cache root>/vocab/`` with an atomic write (temp file +
