@@ -14,7 +14,7 @@ from pipeline.extract.conditions import ConditionFinder
 from pipeline.extract.context import apply_context
 from pipeline.extract.dose_mentions import dose_mentions
 from pipeline.extract.mention import doc_text
-from pipeline.extract.model_mentions import merge_model_spans, propagate_abbreviations
+from pipeline.extract.model_mentions import merge_model_spans, propagate_abbreviations, resolve_acronyms
 from pipeline.segment import segment
 
 for _name in ("segments", "mentions"):
@@ -67,7 +67,9 @@ class ModelMerger:
                 self.finder.excluded,
                 self.finder.concepts,
             )
-            doc._.mentions = propagate_abbreviations(doc_text(doc), mentions, doc.user_data.get("abbreviations", []))
+            definitions = doc.user_data.get("abbreviations", [])
+            mentions = resolve_acronyms(doc, mentions, spans, definitions)
+            doc._.mentions = propagate_abbreviations(doc_text(doc), mentions, definitions)
         return doc
 
 

@@ -42,8 +42,17 @@ def test_keys_fold_plurals_possessives_and_hyphens():
     assert [p.key for p in pieces("Stroke/TBI")] == ["stroke", "/", "tbi"]
 
 
+def test_greek_plurals_of_osis_nouns_meet_their_singular():
+    assert word_key("psychoses") == word_key("Psychosis") == "psychosis"
+    assert singular("stenoses") == "stenosis" and singular("thromboses") == "thrombosis"
+    # English words in -oses are left to the S-stemmer
+    assert [singular(w) for w in ("doses", "overdoses", "purposes", "discloses", "roses")] == [
+        "dose", "overdose", "purpose", "disclose", "rose"
+    ]
+
+
 def test_word_key_is_idempotent():
-    for word in ("Haemorrhages", "injuries", "Oedema", "tumours", "diseases", "Alzheimer’s"):
+    for word in ("Haemorrhages", "injuries", "Oedema", "tumours", "diseases", "Alzheimer’s", "neuroses"):
         assert word_key(word_key(word)) == word_key(word)
 
 
@@ -111,6 +120,8 @@ def test_modifiers_and_coordination_stay_in_one_span(nlp):
     assert "severe or acute kidney failure" in found
     found = _by_text(nlp, "It helped in mild-to-moderate Alzheimer’s disease and treatment-resistant depression.")
     assert {"mild-to-moderate Alzheimer’s disease", "treatment-resistant depression"} <= set(found)
+    found = _by_text(nlp, "I had heavy bleeding and extremely dry mouth.")
+    assert {"heavy bleeding", "extremely dry mouth"} <= set(found)
     found = _by_text(nlp, "It relieved pain associated with diabetic neuropathy.")
     assert "diabetic neuropathy" in found
 

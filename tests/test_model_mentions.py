@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import pytest
+import spacy
 
+from pipeline.extract.abbreviations import Abbreviation
 from pipeline.extract.conditions import ConditionFinder
 from pipeline.extract.mention import Mention
-from pipeline.extract.model_mentions import concept_for_span, looks_like_disease, merge_model_spans
+from pipeline.extract.model_mentions import (
+    concept_for_span,
+    is_proper_name,
+    looks_like_disease,
+    merge_model_spans,
+    propagate_abbreviations,
+    resolve_acronyms,
+)
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +66,67 @@ def test_model_spans_naming_a_drug_class_are_dropped(finder):
     text = "Those taking seizure medication should not take it."
     merged = _merge(finder, text, [], [(text.index("seizure"), text.index(" medication"))])
     assert merged == []
+
+
+def _span(text, phrase, nth=0):
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(phrase, start + 1)
+    return start, start + len(phrase)
+
+
+def test_a_proper_name_makes_a_generic_head_specific(finder):
+    for name in ("Norrie disease", "Li-Fraumeni syndrome", "HPT-JT syndrome", "Steinert’s disease"):
+        entry, how = concept_for_span(name, finder.gazetteer, finder.excluded)
+        assert how == "none" and entry is None, name
+    for generic in ("neurological disorder", "Mental Disorders", "Familial disease", "II disease"):
+        assert concept_for_span(generic, finder.gazetteer, finder.excluded)[1] == "rejected", generic
+    assert is_proper_name("DiGeorge") and is_proper_name("VHL")
+    assert not is_proper_name("Neurological") and not is_proper_name("IV")
+
+
+def test_unmapped_eponym_spans_are_kept_without_concept(finder):
+    text = "Two brothers had Norrie disease and a neurological disorder."
+    spans = [_span(text, "Norrie disease"), _span(text, "neurological disorder")]
+    merged = _merge(finder, text, [], spans)
+    assert [(text[m.start : m.end], m.concept_id, m.method) for m in merged] == [
+        ("Norrie disease", None, "model:none")
+    ]
+
+
+def test_model_drops_general_words_the_vocabulary_glued_on(finder):
+    text = "Infants with typical galactosemia and severe galactosemia were studied."
+    typical, severe = _span(text, "typical galactosemia"), _span(text, "severe galactosemia")
+    mentions = [Mention(*typical, "CONDITION", "lexicon:icd10cm:description", "ICD10CM:E74.21"),
+                Mention(*severe, "CONDITION", "lexicon:icd10cm:description", "ICD10CM:E74.21")]
+    model = [_span(text, "galactosemia"), _span(text, "galactosemia", nth=1)]
+    merged = _merge(finder, text, mentions, model)
+    # a general English word ("typical") is the model's call; a severity word stays (guideline)
+    assert [text[m.start : m.end] for m in merged] == ["galactosemia", "severe galactosemia"]
+    assert merged[0].method.endswith("+model") and merged[0].concept_id == "ICD10CM:E74.21"
+
+
+def test_undefined_acronyms_take_the_concept_of_a_matching_condition(finder):
+    text = ("Von Hippel-Lindau disease is a cancer syndrome. VHL patients develop tumours. "
+            "Cyclophosphamide (CP) was given. CP and AS were recorded.")
+    doc = spacy.blank("en")(text)
+    vhl_disease = Mention(*_span(text, "Von Hippel-Lindau disease"), "CONDITION", "lexicon", "ICD10CM:Q85.83", "VHL")
+    cp_def = Abbreviation("CP", *_span(text, "Cyclophosphamide"))
+    spans = [_span(text, "VHL"), _span(text, "CP", nth=1), _span(text, "AS")]
+    resolved = resolve_acronyms(doc, [vhl_disease], spans, [cp_def])
+    added = [(text[m.start : m.end], m.concept_id, m.method) for m in resolved if m is not vhl_disease]
+    # "CP" is defined as a drug, "AS" is too short to expand without a definition
+    assert added == [("VHL", "ICD10CM:Q85.83", "model:acronym")]
+
+
+def test_short_forms_of_a_long_form_inside_a_wider_mention_are_propagated():
+    text = ("X-linked adrenoleukodystrophy (ALD) is rare. ALD affects boys. "
+            "Elevated intraocular pressure (IOP) was seen. IOP fell.")
+    ald = Mention(*_span(text, "X-linked adrenoleukodystrophy"), "CONDITION", "lexicon", "ICD10CM:E71.52", "ALD")
+    iop = Mention(*_span(text, "Elevated intraocular pressure"), "CONDITION", "lexicon", "HP:0007906", "OHT")
+    definitions = [Abbreviation("ALD", *_span(text, "adrenoleukodystrophy")),
+                   Abbreviation("IOP", *_span(text, "intraocular pressure"))]
+    merged = propagate_abbreviations(text, [ald, iop], definitions)
+    added = [(text[m.start : m.end], m.concept_id) for m in merged if m not in (ald, iop)]
+    # "intraocular pressure" is a measurement: only "elevated" made the mention a condition
+    assert added == [("ALD", "ICD10CM:E71.52"), ("ALD", "ICD10CM:E71.52")]

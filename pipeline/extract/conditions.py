@@ -52,7 +52,8 @@ MODIFIERS = frozenset(
     """mild moderate severe serious acute subacute chronic active advanced early late
     progressive recurrent persistent refractory intractable resistant childhood juvenile
     adult infantile congenital treatment drug vascular extreme excruciating terrible horrible
-    awful intense unbearable debilitating constant frequent occasional slight generalized""".split()
+    awful intense unbearable debilitating constant frequent occasional slight generalized heavy
+    deep massive extremely general partial""".split()
 )
 _MODIFIER_LINKS = frozenset({"to", "or", "and", "/"})
 _COORDINATORS = frozenset({"or", "and", "/"})

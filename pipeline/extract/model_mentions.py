@@ -5,13 +5,21 @@ context rules normalize and label them:
 
 - a model span that overlaps vocabulary mentions keeps the vocabulary's span and concept,
   except when it is one longer name around a single vocabulary match ("postoperative myalgia"
-  around "myalgia"), which takes the model's boundaries (the longest name is one concept);
+  around "myalgia"), which takes the model's boundaries (the longest name is one concept), and
+  when the vocabulary pass put general English words before the name that the model left out
+  ("typical", "American", "complete": modifiers the vocabulary happens to use, not severity
+  words, body sites or condition adjectives, which the guideline keeps in the span);
 - a model span the vocabulary did not find gets a concept by lookup of its normalized key,
   else of its longest final word sequence that is a name ("hemorrhagic cystitis" ->
   cystitis, head-word mapping), else of a misspelling of its last word; failing all three it
   is kept without a concept (``concept_id`` null, ``method`` says so) only when its head is
   shaped like a disease name (-itis, -osis, -pathy, syndrome, failure, ...): on web text the
-  model otherwise proposes outcomes and processes ("cognitive flexibility").
+  model otherwise proposes outcomes and processes ("cognitive flexibility"). A generic head
+  ("disease", "syndrome") rejects the span unless a proper name makes it specific ("Norrie
+  disease", "Li-Fraumeni syndrome");
+- an acronym the model tagged but the text never defines ("VHL") takes the concept of a
+  condition mention in the same document that is a valid long form for it (Schwartz & Hearst);
+- short forms defined in the text whose long form ends a condition mention are propagated.
 
 ``method`` records the source: ``model`` (+ how the concept was found), or the vocabulary
 method with ``+model`` when both agree or the model widened the span.
@@ -22,9 +30,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from pipeline.extract.conditions import CELL_LEVEL, DRUG_NOUNS
+from scispacy.abbreviation import find_abbreviation
+from spacy.tokens import Doc
+
+from pipeline.extract.conditions import CELL_LEVEL, DRUG_NOUNS, MODIFIERS, SITE_DETERMINERS
 from pipeline.extract.lexicon import Entry, Gazetteer
-from pipeline.extract.mention import Mention
+from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import pieces
 from pipeline.vocab import Concept
 
@@ -34,7 +45,7 @@ from pipeline.vocab import Concept
 #: -pathy disease, -algia pain, -plegia paralysis, -oma tumour, ...).
 DISEASE_HEAD = re.compile(
     r"(?:itis|osis|oses|emia|aemia|pathy|pathies|algia|plegia|paresis|oma|omas|toxicity|trophy|penia|"
-    r"uria|rrhea|rrhoea|lepsy|plasia|ectasia|megaly|spasm|sclerosis|cytosis|iasis|phobia|mania|"
+    r"uria|rrhea|rrhoea|lepsy|plasia|ectasia|megaly|spasm|sclerosis|cytosis|iasis|phobia|mania|rhythmia|"
     r"disease|diseases|disorder|disorders|syndrome|syndromes|deficiency|failure|insufficiency|"
     r"dysfunction|toxicities|carcinoma|cancer|tumor|tumour|infection|infections|lesion|lesions)$"
 )
@@ -45,6 +56,25 @@ def looks_like_disease(keys: list[str]) -> bool:
     return bool(keys) and DISEASE_HEAD.search(keys[-1]) is not None
 
 
+#: Zipf frequency (wordfreq) under which a capitalized word is taken as a proper name.
+PROPER_NAME_ZIPF = 3.0
+_ROMAN_NUMERAL = re.compile(r"^[IVX]+$")
+
+
+def is_proper_name(word: str) -> bool:
+    """An eponym or an acronym, which makes a generic head specific: "Norrie disease",
+    "Li-Fraumeni syndrome", "HPT-JT syndrome", "Steinert's disease" (not "II disease",
+    "Familial disease" or "Mental Disorders", whose capitals are typography). A capitalized word
+    counts when it is rare in general English (wordfreq), an acronym when it has two capitals and
+    is not a Roman numeral."""
+    from wordfreq import zipf_frequency
+
+    word = word.removesuffix("'s").removesuffix("’s")
+    if sum(ch.isupper() for ch in word) >= 2:
+        return _ROMAN_NUMERAL.match(word) is None
+    return word[:1].isupper() and zipf_frequency(word, "en") < PROPER_NAME_ZIPF
+
+
 def concept_for_span(
     text: str, gazetteer: Gazetteer, excluded: frozenset[tuple[str, ...]] = frozenset()
 ) -> tuple[Entry | None, str]:
@@ -52,14 +82,19 @@ def concept_for_span(
 
     The longest final word sequence decides: a name gives the concept ("head"); a generic
     word or a process ("injury" in "neurological injury", "cell death") rejects the span
-    (``how == "rejected"``)."""
-    keys = [p.key for p in pieces(text) if p.key.isalnum() or "'" in p.key]
+    (``how == "rejected"``), unless a proper name makes the generic head specific ("Norrie
+    disease": kept, no concept)."""
+    words = [p for p in pieces(text) if p.key.isalnum() or "'" in p.key]
+    keys = [p.key for p in words]
     if not keys:
         return None, "none"
     for i in range(len(keys)):
         suffix = tuple(keys[i:])
-        if suffix in excluded or (i > 0 and keys[i - 1] in CELL_LEVEL):
+        if i > 0 and keys[i - 1] in CELL_LEVEL:
             return None, "rejected"
+        if suffix in excluded:
+            named = i > 0 and any(is_proper_name(text[w.start : w.end]) for w in words[:i])
+            return None, "none" if named else "rejected"
         entry = gazetteer.entries.get(suffix)
         if entry is not None:
             return entry, "exact" if i == 0 else "head"
@@ -67,6 +102,29 @@ def concept_for_span(
     if corrected is not None:
         return gazetteer.entries[(corrected,)], "misspelling"
     return None, "none"
+
+
+#: Zipf frequency (wordfreq) from which a vocabulary modifier is a general English word.
+GENERAL_WORD_ZIPF = 4.0
+
+
+def _only_general_modifiers(prefix: str, gazetteer: Gazetteer) -> bool:
+    """The words the vocabulary pass put before a name are all general English words that the
+    vocabulary happens to use as modifiers ("typical", "common", "American", "complete"), not a
+    severity or phase word, body site or condition adjective: the model, trained on annotated
+    abstracts, decides whether they belong to the name."""
+    from wordfreq import zipf_frequency
+
+    keys = [p.key for p in pieces(prefix)]
+    return bool(keys) and all(
+        key in gazetteer.modifiers
+        and key not in MODIFIERS
+        and key not in SITE_DETERMINERS
+        and key not in gazetteer.body_sites
+        and key not in gazetteer.adjectives
+        and zipf_frequency(key, "en") >= GENERAL_WORD_ZIPF
+        for key in keys
+    )
 
 
 def _before_drug_noun(text: str, end: int) -> bool:
@@ -102,6 +160,15 @@ def merge_model_spans(
                 mention = overlapping[0]
                 mention.start, mention.end = start, end
                 mention.method += "+model"
+            elif (
+                len(overlapping) == 1
+                and overlapping[0].start < start
+                and overlapping[0].end == end
+                and _only_general_modifiers(text[overlapping[0].start : start], gazetteer)
+            ):
+                mention = overlapping[0]
+                mention.start = start
+                mention.method += "+model"
             continue
         surface = text[start:end]
         key = tuple(p.key for p in pieces(surface))
@@ -126,16 +193,21 @@ def merge_model_spans(
 
 
 def propagate_abbreviations(text: str, mentions: list[Mention], definitions: list) -> list[Mention]:
-    """Short forms defined in the text whose long form is a condition mention (found by the
-    model, so not handled by the vocabulary pass): each later occurrence becomes a mention with
-    the long form's concept."""
+    """Short forms defined in the text whose long form ends a condition mention that the
+    vocabulary pass did not tie to it (found by the model, or by the vocabulary with modifiers
+    before the long form: "X-linked adrenoleukodystrophy (ALD)" whose long form is
+    "adrenoleukodystrophy"; the long form must then be shaped like a disease name itself, unlike
+    "intraocular pressure" in "elevated intraocular pressure (IOP)"): each later occurrence
+    becomes a mention with that concept."""
     conditions = [m for m in mentions if m.label != "DOSE"]
     taken = [(m.start, m.end) for m in mentions]
     added: list[Mention] = []
     for definition in definitions:
+        long_keys = [p.key for p in pieces(text[definition.long_start : definition.long_end]) if p.key.isalnum()]
         long_form = next(
-            (m for m in conditions if m.start <= definition.long_start + 1 and m.end >= definition.long_end - 1
-             and m.end - m.start <= definition.long_end - definition.long_start + 2),
+            (m for m in conditions
+             if m.start <= definition.long_start + 1 and definition.long_end - 1 <= m.end <= definition.long_end + 2
+             and (m.start >= definition.long_start - 1 or looks_like_disease(long_keys))),
             None,
         )
         if long_form is None:
@@ -148,4 +220,45 @@ def propagate_abbreviations(text: str, mentions: list[Mention], definitions: lis
             added.append(
                 Mention(start, end, "CONDITION", "abbreviation+model", long_form.concept_id, long_form.concept_name)
             )
+    return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label)) if added else mentions
+
+
+_ACRONYM = re.compile(r"^[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$")
+#: Two-letter acronyms ("AS", "MC") have too many expansions to resolve without a definition.
+MIN_ACRONYM_LENGTH, MAX_ACRONYM_LENGTH = 3, 8
+
+
+def resolve_acronyms(
+    doc: Doc, mentions: list[Mention], spans: list[tuple[int, int]], definitions: list
+) -> list[Mention]:
+    """Acronyms the model tagged that the text uses without defining them ("VHL" in an abstract
+    about von Hippel-Lindau disease): each becomes a mention with the concept of the nearest
+    condition mention that is a valid long form for it by Schwartz & Hearst (2003) (scispaCy's
+    implementation: the acronym's characters in order, the first at the start of a word). An
+    acronym the text defines as something else ("Cyclophosphamide (CP)") is never resolved."""
+    text = doc_text(doc)
+    defined = {definition.short for definition in definitions}
+    long_forms = [
+        m for m in mentions
+        if m.label != "DOSE" and m.concept_id is not None and not _ACRONYM.match(text[m.start : m.end])
+    ]
+    taken = [(m.start, m.end) for m in mentions]
+    added: list[Mention] = []
+    for start, end in spans:
+        short = text[start:end]
+        if (not MIN_ACRONYM_LENGTH <= len(short) <= MAX_ACRONYM_LENGTH or not _ACRONYM.match(short) or short in defined
+                or any(a < end and start < b for a, b in taken)):
+            continue
+        short_span = doc.char_span(start, end)
+        if short_span is None:
+            continue
+        nearest = sorted(long_forms, key=lambda m: (m.start > start, abs(m.start - start)))
+        for candidate in nearest:
+            long_span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+            if long_span is not None and find_abbreviation(long_span, short_span)[1] is not None:
+                taken.append((start, end))
+                added.append(
+                    Mention(start, end, "CONDITION", "model:acronym", candidate.concept_id, candidate.concept_name)
+                )
+                break
     return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label)) if added else mentions

@@ -7,7 +7,9 @@ consistent, not a real word. It folds:
 - British and American spelling (haemorrhage/hemorrhage, anaemia/anemia, oedema/edema,
   diarrhoea/diarrhea, tumour/tumor, paediatric/pediatric, hospitalisation/hospitalization);
 - regular plural inflection (injuries/injury, diseases/disease, reactions/reaction), in the
-  manner of a light S-stemmer (Harman 1991), which is safe because both sides are folded alike.
+  manner of a light S-stemmer (Harman 1991), which is safe because both sides are folded alike;
+  the Greek plural of nosology's -osis nouns (psychoses/psychosis, stenoses/stenosis), which the
+  S-stemmer would turn into "psychose".
 
 :func:`pieces` splits a text into word pieces with character offsets; hyphens inside words
 ("injection-site") separate pieces and are dropped, slashes ("Stroke/TBI") are kept as a
@@ -32,6 +34,8 @@ _SPELLING = [
     (re.compile(r"(?<=[a-z]{3})tre(s?)$"), r"ter\1"),  # centre, fibre, litre
 ]
 _NO_PLURAL = re.compile(r"(ss|us|is|ous|ics|ps|[^a-z]s)$")
+#: English words in -oses that are not plurals of -osis: (over)doses, purposes, discloses.
+_NOT_GREEK_OSES = ("doses", "poses", "closes")
 _KEEP_AS_IS = frozenset({"diabetes", "herpes", "rabies", "scabies", "rickets", "measles", "mumps", "series", "species", "aids", "news"})
 
 
@@ -58,6 +62,8 @@ def singular(word: str) -> str:
     """A conservative English singular for regular plurals; other words unchanged."""
     if len(word) <= 3 or not word.endswith("s") or word in _KEEP_AS_IS or _NO_PLURAL.search(word):
         return word
+    if word.endswith("oses") and len(word) > 6 and not word.endswith(_NOT_GREEK_OSES):
+        return word[:-4] + "osis"
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith(("sses", "xes", "ches", "shes", "zzes")) and not word.endswith("aches"):
