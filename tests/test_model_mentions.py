@@ -15,6 +15,7 @@ from pipeline.extract.model_mentions import (
     merge_model_spans,
     propagate_abbreviations,
     resolve_acronyms,
+    trim_span,
 )
 
 
@@ -130,3 +131,17 @@ def test_short_forms_of_a_long_form_inside_a_wider_mention_are_propagated():
     added = [(text[m.start : m.end], m.concept_id) for m in merged if m not in (ald, iop)]
     # "intraocular pressure" is a measurement: only "elevated" made the mention a condition
     assert added == [("ALD", "ICD10CM:E71.52"), ("ALD", "ICD10CM:E71.52")]
+
+
+def test_model_spans_lose_trailing_punctuation_and_function_words(finder):
+    text = "Patients with deficiency of ASPA and seizures had demyelination of the brain, then died."
+    assert trim_span(text, *_span(text, "deficiency of ASPA and")) == _span(text, "deficiency of ASPA")
+    assert trim_span(text, *_span(text, "demyelination of the brain,")) == _span(text, "demyelination of the brain")
+    merged = _merge(finder, text, [], [_span(text, "deficiency of ASPA and")])
+    assert [text[m.start : m.end] for m in merged] == ["deficiency of ASPA"]
+
+
+def test_a_disease_head_before_of_makes_a_phrase_disease_shaped():
+    assert looks_like_disease(["deficiency", "of", "aspartoacylase"])
+    assert looks_like_disease(["inherited", "disorder", "of", "skeletal", "muscle"])
+    assert not looks_like_disease(["suppression", "of", "bone", "turnover"])

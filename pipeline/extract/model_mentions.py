@@ -1,6 +1,7 @@
 """Merge the NER model's spans with the vocabulary's, and give model spans a concept.
 
-The trained model (:mod:`pipeline.train`) proposes DISEASE spans; the vocabularies and
+The trained model (:mod:`pipeline.train`) proposes DISEASE spans (trailing punctuation and
+function words trimmed: the model sometimes runs into the next phrase); the vocabularies and
 context rules normalize and label them:
 
 - a model span that overlaps vocabulary mentions keeps the vocabulary's span and concept,
@@ -13,7 +14,8 @@ context rules normalize and label them:
   else of its longest final word sequence that is a name ("hemorrhagic cystitis" ->
   cystitis, head-word mapping), else of a misspelling of its last word; failing all three it
   is kept without a concept (``concept_id`` null, ``method`` says so) only when its head is
-  shaped like a disease name (-itis, -osis, -pathy, syndrome, failure, ...): on web text the
+  shaped like a disease name (-itis, -osis, -pathy, syndrome, failure, ..., or such a head
+  before "of": "deficiency of aspartoacylase"): on web text the
   model otherwise proposes outcomes and processes ("cognitive flexibility"). A generic head
   ("disease", "syndrome") rejects the span unless a proper name makes it specific ("Norrie
   disease", "Li-Fraumeni syndrome");
@@ -51,9 +53,24 @@ DISEASE_HEAD = re.compile(
 )
 
 
+#: Words a name never ends with: the model sometimes runs a span into the next phrase.
+_TRAILING_WORDS = re.compile(r"(?:[\s,;:.]+|\s+(?:and|or|of|in|with|the|by|to|as))+$", re.IGNORECASE)
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` without trailing punctuation, coordinators or prepositions ("deficiency
+    of ASPA and", "demyelination of the central nervous system,")."""
+    match = _TRAILING_WORDS.search(text, start, end)
+    return start, (match.start() if match else end)
+
+
 def looks_like_disease(keys: list[str]) -> bool:
-    """The phrase's last word is a disease-forming suffix or a disease head noun."""
-    return bool(keys) and DISEASE_HEAD.search(keys[-1]) is not None
+    """The phrase's head is a disease-forming suffix or a disease head noun: its last word, or
+    the word before "of" ("deficiency of aspartoacylase", "disorder of skeletal muscle")."""
+    if not keys:
+        return False
+    head = keys[keys.index("of") - 1] if "of" in keys[1:] else keys[-1]
+    return DISEASE_HEAD.search(head) is not None
 
 
 #: Zipf frequency (wordfreq) under which a capitalized word is taken as a proper name.
@@ -152,7 +169,8 @@ def merge_model_spans(
     conditions = sorted((m for m in mentions if m.label != "DOSE"), key=lambda m: m.start)
     added: list[Mention] = []
     for start, end in spans:
-        if "\n" in text[start:end] or "\r" in text[start:end]:
+        start, end = trim_span(text, start, end)
+        if end <= start or "\n" in text[start:end] or "\r" in text[start:end]:
             continue  # a name never runs across lines (headings, list items)
         overlapping = [m for m in conditions if m.start < end and start < m.end]
         if overlapping:
