@@ -14,7 +14,12 @@ from pipeline.extract.conditions import ConditionFinder
 from pipeline.extract.context import apply_context
 from pipeline.extract.dose_mentions import dose_mentions
 from pipeline.extract.mention import doc_text
-from pipeline.extract.model_mentions import merge_model_spans, propagate_abbreviations, resolve_acronyms
+from pipeline.extract.model_mentions import (
+    merge_model_spans,
+    propagate_abbreviations,
+    resolve_acronyms,
+    widen_short_forms,
+)
 from pipeline.segment import segment
 
 for _name in ("segments", "mentions"):
@@ -69,7 +74,8 @@ class ModelMerger:
             )
             definitions = doc.user_data.get("abbreviations", [])
             mentions = resolve_acronyms(doc, mentions, spans, definitions)
-            doc._.mentions = propagate_abbreviations(doc_text(doc), mentions, definitions)
+            mentions = propagate_abbreviations(doc_text(doc), mentions, definitions)
+            doc._.mentions = widen_short_forms(doc_text(doc), mentions, spans)
         return doc
 
 

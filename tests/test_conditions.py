@@ -120,6 +120,10 @@ def test_modifiers_and_coordination_stay_in_one_span(nlp):
     assert "severe or acute kidney failure" in found
     found = _by_text(nlp, "It helped in mild-to-moderate Alzheimer’s disease and treatment-resistant depression.")
     assert {"mild-to-moderate Alzheimer’s disease", "treatment-resistant depression"} <= set(found)
+    found = _by_text(nlp, "Type IID von Willebrand disease, achondrogenesis type 1B and grade 4 neutropenia.")
+    assert {"Type IID von Willebrand disease", "achondrogenesis type 1B", "neutropenia"} <= set(found)
+    found = _by_text(nlp, "the type I or type II Ehlers-Danlos syndrome")
+    assert "type I or type II Ehlers-Danlos syndrome" in found
     found = _by_text(nlp, "I had heavy bleeding and extremely dry mouth.")
     assert {"heavy bleeding", "extremely dry mouth"} <= set(found)
     found = _by_text(nlp, "It relieved pain associated with diabetic neuropathy.")

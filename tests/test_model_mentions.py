@@ -16,6 +16,7 @@ from pipeline.extract.model_mentions import (
     propagate_abbreviations,
     resolve_acronyms,
     trim_span,
+    widen_short_forms,
 )
 
 
@@ -145,3 +146,12 @@ def test_a_disease_head_before_of_makes_a_phrase_disease_shaped():
     assert looks_like_disease(["deficiency", "of", "aspartoacylase"])
     assert looks_like_disease(["inherited", "disorder", "of", "skeletal", "muscle"])
     assert not looks_like_disease(["suppression", "of", "bone", "turnover"])
+
+
+def test_model_span_around_a_short_form_takes_the_model_boundaries():
+    text = "Adrenoleukodystrophy (ALD) varies; cerebral ALD is the worst form, ALD the commonest."
+    short = Mention(*_span(text, "ALD", nth=1), "CONDITION", "abbreviation", "ICD10CM:E71.52")
+    other = Mention(*_span(text, "ALD", nth=2), "CONDITION", "abbreviation", "ICD10CM:E71.52")
+    widened = widen_short_forms(text, [short, other], [_span(text, "cerebral ALD")])
+    assert [text[m.start : m.end] for m in widened] == ["cerebral ALD", "ALD"]
+    assert widened[0].method == "abbreviation+model" and widened[1].method == "abbreviation"

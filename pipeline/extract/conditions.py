@@ -34,6 +34,7 @@ English drug article:
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -269,6 +270,10 @@ def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer, taken: set[int])
     # an adjectival condition before another: "diabetic neuropathy", "epileptic seizures"
     if first == span.first and first > 0 and keys[first - 1] in gazetteer.adjectives and first - 1 not in taken:
         first -= 1
+    # a subtype: "type IID von Willebrand disease", "type I and II diabetes"
+    first = _qualifier_start(keys, first, taken)
+    if last + 1 < len(keys) and keys[last] == "type" and _DESIGNATOR.match(keys[last + 1]):
+        last += 2  # "achondrogenesis type 1B"
     # a symptom "in the neck, legs or back": the lay order of "neck pain", "back pain"
     last = _body_site_list(keys, span, last, gazetteer)
     # the object of an allergy: "hypersensitivity to porcine proteins"
@@ -279,6 +284,33 @@ def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer, taken: set[int])
         if j > last + 1:
             last = j
     return _Span(first, last, span.entry)
+
+
+#: Nouns that name a subtype with a designator ("type 2", "class III"): the subtype is a narrower
+#: concept, so it belongs to the name. "stage" and "grade" rate a severity and are left out
+#: (BC5CDR leaves them out of its spans, NCBI keeps stages: measured, no net gain).
+QUALIFIER_NOUNS = frozenset({"type", "class"})
+#: A designator: a Roman numeral, a number or a single letter, optionally with a letter ("IID", "1B").
+_DESIGNATOR = re.compile(r"^(?:[ivx]{1,4}[a-d]?|\d{1,2}[a-d]?|[a-f])$")
+
+
+def _qualifier_start(keys: list[str], first: int, taken: set[int]) -> int:
+    """Start of the subtype before a name ("type IID von Willebrand disease", "type I or type II
+    ...", "type I and II ..."), which belongs to it: the longest name that is still one
+    concept."""
+    start, i = first, first
+    while i >= 2 and _DESIGNATOR.match(keys[i - 1]) and not taken & {i - 1, i - 2}:
+        if keys[i - 2] in QUALIFIER_NOUNS:
+            start = i = i - 2
+            if i >= 1 and keys[i - 1] in _COORDINATORS | {","}:
+                i -= 1
+                continue
+            break
+        if keys[i - 2] in _COORDINATORS | {","}:
+            i -= 2  # a bare designator coordinated with the next: "II and III"
+            continue
+        break
+    return start
 
 
 def _body_site_list(keys: list[str], span: _Span, last: int, gazetteer: Gazetteer) -> int:

@@ -280,3 +280,18 @@ def resolve_acronyms(
                 )
                 break
     return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label)) if added else mentions
+
+
+def widen_short_forms(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) -> list[Mention]:
+    """A model span that ends with a short-form mention and adds words before it ("cerebral
+    ALD" around "ALD") takes the model's boundaries, as vocabulary matches do in
+    :func:`merge_model_spans`: short forms are only known once the long forms are merged."""
+    widened = False
+    for start, end in spans:
+        start, end = trim_span(text, start, end)
+        inside = [m for m in mentions if m.label != "DOSE" and m.start < end and start < m.end]
+        if len(inside) == 1 and inside[0].method.startswith("abbreviation") and start < inside[0].start and inside[0].end == end:
+            inside[0].start = start
+            inside[0].method = inside[0].method if inside[0].method.endswith("+model") else inside[0].method + "+model"
+            widened = True
+    return sorted(mentions, key=lambda m: (m.start, m.end, m.label)) if widened else mentions
