@@ -121,6 +121,37 @@ def test_undefined_acronyms_take_the_concept_of_a_matching_condition(finder):
     assert added == [("VHL", "ICD10CM:Q85.83", "model:acronym")]
 
 
+def test_an_acronym_in_parentheses_after_a_condition_is_defined_by_it():
+    # "DM" stands for the Latin "dystrophia myotonica": Schwartz & Hearst's letter match fails
+    text = ("Myotonic dystrophy (DM) is inherited. DM patients were seen. "
+            "The control group (CG) and MC were recorded. CG data and MC data.")
+    doc = spacy.blank("en")(text)
+    dm = Mention(*_span(text, "Myotonic dystrophy"), "CONDITION", "lexicon", "ICD10CM:G71.11", "Myotonic dystrophy")
+    spans = [_span(text, "DM"), _span(text, "DM", nth=1), _span(text, "CG"), _span(text, "CG", nth=1),
+             _span(text, "MC"), _span(text, "MC", nth=1)]
+    resolved = resolve_acronyms(doc, [dm], spans, [])
+    added = [(m.start, text[m.start : m.end], m.concept_id, m.method) for m in resolved if m is not dm]
+    # "control group" is not a condition; a two-letter acronym needs a definition
+    assert added == [
+        (text.index("DM"), "DM", "ICD10CM:G71.11", "model:acronym"),
+        (text.index("DM patients"), "DM", "ICD10CM:G71.11", "model:acronym"),
+    ]
+
+
+def test_a_short_form_defined_inside_a_name_is_propagated(finder):
+    text = "The von Hippel-Lindau (VHL) disease gene was cloned. VHL patients develop tumours."
+    name = "von Hippel-Lindau (VHL) disease"
+    entry, how = concept_for_span(name, finder.gazetteer, finder.excluded)
+    assert how == "exact" and entry.concept_id == concept_for_span(
+        "von Hippel-Lindau disease", finder.gazetteer, finder.excluded)[0].concept_id
+    vhl_disease = Mention(*_span(text, name), "CONDITION", "model:exact", entry.concept_id, "VHL syndrome")
+    definition = Abbreviation("VHL", *_span(text, "von Hippel-Lindau"))
+    merged = propagate_abbreviations(text, [vhl_disease], [definition])
+    added = [(m.start, m.concept_id) for m in merged if m is not vhl_disease]
+    # the "VHL" inside the name is part of that mention; the later one is new
+    assert added == [(text.index("VHL patients"), entry.concept_id)]
+
+
 def test_short_forms_of_a_long_form_inside_a_wider_mention_are_propagated():
     text = ("X-linked adrenoleukodystrophy (ALD) is rare. ALD affects boys. "
             "Elevated intraocular pressure (IOP) was seen. IOP fell.")

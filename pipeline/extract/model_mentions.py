@@ -19,9 +19,12 @@ context rules normalize and label them:
   model otherwise proposes outcomes and processes ("cognitive flexibility"). A generic head
   ("disease", "syndrome") rejects the span unless a proper name makes it specific ("Norrie
   disease", "Li-Fraumeni syndrome");
-- an acronym the model tagged but the text never defines ("VHL") takes the concept of a
-  condition mention in the same document that is a valid long form for it (Schwartz & Hearst);
-- short forms defined in the text whose long form ends a condition mention are propagated.
+- an acronym the model tagged that follows a condition mention in parentheses ("Myotonic
+  dystrophy (DM)") or that the text never defines ("VHL") takes the concept of that mention,
+  or of a condition mention in the same document that is a valid long form for it (Schwartz &
+  Hearst);
+- short forms defined in the text whose long form ends a condition mention, or starts one
+  that goes on after the short form ("von Hippel-Lindau (VHL) disease"), are propagated.
 
 ``method`` records the source: ``model`` (+ how the concept was found), or the vocabulary
 method with ``+model`` when both agree or the model widened the span.
@@ -92,6 +95,10 @@ def is_proper_name(word: str) -> bool:
     return word[:1].isupper() and zipf_frequency(word, "en") < PROPER_NAME_ZIPF
 
 
+#: "von Hippel-Lindau (VHL) disease": a short form defined inside the name, before its head.
+_INNER_SHORT_FORM = re.compile(r"\s*\([^()]{1,12}\)(?=\s*\w)")
+
+
 def concept_for_span(
     text: str, gazetteer: Gazetteer, excluded: frozenset[tuple[str, ...]] = frozenset()
 ) -> tuple[Entry | None, str]:
@@ -100,7 +107,9 @@ def concept_for_span(
     The longest final word sequence decides: a name gives the concept ("head"); a generic
     word or a process ("injury" in "neurological injury", "cell death") rejects the span
     (``how == "rejected"``), unless a proper name makes the generic head specific ("Norrie
-    disease": kept, no concept)."""
+    disease": kept, no concept). A short form defined inside the span is left out of the
+    lookup ("von Hippel-Lindau (VHL) disease")."""
+    text = _INNER_SHORT_FORM.sub("", text)
     words = [p for p in pieces(text) if p.key.isalnum() or "'" in p.key]
     keys = [p.key for p in words]
     if not keys:
@@ -215,8 +224,9 @@ def propagate_abbreviations(text: str, mentions: list[Mention], definitions: lis
     vocabulary pass did not tie to it (found by the model, or by the vocabulary with modifiers
     before the long form: "X-linked adrenoleukodystrophy (ALD)" whose long form is
     "adrenoleukodystrophy"; the long form must then be shaped like a disease name itself, unlike
-    "intraocular pressure" in "elevated intraocular pressure (IOP)"): each later occurrence
-    becomes a mention with that concept."""
+    "intraocular pressure" in "elevated intraocular pressure (IOP)"), or whose long form starts
+    a condition mention that goes on after the short form ("von Hippel-Lindau (VHL) disease"):
+    each later occurrence becomes a mention with that concept."""
     conditions = [m for m in mentions if m.label != "DOSE"]
     taken = [(m.start, m.end) for m in mentions]
     added: list[Mention] = []
@@ -226,6 +236,11 @@ def propagate_abbreviations(text: str, mentions: list[Mention], definitions: lis
             (m for m in conditions
              if m.start <= definition.long_start + 1 and definition.long_end - 1 <= m.end <= definition.long_end + 2
              and (m.start >= definition.long_start - 1 or looks_like_disease(long_keys))),
+            None,
+        ) or next(
+            (m for m in conditions
+             if abs(m.start - definition.long_start) <= 1 and m.end > definition.long_end + len(definition.short) + 2
+             and _INNER_SHORT_FORM.match(text, definition.long_end, m.end)),
             None,
         )
         if long_form is None:
@@ -244,42 +259,81 @@ def propagate_abbreviations(text: str, mentions: list[Mention], definitions: lis
 _ACRONYM = re.compile(r"^[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$")
 #: Two-letter acronyms ("AS", "MC") have too many expansions to resolve without a definition.
 MIN_ACRONYM_LENGTH, MAX_ACRONYM_LENGTH = 3, 8
+_OPEN_PARENTHESIS = re.compile(r"\s*\(\s*$")
+_CLOSE_PARENTHESIS = re.compile(r"^\s*[);,]")
+
+
+def _parenthesized_after(text: str, start: int, end: int, long_forms: list[Mention]) -> Mention | None:
+    """The condition mention right before ``(short)``: the author's own definition, even when
+    its letters do not spell the acronym ("Myotonic dystrophy (DM)", from the Latin
+    "dystrophia myotonica"), which Schwartz & Hearst's letter match rejects."""
+    before = _OPEN_PARENTHESIS.search(text, max(start - 4, 0), start)
+    if before is None or not _CLOSE_PARENTHESIS.match(text[end : end + 4]):
+        return None
+    return next((m for m in long_forms if m.end == before.start()), None)
 
 
 def resolve_acronyms(
     doc: Doc, mentions: list[Mention], spans: list[tuple[int, int]], definitions: list
 ) -> list[Mention]:
-    """Acronyms the model tagged that the text uses without defining them ("VHL" in an abstract
-    about von Hippel-Lindau disease): each becomes a mention with the concept of the nearest
-    condition mention that is a valid long form for it by Schwartz & Hearst (2003) (scispaCy's
-    implementation: the acronym's characters in order, the first at the start of a word). An
-    acronym the text defines as something else ("Cyclophosphamide (CP)") is never resolved."""
+    """Acronyms the model tagged that the text uses without a definition Schwartz & Hearst
+    (2003) accept: each becomes a mention with the concept of
+
+    - the condition mention it follows in parentheses, and every later occurrence the model
+      tagged with that one ("Myotonic dystrophy (DM)": the model's tag and the parenthesis are
+      the evidence; two letters are then enough);
+    - else the nearest condition mention that is a valid long form for it by Schwartz & Hearst
+      (scispaCy's implementation: the acronym's characters in order, the first at the start of
+      a word), for acronyms of three characters or more ("VHL" in an abstract about von
+      Hippel-Lindau disease).
+
+    An acronym the text defines as something else ("Cyclophosphamide (CP)") is never resolved."""
     text = doc_text(doc)
     defined = {definition.short for definition in definitions}
     long_forms = [
         m for m in mentions
         if m.label != "DOSE" and m.concept_id is not None and not _ACRONYM.match(text[m.start : m.end])
     ]
+    candidates = [
+        (start, end) for start, end in spans
+        if len(text[start:end]) <= MAX_ACRONYM_LENGTH and _ACRONYM.match(text[start:end]) and text[start:end] not in defined
+    ]
+    parenthesized: dict[str, Mention] = {}
+    for start, end in candidates:
+        long_form = _parenthesized_after(text, start, end, long_forms)
+        if long_form is not None:
+            parenthesized.setdefault(text[start:end], long_form)
     taken = [(m.start, m.end) for m in mentions]
     added: list[Mention] = []
-    for start, end in spans:
+    for start, end in candidates:
         short = text[start:end]
-        if (not MIN_ACRONYM_LENGTH <= len(short) <= MAX_ACRONYM_LENGTH or not _ACRONYM.match(short) or short in defined
-                or any(a < end and start < b for a, b in taken)):
+        if any(a < end and start < b for a, b in taken):
             continue
-        short_span = doc.char_span(start, end)
-        if short_span is None:
-            continue
-        nearest = sorted(long_forms, key=lambda m: (m.start > start, abs(m.start - start)))
-        for candidate in nearest:
-            long_span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
-            if long_span is not None and find_abbreviation(long_span, short_span)[1] is not None:
-                taken.append((start, end))
-                added.append(
-                    Mention(start, end, "CONDITION", "model:acronym", candidate.concept_id, candidate.concept_name)
-                )
-                break
+        long_form = parenthesized.get(short)
+        if long_form is None and len(short) >= MIN_ACRONYM_LENGTH:
+            long_form = _schwartz_hearst_long_form(doc, start, end, long_forms)
+        if long_form is not None:
+            taken.append((start, end))
+            added.append(Mention(start, end, "CONDITION", "model:acronym", long_form.concept_id, long_form.concept_name))
     return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label)) if added else mentions
+
+
+def _schwartz_hearst_long_form(doc: Doc, start: int, end: int, long_forms: list[Mention]) -> Mention | None:
+    """The condition mention nearest to ``doc.text[start:end]`` (earlier ones first) of which
+    it is a valid Schwartz & Hearst abbreviation."""
+    short_span = doc.char_span(start, end)
+    if short_span is None:
+        return None
+    # S&H's first rule, checked cheaply before the full match: the acronym's first character
+    # starts a word of the long form
+    word_initial = re.compile(rf"(?<![^\W_]){re.escape(short_span.text[0])}", re.IGNORECASE)
+    for candidate in sorted(long_forms, key=lambda m: (m.start > start, abs(m.start - start))):
+        long_span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+        if long_span is None or not word_initial.search(long_span.text):
+            continue
+        if find_abbreviation(long_span, short_span)[1] is not None:
+            return candidate
+    return None
 
 
 def widen_short_forms(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) -> list[Mention]:
