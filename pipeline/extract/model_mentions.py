@@ -324,16 +324,28 @@ def _schwartz_hearst_long_form(doc: Doc, start: int, end: int, long_forms: list[
     short_span = doc.char_span(start, end)
     if short_span is None:
         return None
-    # S&H's first rule, checked cheaply before the full match: the acronym's first character
-    # starts a word of the long form
+    text = doc_text(doc)
+    # necessary conditions of S&H, checked cheaply before the full match: the acronym's first
+    # character starts a word of the long form and its characters occur there in order
     word_initial = re.compile(rf"(?<![^\W_]){re.escape(short_span.text[0])}", re.IGNORECASE)
+    letters = [ch for ch in short_span.text.lower() if ch.isalnum()]
+    verdicts: dict[str, bool] = {}
     for candidate in sorted(long_forms, key=lambda m: (m.start > start, abs(m.start - start))):
-        long_span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
-        if long_span is None or not word_initial.search(long_span.text):
-            continue
-        if find_abbreviation(long_span, short_span)[1] is not None:
+        surface = text[candidate.start : candidate.end]
+        if surface not in verdicts:
+            verdicts[surface] = _is_long_form(doc, candidate, short_span, word_initial, letters)
+        if verdicts[surface]:
             return candidate
     return None
+
+
+def _is_long_form(doc: Doc, candidate: Mention, short_span, word_initial: re.Pattern, letters: list[str]) -> bool:
+    surface = doc_text(doc)[candidate.start : candidate.end].lower()
+    remaining = iter(surface)
+    if not word_initial.search(surface) or not all(ch in remaining for ch in letters):
+        return False
+    long_span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
+    return long_span is not None and find_abbreviation(long_span, short_span)[1] is not None
 
 
 def widen_short_forms(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) -> list[Mention]:
