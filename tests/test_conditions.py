@@ -153,6 +153,12 @@ def test_condition_words_naming_a_drug_class_are_not_mentions(nlp):
     assert "seizure" not in _by_text(nlp, "Those taking seizure medication should not take it.")
 
 
+def test_condition_names_of_vaccines_and_markers_are_not_mentions(nlp):
+    found = _by_text(nlp, "Infants of hepatitis B surface antigen-positive mothers got hepatitis B vaccine.")
+    assert "hepatitis B" not in found
+    assert "chronic hepatitis B" in _by_text(nlp, "Mothers with chronic hepatitis B were followed.")
+
+
 def test_symptom_keeps_the_body_sites_it_is_felt_in(nlp):
     found = _by_text(nlp, "Side effects include headache, pain in the neck, legs or back.")
     assert "pain in the neck, legs or back" in found

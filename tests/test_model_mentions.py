@@ -68,6 +68,9 @@ def test_model_spans_naming_a_drug_class_are_dropped(finder):
     text = "Those taking seizure medication should not take it."
     merged = _merge(finder, text, [], [(text.index("seizure"), text.index(" medication"))])
     assert merged == []
+    text = "Those given rubella vaccine and those with rubella antibody and rubella e antigen."
+    spans = [_span(text, "rubella"), _span(text, "rubella", nth=1), _span(text, "rubella", nth=2)]
+    assert _merge(finder, text, [], spans) == []
 
 
 def _span(text, phrase, nth=0):

@@ -77,6 +77,10 @@ CELL_LEVEL = frozenset({"cell", "cellular", "neuronal", "neuron", "apoptotic", "
 SITE_OF_ADMINISTRATION = frozenset({"injection", "infusion", "application", "puncture", "catheter", "implant"})
 SITE_DETERMINERS = frozenset("the my both his her their your left right lower upper entire whole all".split())
 DRUG_NOUNS = frozenset({"medication", "medicine", "drug", "pill"})
+#: Products and laboratory markers named after a disease: "hepatitis B vaccine", "hepatitis B
+#: surface antigen", "measles immunoglobulin" are not the disease.
+PRODUCT_NOUNS = frozenset({"vaccine", "vaccination", "immunoglobulin", "globulin", "antigen", "antibody"})
+_MARKER_NOUNS = frozenset({"antigen", "antibody"})
 ALLERGY_HEADS = frozenset({"hypersensitivity", "allergy", "allergic", "intolerance", "sensitivity"})
 _MAX_OBJECT_WORDS = 4
 
@@ -337,9 +341,21 @@ def _body_site_list(keys: list[str], span: _Span, last: int, gazetteer: Gazettee
     return end
 
 
+def names_a_product(following: list[str]) -> bool:
+    """The condition name, followed by ``following`` (keys), names a drug or product, not the
+    condition: "seizure medication", "pain medicine", "hepatitis B vaccine", "hepatitis B
+    surface antigen"."""
+    if not following:
+        return False
+    return (
+        following[0] in DRUG_NOUNS
+        or following[0] in PRODUCT_NOUNS
+        or (len(following) > 1 and following[1] in _MARKER_NOUNS and following[0].isalpha())
+    )
+
+
 def _names_a_drug_class(keys: list[str], span: _Span) -> bool:
-    """"seizure medication", "pain medicine" name drugs, not the condition."""
-    return span.last < len(keys) and keys[span.last] in DRUG_NOUNS
+    return names_a_product(keys[span.last : span.last + 2])
 
 
 def _drop_overlaps(spans: list[_Span]) -> list[_Span]:

@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from scispacy.abbreviation import find_abbreviation
 from spacy.tokens import Doc
 
-from pipeline.extract.conditions import CELL_LEVEL, DRUG_NOUNS, MODIFIERS, SITE_DETERMINERS
+from pipeline.extract.conditions import CELL_LEVEL, MODIFIERS, SITE_DETERMINERS, names_a_product
 from pipeline.extract.lexicon import Entry, Gazetteer
 from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import pieces
@@ -154,9 +154,8 @@ def _only_general_modifiers(prefix: str, gazetteer: Gazetteer) -> bool:
 
 
 def _before_drug_noun(text: str, end: int) -> bool:
-    """"seizure medication": the condition word names a class of drugs."""
-    following = pieces(text[end : end + 20])
-    return bool(following) and following[0].key in DRUG_NOUNS
+    """"seizure medication", "hepatitis B vaccine": the condition names a drug or product."""
+    return names_a_product([p.key for p in pieces(text[end : end + 30])][:2])
 
 
 def _after_cell_noun(text: str, start: int) -> bool:
