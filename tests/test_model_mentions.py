@@ -62,6 +62,9 @@ def test_unmapped_model_spans_must_look_like_diseases(finder):
     assert [text[m.start : m.end] for m in merged] == ["nephrotoxicity"]
     assert merged[0].method.startswith("model:")
     assert looks_like_disease(["hemorrhagic", "cystitis"]) and not looks_like_disease(["memory"])
+    assert looks_like_disease(["middle", "cerebral", "artery", "occlusion"])
+    assert looks_like_disease(["congenital", "heart", "defects"]) and looks_like_disease(["bradycardia"])
+    assert not looks_like_disease(["antiseizure"]) and not looks_like_disease(["growth", "defect"])
 
 
 def test_model_spans_naming_a_drug_class_are_dropped(finder):

@@ -52,7 +52,11 @@ DISEASE_HEAD = re.compile(
     r"(?:itis|osis|oses|emia|aemia|pathy|pathies|algia|plegia|paresis|oma|omas|toxicity|trophy|penia|"
     r"uria|rrhea|rrhoea|lepsy|plasia|ectasia|megaly|spasm|sclerosis|cytosis|iasis|phobia|mania|rhythmia|"
     r"disease|diseases|disorder|disorders|syndrome|syndromes|deficiency|failure|insufficiency|"
-    r"dysfunction|toxicities|carcinoma|cancer|tumor|tumour|infection|infections|lesion|lesions)$"
+    r"dysfunction|toxicities|carcinoma|cancer|tumor|tumour|infection|infections|lesion|lesions|"
+    r"embolism|infarction|infarctions|rrhage|rrhages|edema|oedema|cardia|pnea|pnoea|somnia)$"
+    # head nouns of pathology that are whole words ("antiseizure" is not a seizure)
+    r"|^(?:occlusion|occlusions|obstruction|anomaly|anomalies|malformation|malformations|defects|"
+    r"abnormalities|fracture|fractures|ulcer|ulcers|abscess|hernia|palsy|arrest|seizure|seizures)$"
 )
 
 
