@@ -65,6 +65,8 @@ def test_unmapped_model_spans_must_look_like_diseases(finder):
     assert looks_like_disease(["middle", "cerebral", "artery", "occlusion"])
     assert looks_like_disease(["congenital", "heart", "defects"]) and looks_like_disease(["bradycardia"])
     assert not looks_like_disease(["antiseizure"]) and not looks_like_disease(["growth", "defect"])
+    assert looks_like_disease(["nephrotoxic"]) and looks_like_disease(["bone", "metastases"])
+    assert not looks_like_disease(["toxic"])
 
 
 def test_model_spans_naming_a_drug_class_are_dropped(finder):

@@ -53,7 +53,7 @@ DISEASE_HEAD = re.compile(
     r"uria|rrhea|rrhoea|lepsy|plasia|ectasia|megaly|spasm|sclerosis|cytosis|iasis|phobia|mania|rhythmia|"
     r"disease|diseases|disorder|disorders|syndrome|syndromes|deficiency|failure|insufficiency|"
     r"dysfunction|toxicities|carcinoma|cancer|tumor|tumour|infection|infections|lesion|lesions|"
-    r"embolism|infarction|infarctions|rrhage|rrhages|edema|oedema|cardia|pnea|pnoea|somnia)$"
+    r"embolism|infarction|infarctions|rrhage|rrhages|edema|oedema|cardia|pnea|pnoea|somnia|otoxic|metastasis|metastases)$"
     # head nouns of pathology that are whole words ("antiseizure" is not a seizure)
     r"|^(?:occlusion|occlusions|obstruction|anomaly|anomalies|malformation|malformations|defects|"
     r"abnormalities|fracture|fractures|ulcer|ulcers|abscess|hernia|palsy|arrest|seizure|seizures)$"
