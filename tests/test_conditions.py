@@ -200,3 +200,12 @@ def test_state_adjectives_after_feel_or_in_a_list(nlp):
     assert "lethargic" in _by_text(nlp, "Feel lethargic during the day.")
     assert {"tingling", "numb"} <= set(_by_text(nlp, "My right leg was tingling and numb."))
     assert _by_text(nlp, "The evidence is weak.") == {}
+
+
+def test_organ_words_come_from_the_vocabulary():
+    from pipeline.extract.lexicon import load_gazetteer
+
+    organs = load_gazetteer().organs
+    # adjectives from HPO's "Abnormal renal morphology"-style names, plus body sites
+    assert {"renal", "hepatic", "cardiac", "kidney", "liver"} <= organs
+    assert not {"the", "neurological", "severe"} & organs

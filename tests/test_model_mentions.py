@@ -13,6 +13,7 @@ from pipeline.extract.model_mentions import (
     is_proper_name,
     looks_like_disease,
     merge_model_spans,
+    names_an_organ_condition,
     propagate_abbreviations,
     resolve_acronyms,
     trim_span,
@@ -35,6 +36,20 @@ def test_head_word_mapping(finder):
     assert how == "head" and entry.concept_id == direct.concept_id
     assert concept_for_span("neurological injury", finder.gazetteer, finder.excluded)[1] == "rejected"
     assert concept_for_span("neuronal death", finder.gazetteer, finder.excluded)[1] == "rejected"
+
+
+def test_a_generic_head_after_an_organ_or_pathogen_names_a_condition(finder):
+    gazetteer = finder.gazetteer
+    assert names_an_organ_condition(["renal", "injury"], gazetteer)
+    assert names_an_organ_condition(["gallbladder", "disease"], gazetteer)
+    assert names_an_organ_condition(["adenovirus", "disease"], gazetteer)
+    assert not names_an_organ_condition(["neurological", "injury"], gazetteer)
+    assert not names_an_organ_condition(["neuronal", "injury"], gazetteer)
+    assert not names_an_organ_condition(["brain", "disorder"], gazetteer)  # a class (ANNOTATION.md)
+    text = "Rats showed renal injury, neurological injury and cardiac damage."
+    spans = [_span(text, "renal injury"), _span(text, "neurological injury"), _span(text, "cardiac damage")]
+    kept = [(text[m.start : m.end], m.concept_id, m.method) for m in _merge(finder, text, [], spans)]
+    assert kept == [("renal injury", None, "model:none"), ("cardiac damage", None, "model:none")]
 
 
 def test_model_widens_a_single_vocabulary_match(finder):

@@ -86,6 +86,8 @@ class Gazetteer:
     modifiers: set[str] = field(default_factory=set)
     known_words: set[str] = field(default_factory=set)
     body_sites: set[str] = field(default_factory=set)
+    #: body sites and the adjectives of organs ("renal", "hepatic", "cardiac"; see :func:`organ_words`)
+    organs: frozenset[str] = frozenset()
     misspellings: dict[str, str] = field(default_factory=dict)
     prefixes: set[tuple[str, ...]] = field(default_factory=set)
 
@@ -214,6 +216,7 @@ def build_gazetteer(vocabulary) -> Gazetteer:
                         technical.add(adjective)
     gazetteer.body_sites = body_sites(keyed, gazetteer.entries)
     gazetteer.modifiers = vocabulary_modifiers(gazetteer.entries, gazetteer.body_sites)
+    gazetteer.organs = organ_words(keyed, gazetteer.body_sites)
     gazetteer.known_words = {k for term in vocabulary.terms for k in text_key(term.text)}
     gazetteer.misspellings = misspelling_index(gazetteer.entries, gazetteer.known_words)
     for adjective in list(gazetteer.adjectives):
@@ -280,6 +283,22 @@ def body_sites(keyed: list, entries: dict[tuple[str, ...], Entry]) -> set[str]:
             sites.add(key[0])
     # a condition is not a site: "headache in migraine" is two names
     return {site for site in sites if site not in _NOT_MODIFIERS and len(site) > 2 and (site,) not in entries}
+
+
+_ABNORMAL_PART = re.compile(
+    r"^abnormal(?:ity of (?:the )?)? ?([a-z]+) (?:morphology|physiology|anatomy|shape|structure|size)$", re.IGNORECASE
+)
+
+
+def organ_words(keyed: list, sites: set[str]) -> frozenset[str]:
+    """Body sites plus the adjectives HPO names organs by, read off its "Abnormal X
+    morphology/physiology" names ("Abnormal renal morphology", "Abnormal cardiac physiology")."""
+    adjectives = set()
+    for _key, term in keyed:
+        match = _ABNORMAL_PART.match(term.text)
+        if match:
+            adjectives.add(match.group(1).lower())
+    return frozenset(sites | {a for a in adjectives if a not in _NOT_MODIFIERS and len(a) > 2})
 
 
 def _variants(key: tuple[str, ...], eponyms: set[str]) -> list[tuple[tuple[str, ...], str]]:

@@ -103,6 +103,23 @@ def is_proper_name(word: str) -> bool:
 _INNER_SHORT_FORM = re.compile(r"\s*\([^()]{1,12}\)(?=\s*\w)")
 
 
+#: Generic heads that name a condition once an organ or a pathogen says where or what: "renal
+#: injury", "gallbladder disease", "myocardial damage", "adenovirus disease" (but "neurological
+#: injury", "brain disorders": ANNOTATION.md counts organ-system classes as generic).
+ORGAN_CONDITION_HEADS = frozenset({"disease", "injury", "damage", "inflammation"})
+_PATHOGEN = re.compile(r"(?:virus|viral)$")
+
+
+def names_an_organ_condition(keys: list[str], gazetteer: Gazetteer) -> bool:
+    """``keys`` are an organ (or pathogen) word and a generic head, singular: "renal injury"."""
+    return (
+        len(keys) == 2
+        and keys[1] in ORGAN_CONDITION_HEADS
+        and keys[0] not in CELL_LEVEL
+        and (keys[0] in gazetteer.organs or _PATHOGEN.search(keys[0]) is not None)
+    )
+
+
 def concept_for_span(
     text: str, gazetteer: Gazetteer, excluded: frozenset[tuple[str, ...]] = frozenset()
 ) -> tuple[Entry | None, str]:
@@ -124,7 +141,8 @@ def concept_for_span(
             return None, "rejected"
         if suffix in excluded:
             named = i > 0 and any(is_proper_name(text[w.start : w.end]) for w in words[:i])
-            return None, "none" if named else "rejected"
+            specific = i > 0 and names_an_organ_condition(keys[i - 1 :], gazetteer)
+            return None, "none" if named or specific else "rejected"
         entry = gazetteer.entries.get(suffix)
         if entry is not None:
             return entry, "exact" if i == 0 else "head"
@@ -207,7 +225,8 @@ def merge_model_spans(
         entry, how = concept_for_span(surface, gazetteer, excluded)
         if how == "rejected" or _before_drug_noun(text, end) or _after_cell_noun(text, start):
             continue
-        if entry is None and not looks_like_disease([k for k in key if k.isalnum()]):
+        words = [k for k in key if k.isalnum()]
+        if entry is None and not (looks_like_disease(words) or names_an_organ_condition(words[-2:], gazetteer)):
             continue  # an unmappable span must at least be shaped like a disease name
         added.append(
             Mention(
