@@ -209,3 +209,8 @@ def test_organ_words_come_from_the_vocabulary():
     # adjectives from HPO's "Abnormal renal morphology"-style names, plus body sites
     assert {"renal", "hepatic", "cardiac", "kidney", "liver"} <= organs
     assert not {"the", "neurological", "severe"} & organs
+
+
+def test_acronyms_match_in_capitals_but_not_in_a_line_written_in_capitals(nlp):
+    assert "AIDS" in _by_text(nlp, "Patients with AIDS were excluded.")
+    assert "AIDS" not in _by_text(nlp, "HEARING AIDS FOR ALL PATIENTS")

@@ -364,3 +364,14 @@ def test_build_is_deterministic(vocab):
     rebuilt = build.build_vocabulary(vocab.version)
     assert rebuilt.terms == vocab.terms
     assert list(rebuilt.concepts.items()) == list(vocab.concepts.items())
+
+
+def test_icd_acronyms_that_abbreviate_the_whole_name_are_terms(by_key):
+    from pipeline.vocab.icd10cm import final_acronyms
+
+    assert final_acronyms("acquired immune deficiency syndrome [AIDS]") == ["AIDS"]
+    assert final_acronyms("Atrioventricular re-entrant (nodal) tachycardia [AVNRT] [AVRT]") == ["AVNRT", "AVRT"]
+    assert final_acronyms("Human immunodeficiency virus [HIV] disease") == []  # names a part
+    assert final_acronyms("Abnormal electroencephalogram [EEG]") == []  # names the test
+    assert final_acronyms("Acute lymphoblastic leukemia [ALL]") == []  # spells a common word
+    assert "ICD10CM:B20" in by_key[normalize_key("AIDS")]

@@ -113,6 +113,7 @@ class Gazetteer:
         matches: list[Match] = []
         keys = [p.key for p in pieces]
         i, n = 0, len(pieces)
+        shouted = n > 0 and _in_capitals(text[pieces[0].start : pieces[-1].end])
         while i < n:
             best: tuple[int, Entry] | None = None
             j = i + 1
@@ -121,7 +122,7 @@ class Gazetteer:
                 if entry is not None:
                     best = (j, entry)
                 j += 1
-            if best is None:
+            if best is None and not shouted:
                 acronym = self.acronyms.get(text[pieces[i].start : pieces[i].end])
                 if acronym is not None:
                     best = (i + 1, acronym)
@@ -137,6 +138,13 @@ class Gazetteer:
             matches.append(Match(pieces[i].start, pieces[end - 1].end, entry, i, end))
             i = end
         return matches
+
+
+def _in_capitals(text: str) -> bool:
+    """A line written in capitals ("HEARING AIDS AND ALL ACCESSORIES"): its words are not
+    acronyms."""
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    return len(words) >= 3 and not any(ch.islower() for ch in text)
 
 
 MIN_MISSPELLED_LENGTH = 7

@@ -41,7 +41,7 @@ from .model import CONDITION, Concept, SourceTable, Term, Vocabulary, normalize_
 
 logger = logging.getLogger(__name__)
 
-BUILDER_VERSION = 2
+BUILDER_VERSION = 3
 APP_NAME = "drug-text-pipeline"
 CACHE_ENV = "PIPELINE_CACHE_DIR"
 CACHE_SUBDIR = "vocab"

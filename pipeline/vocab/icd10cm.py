@@ -29,6 +29,12 @@ to the same text, one wins deterministically: texts that needed fewer lossy edit
 descriptions before inclusion terms, then the shortest (most general) code, then code order.
 When a code's own description is rejected, only its first inclusion term is kept ("Influenza
 NOS" for J11.1): residual "Other ..." codes list unrelated conditions that cannot share a concept.
+
+Acronyms: a bracketed acronym that ends a description, inclusion term or "Includes" note and
+abbreviates the whole name before it ("acquired immune deficiency syndrome [AIDS]", "Fever of
+unknown origin [FUO]"; first letters agree) becomes a term of that code. Not "Human
+immunodeficiency virus [HIV] disease" (the acronym names part of it), "Abnormal
+electroencephalogram [EEG]" (the test), or acronyms that spell a common English word ("[ALL]").
 """
 
 from __future__ import annotations
@@ -47,6 +53,8 @@ _SKIPPED_CHAPTER_LETTERS = frozenset("VWXY")
 _KEPT_Z_CATEGORIES = frozenset({"Z21", "Z33"})
 
 _BRACKETS_RE = re.compile(r"\s*\[[^\]]*\]")
+_FINAL_ACRONYMS_RE = re.compile(r"^(?P<name>[^\[\]]+?)\s*(?P<acronyms>(?:\[[A-Z][A-Z0-9-]{2,7}\]\s*)+)$")
+_ACRONYM_IN_BRACKETS_RE = re.compile(r"\[([A-Z][A-Z0-9-]{2,7})\]")
 _PARENS_RE = re.compile(r"\s*\([^()]*\)")
 _NOS_RE = re.compile(r",?\s*\bNOS\b")
 _LOSSY_SUBS = [
@@ -126,6 +134,27 @@ def clean_icd_text(text: str) -> CleanText | None:
     return CleanText(text=text, lossy=lossy)
 
 
+def final_acronyms(text: str) -> list[str]:
+    """Bracketed acronyms at the end of ``text`` that abbreviate the whole name before them."""
+    from wordfreq import zipf_frequency
+
+    match = _FINAL_ACRONYMS_RE.match(text.strip())
+    if match is None:
+        return []
+    name = match.group("name").strip()
+    return [
+        acronym
+        for acronym in _ACRONYM_IN_BRACKETS_RE.findall(match.group("acronyms"))
+        if acronym[0] == name[0].upper() and zipf_frequency(acronym.lower(), "en") < ENGLISH_WORD_ZIPF
+    ]
+
+
+#: Zipf frequency (wordfreq) from which an acronym spells a common English word ("ALL", "MEN").
+#: The count mixes both uses ("aids" is 4.25 largely as AIDS), so only very common words are
+#: kept out; acronyms match in capitals only, and not inside a line in capitals.
+ENGLISH_WORD_ZIPF = 4.5
+
+
 def _candidate_codes() -> list[str]:
     import simple_icd_10_cm as icd
 
@@ -163,6 +192,13 @@ def load_icd10cm() -> SourceTable:
             # conditions as inclusion terms ("Abrasion", "Fracture", "Wound"); without a
             # description of its own, only its first inclusion term names it
             found = found[:1]
+        if found and found[0][1] == SOURCE_DESCRIPTION:
+            named = [raw for raw, _ in texts] + list(icd.get_includes(code))
+            found += [
+                (code, SOURCE_INCLUSION, CleanText(text=acronym, lossy=0))
+                for raw in named
+                for acronym in final_acronyms(raw)
+            ]
         entries.extend(found)
 
     best_description: dict[str, tuple[str, str, CleanText]] = {}
