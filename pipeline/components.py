@@ -18,6 +18,7 @@ from pipeline.extract.model_mentions import (
     merge_model_spans,
     propagate_abbreviations,
     resolve_acronyms,
+    trim_span,
     widen_short_forms,
 )
 from pipeline.segment import segment
@@ -62,10 +63,11 @@ class ModelMerger:
         self.finder = ConditionFinder.shared()
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = [(ent.start_char, ent.end_char) for ent in doc.ents]
+        text = doc_text(doc)
+        spans = [span for ent in doc.ents if (span := trim_span(text, ent.start_char, ent.end_char))[0] < span[1]]
         if spans:
             mentions = merge_model_spans(
-                doc_text(doc),
+                text,
                 list(doc._.mentions or []),
                 spans,
                 self.finder.gazetteer,
@@ -74,8 +76,8 @@ class ModelMerger:
             )
             definitions = doc.user_data.get("abbreviations", [])
             mentions = resolve_acronyms(doc, mentions, spans, definitions)
-            mentions = propagate_abbreviations(doc_text(doc), mentions, definitions)
-            doc._.mentions = widen_short_forms(doc_text(doc), mentions, spans)
+            mentions = propagate_abbreviations(text, mentions, definitions)
+            doc._.mentions = widen_short_forms(text, mentions, spans)
         return doc
 
 

@@ -194,12 +194,12 @@ def merge_model_spans(
     excluded: frozenset[tuple[str, ...]],
     concepts: Mapping[str, Concept],
 ) -> list[Mention]:
-    """``mentions`` plus the model's ``spans`` (character offsets), merged as described above;
+    """``mentions`` plus the model's ``spans`` (character offsets, trimmed by :func:`trim_span`),
+    merged as described above;
     ``concepts`` gives the names of the concepts found."""
     conditions = sorted((m for m in mentions if m.label != "DOSE"), key=lambda m: m.start)
     added: list[Mention] = []
     for start, end in spans:
-        start, end = trim_span(text, start, end)
         if end <= start or "\n" in text[start:end] or "\r" in text[start:end]:
             continue  # a name never runs across lines (headings, list items)
         overlapping = [m for m in conditions if m.start < end and start < m.end]
@@ -376,7 +376,6 @@ def widen_short_forms(text: str, mentions: list[Mention], spans: list[tuple[int,
     :func:`merge_model_spans`: short forms are only known once the long forms are merged."""
     widened = False
     for start, end in spans:
-        start, end = trim_span(text, start, end)
         inside = [m for m in mentions if m.label != "DOSE" and m.start < end and start < m.end]
         if len(inside) == 1 and inside[0].method.startswith("abbreviation") and start < inside[0].start and inside[0].end == end:
             inside[0].start = start
