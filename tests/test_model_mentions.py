@@ -193,6 +193,10 @@ def test_model_spans_lose_trailing_punctuation_and_function_words(finder):
     text = "Patients with deficiency of ASPA and seizures had demyelination of the brain, then died."
     assert trim_span(text, *_span(text, "deficiency of ASPA and")) == _span(text, "deficiency of ASPA")
     assert trim_span(text, *_span(text, "demyelination of the brain,")) == _span(text, "demyelination of the brain")
+    assert trim_span("the", 0, 3) == (0, 3) and trim_span("pain and ,", 0, 10) == (0, 4)
+    # a long run of spaces inside a span (text laid out in columns): a backtracking pattern never returned
+    spaced = "renal failure" + " " * 60 + "grade 3 and "
+    assert trim_span(spaced, 0, len(spaced)) == (0, len(spaced) - len(" and "))
     # the model merger trims the model's entities once, before every merging step
     nlp = spacy.blank("en")
     doc = nlp(text)

@@ -61,14 +61,26 @@ DISEASE_HEAD = re.compile(
 
 
 #: Words a name never ends with: the model sometimes runs a span into the next phrase.
-_TRAILING_WORDS = re.compile(r"(?:[\s,;:.]+|\s+(?:and|or|of|in|with|the|by|to|as))+$", re.IGNORECASE)
+_TRAILING_WORDS = frozenset({"and", "or", "of", "in", "with", "the", "by", "to", "as"})
+_TRAILING_MARKS = frozenset(",;:.")
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """``(start, end)`` without trailing punctuation, coordinators or prepositions ("deficiency
-    of ASPA and", "demyelination of the central nervous system,")."""
-    match = _TRAILING_WORDS.search(text, start, end)
-    return start, (match.start() if match else end)
+    of ASPA and", "demyelination of the central nervous system,"). A scan from the right, linear
+    in the span's length (a regular expression for it backtracked exponentially on long runs of
+    spaces)."""
+    while end > start:
+        while end > start and (text[end - 1].isspace() or text[end - 1] in _TRAILING_MARKS):
+            end -= 1
+        word_start = end
+        while word_start > start and text[word_start - 1].isalpha():
+            word_start -= 1
+        if word_start > start and text[word_start - 1].isspace() and text[word_start:end].lower() in _TRAILING_WORDS:
+            end = word_start
+            continue
+        break
+    return start, end
 
 
 def looks_like_disease(keys: list[str]) -> bool:
