@@ -113,7 +113,7 @@ class Gazetteer:
         matches: list[Match] = []
         keys = [p.key for p in pieces]
         i, n = 0, len(pieces)
-        shouted = n > 0 and _in_capitals(text[pieces[0].start : pieces[-1].end])
+        shouted: bool | None = None  # the sentence is written in capitals; computed on first need
         while i < n:
             best: tuple[int, Entry] | None = None
             j = i + 1
@@ -122,10 +122,13 @@ class Gazetteer:
                 if entry is not None:
                     best = (j, entry)
                 j += 1
-            if best is None and not shouted:
+            if best is None:
                 acronym = self.acronyms.get(text[pieces[i].start : pieces[i].end])
                 if acronym is not None:
-                    best = (i + 1, acronym)
+                    if shouted is None:
+                        shouted = _in_capitals(text[pieces[0].start : pieces[-1].end])
+                    if not shouted:
+                        best = (i + 1, acronym)
             if best is None and len(keys[i]) >= MIN_MISSPELLED_LENGTH and keys[i] not in self.known_words:
                 corrected = self.correct(keys[i])
                 if corrected is not None:
