@@ -37,6 +37,9 @@ def test_head_word_mapping(finder):
     assert how == "head" and entry.concept_id == direct.concept_id
     assert concept_for_span("neurological injury", finder.gazetteer, finder.excluded)[1] == "rejected"
     assert concept_for_span("neuronal death", finder.gazetteer, finder.excluded)[1] == "rejected"
+    # a tumour named by its cell type is a disease, not a cell-level process
+    assert concept_for_span("renal cell cancer", finder.gazetteer, finder.excluded)[1] != "rejected"
+    assert concept_for_span("neuronal cell death", finder.gazetteer, finder.excluded)[1] == "rejected"
 
 
 def test_a_generic_head_after_an_organ_or_pathogen_names_a_condition(finder):

@@ -237,8 +237,19 @@ def _describes_person(keys: list[str], i: int, adjectives: dict[str, Entry]) -> 
     return any(keys[j] in PRONOUNS or keys[j] in PERSON_NOUNS for j in range(max(k - 3, 0), k))
 
 
+#: Tumours named by their cell type ("renal cell cancer", "mast cell tumour") are diseases, not
+#: processes at the level of cells.
+NEOPLASM_HEAD = re.compile(r"(?:oma|omas|cancer|cancers|tumor|tumors|tumour|tumours|neoplasm|neoplasms|leukemia|leukaemia)$")
+
+
+def is_cell_level(keys: list[str], first: int, last: int) -> bool:
+    """The condition at ``keys[first:last]`` follows a cell-level word: "cell death", "neuronal
+    injury" name processes, unless the name is a tumour ("squamous cell carcinoma")."""
+    return first > 0 and keys[first - 1] in CELL_LEVEL and not NEOPLASM_HEAD.search(keys[last - 1])
+
+
 def _is_cell_level(keys: list[str], span: _Span) -> bool:
-    return span.first > 0 and keys[span.first - 1] in CELL_LEVEL
+    return is_cell_level(keys, span.first, span.last)
 
 
 def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer, taken: set[int]) -> _Span:

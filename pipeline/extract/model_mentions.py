@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from scispacy.abbreviation import find_abbreviation
 from spacy.tokens import Doc
 
-from pipeline.extract.conditions import CELL_LEVEL, MODIFIERS, SITE_DETERMINERS, names_a_product
+from pipeline.extract.conditions import CELL_LEVEL, MODIFIERS, SITE_DETERMINERS, is_cell_level, names_a_product
 from pipeline.extract.lexicon import Entry, Gazetteer
 from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import pieces
@@ -149,7 +149,7 @@ def concept_for_span(
         return None, "none"
     for i in range(len(keys)):
         suffix = tuple(keys[i:])
-        if i > 0 and keys[i - 1] in CELL_LEVEL:
+        if is_cell_level(keys, i, len(keys)):
             return None, "rejected"
         if suffix in excluded:
             named = i > 0 and any(is_proper_name(text[w.start : w.end]) for w in words[:i])
@@ -192,10 +192,13 @@ def _before_drug_noun(text: str, end: int) -> bool:
     return names_a_product([p.key for p in pieces(text[end : end + 30])][:2])
 
 
-def _after_cell_noun(text: str, start: int) -> bool:
+def _after_cell_noun(text: str, start: int, end: int) -> bool:
     """"cell death", "neuronal injury": a process at the level of cells, not a condition."""
     preceding = pieces(text[max(start - 20, 0) : start])
-    return bool(preceding) and preceding[-1].key in CELL_LEVEL
+    if not preceding:
+        return False
+    keys = [preceding[-1].key] + [p.key for p in pieces(text[start:end])]
+    return is_cell_level(keys, 1, len(keys))
 
 
 def merge_model_spans(
@@ -235,7 +238,7 @@ def merge_model_spans(
         if not key or key in excluded or not any(ch.isalpha() for ch in surface):
             continue
         entry, how = concept_for_span(surface, gazetteer, excluded)
-        if how == "rejected" or _before_drug_noun(text, end) or _after_cell_noun(text, start):
+        if how == "rejected" or _before_drug_noun(text, end) or _after_cell_noun(text, start, end):
             continue
         words = [k for k in key if k.isalnum()]
         if entry is None and not (looks_like_disease(words) or names_an_organ_condition(words[-2:], gazetteer)):
