@@ -47,6 +47,7 @@ def test_a_generic_head_after_an_organ_or_pathogen_names_a_condition(finder):
     assert names_an_organ_condition(["renal", "injury"], gazetteer)
     assert names_an_organ_condition(["gallbladder", "disease"], gazetteer)
     assert names_an_organ_condition(["adenovirus", "disease"], gazetteer)
+    assert names_an_organ_condition(["cardiac", "complication"], gazetteer)  # keys are singular
     assert not names_an_organ_condition(["neurological", "injury"], gazetteer)
     assert not names_an_organ_condition(["neuronal", "injury"], gazetteer)
     assert not names_an_organ_condition(["brain", "disorder"], gazetteer)  # a class (ANNOTATION.md)

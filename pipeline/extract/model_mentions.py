@@ -116,14 +116,18 @@ _INNER_SHORT_FORM = re.compile(r"\s*\([^()]{1,12}\)(?=\s*\w)")
 
 
 #: Generic heads that name a condition once an organ or a pathogen says where or what: "renal
-#: injury", "gallbladder disease", "myocardial damage", "adenovirus disease" (but "neurological
-#: injury", "brain disorders": ANNOTATION.md counts organ-system classes as generic).
-ORGAN_CONDITION_HEADS = frozenset({"disease", "injury", "damage", "inflammation"})
+#: injury", "gallbladder disease", "cardiac complications", "renal involvement", "adenovirus
+#: disease" (but "neurological injury", "brain disorders": ANNOTATION.md counts organ-system
+#: classes as generic, so "disorder" is not among them).
+ORGAN_CONDITION_HEADS = frozenset(
+    {"disease", "injury", "damage", "inflammation", "complication", "involvement", "impairment", "deficit"}
+)
 _PATHOGEN = re.compile(r"(?:virus|viral)$")
 
 
 def names_an_organ_condition(keys: list[str], gazetteer: Gazetteer) -> bool:
-    """``keys`` are an organ (or pathogen) word and a generic head, singular: "renal injury"."""
+    """``keys`` (normalized, so singular) are an organ or pathogen word and a generic head:
+    "renal injury", "cardiac complications"."""
     return (
         len(keys) == 2
         and keys[1] in ORGAN_CONDITION_HEADS
