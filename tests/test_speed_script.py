@@ -118,3 +118,27 @@ def test_missing_shared_is_reported(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "benchmarks" in proc.stderr and "not found" in proc.stderr
     assert not (tmp_path / "work").exists()
+
+
+def test_component_timings_cover_every_stage(tmp_path: Path) -> None:
+    """benchmarks/components.py times the tokenizer and each pipeline component (not a timed
+    test: only that every stage is measured and the report names it)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Headache and nausea were reported after 10 mg daily.\n", encoding="utf-8")
+    (corpus / "b.txt").write_text("Patients with Parkinson's disease received the drug.\n", encoding="utf-8")
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import components
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    from pipeline.nlp import get_nlp
+
+    times = components.component_times(["Headache was reported.", "No nausea."], batch_size=2)
+    assert list(times) == ["tokenizer"] + get_nlp().pipe_names
+    assert all(positive(seconds) for seconds in times.values())
+    run = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "components.py"), "--corpus", str(corpus)],
+        capture_output=True, text=True, cwd=REPO, check=True,
+    )
+    assert "2 documents" in run.stdout and "disease_ner" in run.stdout and "all stages" in run.stdout
