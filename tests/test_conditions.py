@@ -214,3 +214,18 @@ def test_organ_words_come_from_the_vocabulary():
 def test_acronyms_match_in_capitals_but_not_in_a_line_written_in_capitals(nlp):
     assert "AIDS" in _by_text(nlp, "Patients with AIDS were excluded.")
     assert "AIDS" not in _by_text(nlp, "HEARING AIDS FOR ALL PATIENTS")
+
+
+def test_undefined_acronyms_that_spell_a_condition_are_mentions(nlp):
+    from pipeline.extract.abbreviations import spells_initials
+
+    assert spells_initials("IDDM", "insulin-dependent diabetes mellitus")
+    assert spells_initials("VHL", "von Hippel-Lindau disease")  # the generic head may be left out
+    assert not spells_initials("IDM", "insulin-dependent diabetes mellitus")
+    assert not spells_initials("DM", "diabetes mellitus")  # two letters: too many expansions
+    found = _by_text(nlp, "Insulin-dependent diabetes mellitus runs in families. IDDM risk and NIH funding.")
+    assert found["IDDM"].concept_id == found["Insulin-dependent diabetes mellitus"].concept_id
+    assert found["IDDM"].method == "abbreviation:undefined" and "NIH" not in found
+    # defined as something else in the document: left alone
+    found = _by_text(nlp, "Insulin-dependent diabetes mellitus was studied. Insulin degrading dimer mix (IDDM) was used.")
+    assert "IDDM" not in found

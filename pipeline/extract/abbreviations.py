@@ -6,6 +6,10 @@ which defeats a token pattern. Each candidate is checked with scispaCy's impleme
 Schwartz & Hearst (2003), "A simple algorithm for identifying abbreviation definitions in
 biomedical text": the short form's characters must appear in order in the long form, the first
 one at the start of a word.
+
+Acronyms used without any definition are tied to a condition mention of the same document only
+when their letters are that mention's word initials (:func:`undefined_acronyms`: "IDDM" after
+"insulin-dependent diabetes mellitus").
 """
 
 from __future__ import annotations
@@ -51,4 +55,59 @@ def find_definitions(doc: Doc, segments: list[Segment]) -> list[Abbreviation]:
             _, long_form = find_abbreviation(long_candidate, short_span)
             if long_form is not None:
                 found.append(Abbreviation(short, long_form.start_char, long_form.end_char))
+    return found
+
+
+_CAPITALS = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?![\w-])")
+_WORD_STARTS = re.compile(r"[A-Za-z]+")
+#: A generic head the short form may leave out: "VHL" for "von Hippel-Lindau disease".
+_OPTIONAL_HEADS = frozenset({"disease", "syndrome", "disorder"})
+MIN_UNDEFINED_LENGTH, MAX_UNDEFINED_LENGTH = 3, 8
+
+
+def is_acronym(text: str) -> bool:
+    """One word with two capitals or more: "IDDM", "NIDDM", "McArdle"."""
+    return _CAPITALS.fullmatch(text) is not None
+
+
+def initials(text: str) -> list[str]:
+    """First letters of the words of ``text``, hyphenated parts counted as words
+    ("insulin-dependent diabetes mellitus" -> i d d m)."""
+    return [word[0].lower() for word in _WORD_STARTS.findall(text)]
+
+
+def spells_initials(short: str, long_form: str) -> bool:
+    """``short`` is the initials of every word of ``long_form``, or of all but a generic head:
+    "IDDM" for "insulin-dependent diabetes mellitus", "VHL" for "von Hippel-Lindau disease"."""
+    letters = [ch.lower() for ch in short if ch.isalpha()]
+    if len(letters) != len(short.replace("-", "")) or len(letters) < MIN_UNDEFINED_LENGTH:
+        return False  # digits or other marks: not plain initials
+    firsts = initials(long_form)
+    words = _WORD_STARTS.findall(long_form)
+    if letters == firsts:
+        return True
+    return bool(words) and words[-1].lower() in _OPTIONAL_HEADS and letters == firsts[:-1]
+
+
+def undefined_acronyms(text: str, long_forms: list[tuple[int, int, str | None]], defined: set[str]) -> list[tuple[int, int, int]]:
+    """Acronyms the text uses without defining them whose letters are the initials of a
+    condition mention of the same document ("IDDM" after "insulin-dependent diabetes mellitus"):
+    ``(start, end, index of the long form)`` for each occurrence. ``long_forms`` are condition
+    mentions as ``(start, end, concept_id)``; acronyms in ``defined`` (the document defines them,
+    possibly as something else) are left alone. Stricter than Schwartz & Hearst's letter match,
+    since no parenthesis says the two belong together."""
+    by_short: dict[str, int | None] = {}
+    found: list[tuple[int, int, int]] = []
+    for match in _CAPITALS.finditer(text):
+        short = match.group()
+        if short in defined or not MIN_UNDEFINED_LENGTH <= len(short) <= MAX_UNDEFINED_LENGTH:
+            continue
+        if short not in by_short:
+            by_short[short] = next(
+                (i for i, (start, end, concept) in enumerate(long_forms)
+                 if concept is not None and spells_initials(short, text[start:end])),
+                None,
+            )
+        if by_short[short] is not None:
+            found.append((match.start(), match.end(), by_short[short]))
     return found

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from pipeline.extract.abbreviations import find_definitions
+from pipeline.extract.abbreviations import find_definitions, is_acronym, undefined_acronyms
 from pipeline.extract.lexicon import Entry, Gazetteer, Match, load_gazetteer
 from pipeline.extract.mention import LAY_METHOD, Mention, doc_text
 from pipeline.extract.normalize import Piece, pieces, text_key
@@ -450,5 +450,20 @@ class ConditionFinder:
                         concept_name=concept.name if concept else None,
                     )
                 )
-        doc._.mentions = mentions
+        doc._.mentions = mentions + self._undefined_acronyms(doc, text, mentions)
         return doc
+
+    def _undefined_acronyms(self, doc: Doc, text: str, mentions: list[Mention]) -> list[Mention]:
+        """Mentions for acronyms used without a definition that spell a condition mention's
+        initials (:func:`pipeline.extract.abbreviations.undefined_acronyms`)."""
+        long_forms = [m for m in mentions if not is_acronym(text[m.start : m.end])]
+        defined = {a.short for a in doc.user_data.get("abbreviations", [])}
+        taken = [(m.start, m.end) for m in mentions]
+        added = []
+        for start, end, index in undefined_acronyms(text, [(m.start, m.end, m.concept_id) for m in long_forms], defined):
+            if not any(a < end and start < b for a, b in taken):
+                long_form = long_forms[index]
+                added.append(
+                    Mention(start, end, "CONDITION", "abbreviation:undefined", long_form.concept_id, long_form.concept_name)
+                )
+        return added
