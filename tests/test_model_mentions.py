@@ -86,6 +86,7 @@ def test_unmapped_model_spans_must_look_like_diseases(finder):
     assert looks_like_disease(["congenital", "heart", "defects"]) and looks_like_disease(["bradycardia"])
     assert not looks_like_disease(["antiseizure"]) and not looks_like_disease(["growth", "defect"])
     assert looks_like_disease(["nephrotoxic"]) and looks_like_disease(["bone", "metastases"])
+    assert looks_like_disease(["pah", "deficient"])  # "PAH-deficient": hyphens are dropped from keys
     assert not looks_like_disease(["toxic"])
 
 
