@@ -84,12 +84,31 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def looks_like_disease(keys: list[str]) -> bool:
-    """The phrase's head is a disease-forming suffix or a disease head noun: its last word, or
-    the word before "of" ("deficiency of aspartoacylase", "disorder of skeletal muscle")."""
+    """The phrase's head is a disease-forming suffix or a disease head noun: its last word, the
+    word before "of" ("deficiency of aspartoacylase", "disorder of skeletal muscle"), or the word
+    before a Latin postpositive modifier ("polyposis coli", "angina pectoris")."""
     if not keys:
         return False
-    head = keys[keys.index("of") - 1] if "of" in keys[1:] else keys[-1]
+    if "of" in keys[1:]:
+        head = keys[keys.index("of") - 1]
+    elif len(keys) > 1 and DISEASE_HEAD.search(keys[-1]) is None and is_latin_modifier(keys[-1]):
+        head = keys[-2]
+    else:
+        head = keys[-1]
     return DISEASE_HEAD.search(head) is not None
+
+
+#: Zipf frequency (wordfreq) under which a word with a Latin ending is not English.
+LATIN_ZIPF = 3.5
+_LATIN_ENDING = re.compile(r"(?:i|is|ae|a|um|us|e|ans|ens|ex|ix)$")
+
+
+def is_latin_modifier(word: str) -> bool:
+    """A Latin word after a disease name ("coli", "pectoris", "imperfecta", "multiforme"):
+    a Latin ending and rare in English (wordfreq)."""
+    from wordfreq import zipf_frequency
+
+    return _LATIN_ENDING.search(word) is not None and zipf_frequency(word, "en") < LATIN_ZIPF
 
 
 #: Zipf frequency (wordfreq) under which a capitalized word is taken as a proper name.
