@@ -86,7 +86,7 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
 def looks_like_disease(keys: list[str]) -> bool:
     """The phrase's head is a disease-forming suffix or a disease head noun: its last word, the
     word before "of" ("deficiency of aspartoacylase", "disorder of skeletal muscle"), or the word
-    before a Latin postpositive modifier ("polyposis coli", "angina pectoris")."""
+    before a Latin postpositive modifier ("polyposis coli", "pseudotumor cerebri")."""
     if not keys:
         return False
     if "of" in keys[1:]:
@@ -104,7 +104,7 @@ _LATIN_ENDING = re.compile(r"(?:i|is|ae|a|um|us|e|ans|ens|ex|ix)$")
 
 
 def is_latin_modifier(word: str) -> bool:
-    """A Latin word after a disease name ("coli", "pectoris", "imperfecta", "multiforme"):
+    """A Latin word after a disease name ("coli", "cerebri", "imperfecta", "multiforme"):
     a Latin ending and rare in English (wordfreq)."""
     from wordfreq import zipf_frequency
 
