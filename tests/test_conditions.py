@@ -207,8 +207,9 @@ def test_organ_words_come_from_the_vocabulary():
 
     organs = load_gazetteer().organs
     # adjectives from HPO's "Abnormal renal morphology"-style names, plus body sites
-    assert {"renal", "hepatic", "cardiac", "kidney", "liver"} <= organs
-    assert not {"the", "neurological", "severe"} & organs
+    assert {"renal", "hepatic", "cardiac", "kidney", "liver"} <= set(organs)
+    assert organs["kidney"].startswith("HP:") and organs["renal"].startswith("HP:")
+    assert not {"the", "neurological", "severe"} & set(organs)
 
 
 def test_acronyms_match_in_capitals_but_not_in_a_line_written_in_capitals(nlp):

@@ -54,7 +54,9 @@ def test_a_generic_head_after_an_organ_or_pathogen_names_a_condition(finder):
     text = "Rats showed renal injury, neurological injury and cardiac damage."
     spans = [_span(text, "renal injury"), _span(text, "neurological injury"), _span(text, "cardiac damage")]
     kept = [(text[m.start : m.end], m.concept_id, m.method) for m in _merge(finder, text, [], spans)]
-    assert kept == [("renal injury", None, "model:none"), ("cardiac damage", None, "model:none")]
+    renal, cardiac = finder.gazetteer.organs["renal"], finder.gazetteer.organs["cardiac"]
+    assert renal is not None and cardiac is not None  # HPO "Abnormal renal physiology", ...
+    assert kept == [("renal injury", renal, "model:organ"), ("cardiac damage", cardiac, "model:organ")]
 
 
 def test_model_widens_a_single_vocabulary_match(finder):

@@ -86,8 +86,9 @@ class Gazetteer:
     modifiers: set[str] = field(default_factory=set)
     known_words: set[str] = field(default_factory=set)
     body_sites: set[str] = field(default_factory=set)
-    #: body sites and the adjectives of organs ("renal", "hepatic", "cardiac"; see :func:`organ_words`)
-    organs: frozenset[str] = frozenset()
+    #: body sites and organ adjectives ("renal", "hepatic") -> HPO concept of the organ's
+    #: abnormalities, if any (see :func:`organ_words`)
+    organs: dict[str, str | None] = field(default_factory=dict)
     misspellings: dict[str, str] = field(default_factory=dict)
     prefixes: set[tuple[str, ...]] = field(default_factory=set)
 
@@ -297,19 +298,34 @@ def body_sites(keyed: list, entries: dict[tuple[str, ...], Entry]) -> set[str]:
 
 
 _ABNORMAL_PART = re.compile(
-    r"^abnormal(?:ity of (?:the )?)? ?([a-z]+) (?:morphology|physiology|anatomy|shape|structure|size)$", re.IGNORECASE
+    r"^abnormal(?:ity of (?:the )?)? ?([a-z]+) (morphology|physiology|anatomy|shape|structure|size)$", re.IGNORECASE
 )
+#: Which HPO organ term a word maps to when several name it: function before form.
+_ASPECT_RANK = {"physiology": 0, None: 1, "morphology": 2, "anatomy": 3, "structure": 4, "shape": 5, "size": 6}
 
 
-def organ_words(keyed: list, sites: set[str]) -> frozenset[str]:
-    """Body sites plus the adjectives HPO names organs by, read off its "Abnormal X
-    morphology/physiology" names ("Abnormal renal morphology", "Abnormal cardiac physiology")."""
-    adjectives = set()
+def organ_words(keyed: list, sites: set[str]) -> dict[str, str | None]:
+    """Organ word -> the HPO concept for abnormalities of that organ, for body sites and the
+    adjectives HPO names organs by: "Abnormal renal physiology" (renal), "Abnormality of the
+    gallbladder" (gallbladder); body sites read off "X pain"-style names have none (``None``)."""
+    best: dict[str, tuple[int, str]] = {}
     for _key, term in keyed:
+        word, aspect = None, None
         match = _ABNORMAL_PART.match(term.text)
         if match:
-            adjectives.add(match.group(1).lower())
-    return frozenset(sites | {a for a in adjectives if a not in _NOT_MODIFIERS and len(a) > 2})
+            word, aspect = match.group(1).lower(), match.group(2).lower()
+        else:
+            site = _ABNORMALITY_OF.match(term.text)
+            if site and len(text_key(site.group(1))) == 1:
+                word = text_key(site.group(1))[0]
+        if word is None or word in _NOT_MODIFIERS or len(word) <= 2 or not term.concept_id.startswith("HP:"):
+            continue
+        rank = _ASPECT_RANK[aspect]
+        if word not in best or rank < best[word][0]:
+            best[word] = (rank, term.concept_id)
+    organs: dict[str, str | None] = {site: None for site in sites}
+    organs.update({word: concept for word, (_, concept) in best.items()})
+    return organs
 
 
 def _variants(key: tuple[str, ...], eponyms: set[str]) -> list[tuple[tuple[str, ...], str]]:

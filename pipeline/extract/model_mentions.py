@@ -12,7 +12,8 @@ context rules normalize and label them:
   words, body sites or condition adjectives, which the guideline keeps in the span);
 - a model span the vocabulary did not find gets a concept by lookup of its normalized key,
   else of its longest final word sequence that is a name ("hemorrhagic cystitis" ->
-  cystitis, head-word mapping), else of a misspelling of its last word; failing all three it
+  cystitis, head-word mapping), else of a misspelling of its last word, else, for an organ and
+  a generic head ("renal injury"), HPO's concept for abnormalities of that organ; failing all it
   is kept without a concept (``concept_id`` null, ``method`` says so) only when its head is
   shaped like a disease name (-itis, -osis, -pathy, syndrome, failure, ..., or such a head
   before "of": "deficiency of aspartoacylase"): on web text the
@@ -264,7 +265,12 @@ def merge_model_spans(
         if how == "rejected" or _before_drug_noun(text, end) or _after_cell_noun(text, start, end):
             continue
         words = [k for k in key if k.isalnum()]
-        if entry is None and not (looks_like_disease(words) or names_an_organ_condition(words[-2:], gazetteer)):
+        concept_id = entry.concept_id if entry else None
+        if entry is None and names_an_organ_condition(words[-2:], gazetteer):
+            # "renal injury": the organ's abnormality concept ("Abnormal renal physiology")
+            concept_id = gazetteer.organs.get(words[-2])
+            how = "organ" if concept_id else how
+        elif entry is None and not looks_like_disease(words):
             continue  # an unmappable span must at least be shaped like a disease name
         added.append(
             Mention(
@@ -272,8 +278,8 @@ def merge_model_spans(
                 end=end,
                 label="CONDITION",
                 method=f"model:{how}",
-                concept_id=entry.concept_id if entry else None,
-                concept_name=concepts[entry.concept_id].name if entry and entry.concept_id in concepts else None,
+                concept_id=concept_id,
+                concept_name=concepts[concept_id].name if concept_id in concepts else None,
             )
         )
     return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label))
