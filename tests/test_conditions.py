@@ -230,3 +230,13 @@ def test_undefined_acronyms_that_spell_a_condition_are_mentions(nlp):
     # defined as something else in the document: left alone
     found = _by_text(nlp, "Insulin-dependent diabetes mellitus was studied. Insulin degrading dimer mix (IDDM) was used.")
     assert "IDDM" not in found
+
+
+def test_common_acronyms_are_never_read_as_undefined_condition_acronyms():
+    from pipeline.extract.abbreviations import is_common, undefined_acronyms
+
+    text = "A patent fetal ductus arteriosus was seen. The FDA approved it. FDA-approved. IDDM too."
+    start = text.index("fetal")
+    long_forms = [(start, start + len("fetal ductus arteriosus"), "HP:0001643")]
+    assert is_common("FDA") and not is_common("IDDM")
+    assert undefined_acronyms(text, long_forms, set()) == []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scispacy.abbreviation import find_abbreviation
 from spacy.tokens import Doc
@@ -63,11 +64,22 @@ _WORD_STARTS = re.compile(r"[A-Za-z]+")
 #: A generic head the short form may leave out: "VHL" for "von Hippel-Lindau disease".
 _OPTIONAL_HEADS = frozenset({"disease", "syndrome", "disorder"})
 MIN_UNDEFINED_LENGTH, MAX_UNDEFINED_LENGTH = 3, 8
+#: Zipf frequency (wordfreq) from which an acronym has a general sense of its own ("FDA", "NIH",
+#: "TEN"): never read as a condition without a definition.
+COMMON_ACRONYM_ZIPF = 3.3
 
 
 def is_acronym(text: str) -> bool:
     """One word with two capitals or more: "IDDM", "NIDDM", "McArdle"."""
     return _CAPITALS.fullmatch(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def is_common(acronym: str) -> bool:
+    """The acronym is common in general English (wordfreq): "FDA", "NIH", "TEN"."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(acronym.lower(), "en") >= COMMON_ACRONYM_ZIPF
 
 
 def initials(text: str) -> list[str]:
@@ -100,7 +112,7 @@ def undefined_acronyms(text: str, long_forms: list[tuple[int, int, str | None]],
     found: list[tuple[int, int, int]] = []
     for match in _CAPITALS.finditer(text):
         short = match.group()
-        if short in defined or not MIN_UNDEFINED_LENGTH <= len(short) <= MAX_UNDEFINED_LENGTH:
+        if short in defined or not MIN_UNDEFINED_LENGTH <= len(short) <= MAX_UNDEFINED_LENGTH or is_common(short):
             continue
         if short not in by_short:
             by_short[short] = next(
