@@ -152,6 +152,10 @@ def test_undefined_acronyms_take_the_concept_of_a_matching_condition(finder):
     added = [(text[m.start : m.end], m.concept_id, m.method) for m in resolved if m is not vhl_disease]
     # "CP" is defined as a drug, "AS" is too short to expand without a definition
     assert added == [("VHL", "ICD10CM:Q85.83", "model:acronym")]
+    # letters in order are not enough without a definition: "ALP" is not "abdominal pain"
+    text = "Abdominal pain was common. ALP was raised."
+    pain = Mention(*_span(text, "Abdominal pain"), "CONDITION", "lexicon", "HP:0002027", "Abdominal pain")
+    assert resolve_acronyms(spacy.blank("en")(text), [pain], [_span(text, "ALP")], []) == [pain]
 
 
 def test_an_acronym_in_parentheses_after_a_condition_is_defined_by_it():

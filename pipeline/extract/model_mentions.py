@@ -22,8 +22,7 @@ context rules normalize and label them:
   disease", "Li-Fraumeni syndrome");
 - an acronym the model tagged that follows a condition mention in parentheses ("Myotonic
   dystrophy (DM)") or that the text never defines ("VHL") takes the concept of that mention,
-  or of a condition mention in the same document that is a valid long form for it (Schwartz &
-  Hearst);
+  or of a condition mention in the same document whose word initials it spells;
 - short forms defined in the text whose long form ends a condition mention, or starts one
   that goes on after the short form ("von Hippel-Lindau (VHL) disease"), are propagated.
 
@@ -36,9 +35,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from scispacy.abbreviation import find_abbreviation
 from spacy.tokens import Doc
 
+from pipeline.extract.abbreviations import is_common, spells_initials
 from pipeline.extract.conditions import CELL_LEVEL, MODIFIERS, SITE_DETERMINERS, is_cell_level, names_a_product
 from pipeline.extract.lexicon import Entry, Gazetteer
 from pipeline.extract.mention import Mention, doc_text
@@ -348,10 +347,11 @@ def resolve_acronyms(
     - the condition mention it follows in parentheses, and every later occurrence the model
       tagged with that one ("Myotonic dystrophy (DM)": the model's tag and the parenthesis are
       the evidence; two letters are then enough);
-    - else the nearest condition mention that is a valid long form for it by Schwartz & Hearst
-      (scispaCy's implementation: the acronym's characters in order, the first at the start of
-      a word), for acronyms of three characters or more ("VHL" in an abstract about von
-      Hippel-Lindau disease).
+    - else the nearest condition mention whose word initials it spells, for acronyms of three
+      letters or more that are not common English ("VHL" in an abstract about von Hippel-Lindau
+      disease; :func:`pipeline.extract.abbreviations.spells_initials`). Schwartz & Hearst's
+      looser letter match, without a parenthesis to pair them, tied "ALP" to "abdominal pain"
+      and "APC" to "anaphylactic shock".
 
     An acronym the text defines as something else ("Cyclophosphamide (CP)") is never resolved."""
     text = doc_text(doc)
@@ -376,42 +376,13 @@ def resolve_acronyms(
         if any(a < end and start < b for a, b in taken):
             continue
         long_form = parenthesized.get(short)
-        if long_form is None and len(short) >= MIN_ACRONYM_LENGTH:
-            long_form = _schwartz_hearst_long_form(doc, start, end, long_forms)
+        if long_form is None and len(short) >= MIN_ACRONYM_LENGTH and not is_common(short):
+            nearest = sorted(long_forms, key=lambda m: (m.start > start, abs(m.start - start)))
+            long_form = next((m for m in nearest if spells_initials(short, text[m.start : m.end])), None)
         if long_form is not None:
             taken.append((start, end))
             added.append(Mention(start, end, "CONDITION", "model:acronym", long_form.concept_id, long_form.concept_name))
     return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label)) if added else mentions
-
-
-def _schwartz_hearst_long_form(doc: Doc, start: int, end: int, long_forms: list[Mention]) -> Mention | None:
-    """The condition mention nearest to ``doc.text[start:end]`` (earlier ones first) of which
-    it is a valid Schwartz & Hearst abbreviation."""
-    short_span = doc.char_span(start, end)
-    if short_span is None:
-        return None
-    text = doc_text(doc)
-    # necessary conditions of S&H, checked cheaply before the full match: the acronym's first
-    # character starts a word of the long form and its characters occur there in order
-    word_initial = re.compile(rf"(?<![^\W_]){re.escape(short_span.text[0])}", re.IGNORECASE)
-    letters = [ch for ch in short_span.text.lower() if ch.isalnum()]
-    verdicts: dict[str, bool] = {}
-    for candidate in sorted(long_forms, key=lambda m: (m.start > start, abs(m.start - start))):
-        surface = text[candidate.start : candidate.end]
-        if surface not in verdicts:
-            verdicts[surface] = _is_long_form(doc, candidate, short_span, word_initial, letters)
-        if verdicts[surface]:
-            return candidate
-    return None
-
-
-def _is_long_form(doc: Doc, candidate: Mention, short_span, word_initial: re.Pattern, letters: list[str]) -> bool:
-    surface = doc_text(doc)[candidate.start : candidate.end].lower()
-    remaining = iter(surface)
-    if not word_initial.search(surface) or not all(ch in remaining for ch in letters):
-        return False
-    long_span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
-    return long_span is not None and find_abbreviation(long_span, short_span)[1] is not None
 
 
 def widen_short_forms(text: str, mentions: list[Mention], spans: list[tuple[int, int]]) -> list[Mention]:
