@@ -240,3 +240,8 @@ def test_common_acronyms_are_never_read_as_undefined_condition_acronyms():
     long_forms = [(start, start + len("fetal ductus arteriosus"), "HP:0001643")]
     assert is_common("FDA") and not is_common("IDDM")
     assert undefined_acronyms(text, long_forms, set()) == []
+
+
+def test_a_short_form_for_a_measure_of_a_condition_is_not_the_condition(nlp):
+    found = _by_text(nlp, "The duration of catatonia (DOC) was measured. DOC increased with dose.")
+    assert "catatonia" in found and "DOC" not in found

@@ -405,10 +405,12 @@ def _covers(match: Match, long_pieces: list[Piece]) -> bool:
     """The match ends the long form, which is the condition with at most two words before it or
     with a cause ("levodopa-induced dyskinesias (LID)"): the short form names the whole long
     form, whose head is the condition. Not "National Institute of Neurological Disorders and
-    Stroke (NINDS)"."""
+    Stroke (NINDS)", nor "duration of catatonia (DOC)" (a measure of the condition)."""
     if match.last_piece != len(long_pieces):
         return False
     before = [piece.key for piece in long_pieces[: match.first_piece]]
+    if "of" in before[-2:] and not any(key in CAUSE_PARTICIPLES for key in before):
+        return False  # "duration of catatonia (DOC)": the short form names a measure of it
     return len(before) <= 2 or any(key in CAUSE_PARTICIPLES for key in before)
 
 
