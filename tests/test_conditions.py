@@ -224,6 +224,8 @@ def test_undefined_acronyms_that_spell_a_condition_are_mentions(nlp):
     assert spells_initials("VHL", "von Hippel-Lindau disease")  # the generic head may be left out
     assert not spells_initials("IDM", "insulin-dependent diabetes mellitus")
     assert not spells_initials("DM", "diabetes mellitus")  # two letters: too many expansions
+    assert spells_initials("OAB", "overactive bladder")  # a prefix may count as a word
+    assert not spells_initials("ALP", "abdominal pain")
     found = _by_text(nlp, "Insulin-dependent diabetes mellitus runs in families. IDDM risk and NIH funding.")
     assert found["IDDM"].concept_id == found["Insulin-dependent diabetes mellitus"].concept_id
     assert found["IDDM"].method == "abbreviation:undefined" and "NIH" not in found

@@ -82,23 +82,42 @@ def is_common(acronym: str) -> bool:
     return zipf_frequency(acronym.lower(), "en") >= COMMON_ACRONYM_ZIPF
 
 
-def initials(text: str) -> list[str]:
-    """First letters of the words of ``text``, hyphenated parts counted as words
-    ("insulin-dependent diabetes mellitus" -> i d d m)."""
-    return [word[0].lower() for word in _WORD_STARTS.findall(text)]
+#: Prefixes that start a word of their own in an acronym: "OAB" for "overactive bladder".
+_INITIAL_PREFIXES = ("over", "under", "hyper", "hypo", "inter", "intra", "super", "non", "anti", "multi", "poly")
+
+
+def word_initials(word: str) -> list[str]:
+    """The initials one word may give: its first letter, and with a prefix that acronyms split
+    off ("overactive" -> o, a) both letters."""
+    word = word.lower()
+    prefix = next((p for p in _INITIAL_PREFIXES if word.startswith(p) and len(word) - len(p) >= 3), None)
+    return [word[0]] + ([word[len(prefix)]] if prefix else [])
 
 
 def spells_initials(short: str, long_form: str) -> bool:
-    """``short`` is the initials of every word of ``long_form``, or of all but a generic head:
-    "IDDM" for "insulin-dependent diabetes mellitus", "VHL" for "von Hippel-Lindau disease"."""
-    letters = [ch.lower() for ch in short if ch.isalpha()]
+    """``short`` is the initials of every word of ``long_form`` (hyphenated parts count as
+    words, a prefix such as "over-" may count as one), or of all but a generic head: "IDDM" for
+    "insulin-dependent diabetes mellitus", "OAB" for "overactive bladder", "VHL" for "von
+    Hippel-Lindau disease"."""
+    letters = "".join(ch.lower() for ch in short if ch.isalpha())
     if len(letters) != len(short.replace("-", "")) or len(letters) < MIN_UNDEFINED_LENGTH:
         return False  # digits or other marks: not plain initials
-    firsts = initials(long_form)
     words = _WORD_STARTS.findall(long_form)
-    if letters == firsts:
-        return True
-    return bool(words) and words[-1].lower() in _OPTIONAL_HEADS and letters == firsts[:-1]
+    candidates = [words]
+    if len(words) > 1 and words[-1].lower() in _OPTIONAL_HEADS:
+        candidates.append(words[:-1])
+    return any(letters in _spellings(tuple(w.lower() for w in ws)) for ws in candidates)
+
+
+def _spellings(words: tuple[str, ...]) -> set[str]:
+    """Every initials string the words can give (one or two letters per word)."""
+    spellings = {""}
+    for word in words:
+        options = word_initials(word)
+        spellings = {s + options[0] for s in spellings} | (
+            {s + options[0] + options[1] for s in spellings} if len(options) > 1 else set()
+        )
+    return spellings
 
 
 def undefined_acronyms(text: str, long_forms: list[tuple[int, int, str | None]], defined: set[str]) -> list[tuple[int, int, int]]:
