@@ -155,6 +155,7 @@ def test_condition_words_naming_a_drug_class_are_not_mentions(nlp):
 
 def test_condition_names_of_vaccines_and_markers_are_not_mentions(nlp):
     found = _by_text(nlp, "Infants of hepatitis B surface antigen-positive mothers got hepatitis B vaccine.")
+    assert "hepatitis B" not in _by_text(nlp, "They were given hepatitis B immune globulin at birth.")
     assert "hepatitis B" not in found
     assert "chronic hepatitis B" in _by_text(nlp, "Mothers with chronic hepatitis B were followed.")
 

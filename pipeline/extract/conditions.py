@@ -78,9 +78,9 @@ SITE_OF_ADMINISTRATION = frozenset({"injection", "infusion", "application", "pun
 SITE_DETERMINERS = frozenset("the my both his her their your left right lower upper entire whole all".split())
 DRUG_NOUNS = frozenset({"medication", "medicine", "drug", "pill"})
 #: Products and laboratory markers named after a disease: "hepatitis B vaccine", "hepatitis B
-#: surface antigen", "measles immunoglobulin" are not the disease.
+#: surface antigen", "hepatitis B immune globulin" are not the disease.
 PRODUCT_NOUNS = frozenset({"vaccine", "vaccination", "immunoglobulin", "globulin", "antigen", "antibody"})
-_MARKER_NOUNS = frozenset({"antigen", "antibody"})
+_MARKER_NOUNS = frozenset({"antigen", "antibody", "globulin", "immunoglobulin"})
 ALLERGY_HEADS = frozenset({"hypersensitivity", "allergy", "allergic", "intolerance", "sensitivity"})
 _MAX_OBJECT_WORDS = 4
 
