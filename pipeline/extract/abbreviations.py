@@ -94,6 +94,7 @@ def word_initials(word: str) -> list[str]:
     return [word[0]] + ([word[len(prefix)]] if prefix else [])
 
 
+@lru_cache(maxsize=65536)
 def spells_initials(short: str, long_form: str) -> bool:
     """``short`` is the initials of every word of ``long_form`` (hyphenated parts count as
     words, a prefix such as "over-" may count as one), or of all but a generic head: "IDDM" for
@@ -103,6 +104,8 @@ def spells_initials(short: str, long_form: str) -> bool:
     if len(letters) != len(short.replace("-", "")) or len(letters) < MIN_UNDEFINED_LENGTH:
         return False  # digits or other marks: not plain initials
     words = _WORD_STARTS.findall(long_form)
+    if not words or words[0][0].lower() != letters[0] or not len(words) - 1 <= len(letters) <= 2 * len(words):
+        return False
     candidates = [words]
     if len(words) > 1 and words[-1].lower() in _OPTIONAL_HEADS:
         candidates.append(words[:-1])
@@ -127,18 +130,23 @@ def undefined_acronyms(text: str, long_forms: list[tuple[int, int, str | None]],
     mentions as ``(start, end, concept_id)``; acronyms in ``defined`` (the document defines them,
     possibly as something else) are left alone. Stricter than Schwartz & Hearst's letter match,
     since no parenthesis says the two belong together."""
+    by_initial: dict[str, list[int]] = {}
+    for i, (start, end, concept) in enumerate(long_forms):
+        if concept is not None and text[start:end][:1].isalpha():
+            by_initial.setdefault(text[start].lower(), []).append(i)
     by_short: dict[str, int | None] = {}
     found: list[tuple[int, int, int]] = []
     for match in _CAPITALS.finditer(text):
         short = match.group()
-        if short in defined or not MIN_UNDEFINED_LENGTH <= len(short) <= MAX_UNDEFINED_LENGTH or is_common(short):
-            continue
         if short not in by_short:
-            by_short[short] = next(
-                (i for i, (start, end, concept) in enumerate(long_forms)
-                 if concept is not None and spells_initials(short, text[start:end])),
-                None,
-            )
+            if short in defined or not MIN_UNDEFINED_LENGTH <= len(short) <= MAX_UNDEFINED_LENGTH or is_common(short):
+                by_short[short] = None
+            else:
+                by_short[short] = next(
+                    (i for i in by_initial.get(short[0].lower(), ())
+                     if spells_initials(short, text[long_forms[i][0] : long_forms[i][1]])),
+                    None,
+                )
         if by_short[short] is not None:
             found.append((match.start(), match.end(), by_short[short]))
     return found

@@ -369,6 +369,7 @@ def resolve_acronyms(
         long_form = _parenthesized_after(text, start, end, long_forms)
         if long_form is not None:
             parenthesized.setdefault(text[start:end], long_form)
+    spelled: dict[str, list[Mention]] = {}  # short -> condition mentions whose initials it spells
     taken = [(m.start, m.end) for m in mentions]
     added: list[Mention] = []
     for start, end in candidates:
@@ -377,8 +378,9 @@ def resolve_acronyms(
             continue
         long_form = parenthesized.get(short)
         if long_form is None and len(short) >= MIN_ACRONYM_LENGTH and not is_common(short):
-            nearest = sorted(long_forms, key=lambda m: (m.start > start, abs(m.start - start)))
-            long_form = next((m for m in nearest if spells_initials(short, text[m.start : m.end])), None)
+            if short not in spelled:
+                spelled[short] = [m for m in long_forms if spells_initials(short, text[m.start : m.end])]
+            long_form = min(spelled[short], key=lambda m: (m.start > start, abs(m.start - start)), default=None)
         if long_form is not None:
             taken.append((start, end))
             added.append(Mention(start, end, "CONDITION", "model:acronym", long_form.concept_id, long_form.concept_name))
