@@ -59,7 +59,9 @@ def find_definitions(doc: Doc, segments: list[Segment]) -> list[Abbreviation]:
     return found
 
 
-_CAPITALS = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?![\w-])")
+#: One word with two capitals or more: "IDDM", "vWS", "McArdle" (hyphenated acronyms are matched by parts).
+_ACRONYM_WORD = r"[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*"
+_CAPITALS = re.compile(rf"(?<![\w-]){_ACRONYM_WORD}(?![\w-])")
 _WORD_STARTS = re.compile(r"[A-Za-z]+")
 #: A generic head the short form may leave out: "VHL" for "von Hippel-Lindau disease".
 _OPTIONAL_HEADS = frozenset({"disease", "syndrome", "disorder"})
@@ -70,8 +72,8 @@ COMMON_ACRONYM_ZIPF = 3.3
 
 
 def is_acronym(text: str) -> bool:
-    """One word with two capitals or more: "IDDM", "NIDDM", "McArdle"."""
-    return _CAPITALS.fullmatch(text) is not None
+    """One word with two capitals or more: "IDDM", "vWS", "McArdle"."""
+    return re.fullmatch(_ACRONYM_WORD, text) is not None
 
 
 @lru_cache(maxsize=4096)

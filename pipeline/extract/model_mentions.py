@@ -37,7 +37,7 @@ from collections.abc import Mapping
 
 from spacy.tokens import Doc
 
-from pipeline.extract.abbreviations import is_common, spells_initials
+from pipeline.extract.abbreviations import is_acronym, is_common, spells_initials
 from pipeline.extract.conditions import CELL_LEVEL, MODIFIERS, SITE_DETERMINERS, is_cell_level, names_a_product
 from pipeline.extract.lexicon import Entry, Gazetteer
 from pipeline.extract.mention import Mention, doc_text
@@ -321,7 +321,6 @@ def propagate_abbreviations(text: str, mentions: list[Mention], definitions: lis
     return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label)) if added else mentions
 
 
-_ACRONYM = re.compile(r"^[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$")
 #: Two-letter acronyms ("AS", "MC") have too many expansions to resolve without a definition.
 MIN_ACRONYM_LENGTH, MAX_ACRONYM_LENGTH = 3, 8
 _OPEN_PARENTHESIS = re.compile(r"\s*\(\s*$")
@@ -358,11 +357,11 @@ def resolve_acronyms(
     defined = {definition.short for definition in definitions}
     long_forms = [
         m for m in mentions
-        if m.label != "DOSE" and m.concept_id is not None and not _ACRONYM.match(text[m.start : m.end])
+        if m.label != "DOSE" and m.concept_id is not None and not is_acronym(text[m.start : m.end])
     ]
     candidates = [
         (start, end) for start, end in spans
-        if len(text[start:end]) <= MAX_ACRONYM_LENGTH and _ACRONYM.match(text[start:end]) and text[start:end] not in defined
+        if len(text[start:end]) <= MAX_ACRONYM_LENGTH and is_acronym(text[start:end]) and text[start:end] not in defined
     ]
     parenthesized: dict[str, Mention] = {}
     for start, end in candidates:
