@@ -248,3 +248,11 @@ def test_common_acronyms_are_never_read_as_undefined_condition_acronyms():
 def test_a_short_form_for_a_measure_of_a_condition_is_not_the_condition(nlp):
     found = _by_text(nlp, "The duration of catatonia (DOC) was measured. DOC increased with dose.")
     assert "catatonia" in found and "DOC" not in found
+
+
+def test_regular_adjectives_of_condition_nouns():
+    from pipeline.extract.lexicon import adjective_forms
+
+    assert "hypothyroid" in adjective_forms("hypothyroidism")
+    assert adjective_forms("syncope") == ["syncopal"] and adjective_forms("tetany") == ["tetanic"]
+    assert "schizophrenic" in adjective_forms("schizophrenia")

@@ -41,6 +41,7 @@ _SOURCE_PRIORITY = {"curated": 0, "hpo:name": 1, "icd10cm:description": 2, "hpo:
 
 # Regular derivations noun -> adjective (suffix rewrites), most specific first.
 _ADJECTIVE_RULES = (
+    ("oidism", "oid"),  # hypothyroidism -> hypothyroid
     ("ism", "istic"),
     ("ism", "ic"),
     ("ism", "ian"),
@@ -55,6 +56,8 @@ _ADJECTIVE_RULES = (
     ("sion", "sive"),
     ("ia", "ic"),
     ("ma", "matic"),
+    ("ope", "opal"),  # syncope -> syncopal
+    ("any", "anic"),  # tetany -> tetanic
 )
 
 
