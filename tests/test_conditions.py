@@ -256,3 +256,12 @@ def test_regular_adjectives_of_condition_nouns():
     assert "hypothyroid" in adjective_forms("hypothyroidism")
     assert adjective_forms("syncope") == ["syncopal"] and adjective_forms("tetany") == ["tetanic"]
     assert "schizophrenic" in adjective_forms("schizophrenia")
+
+
+def test_adjectives_in_the_plural_name_people_with_the_condition(nlp):
+    found = _by_text(nlp, "Diabetics and epileptics were excluded; asthmatics were not.")
+    assert {"Diabetics", "epileptics", "asthmatics"} <= set(found)
+    assert found["Diabetics"].concept_id == _by_text(nlp, "He had diabetes.")["diabetes"].concept_id
+    # drug classes named by their effect are not people
+    found = _by_text(nlp, "They took anti-epileptics and oral hypoglycemics.")
+    assert not any("epileptic" in text or "hypoglycemic" in text for text in found)

@@ -197,19 +197,34 @@ def _adjectival(
     technical: frozenset[str],
 ) -> list[_Span]:
     """Adjectival forms: technical ones ("hypotensive episodes", "nephrotoxic effects") wherever
-    they stand, the others only when they describe a person."""
+    they stand, the others only when they describe a person or, in the plural, are one
+    ("diabetics", "epileptics", "asthmatics")."""
     taken = {i for s in spans for i in range(s.first, s.last)}
     heads = {s.first for s in spans}  # "diabetic neuropathy": the name takes its adjective later
     found = []
     for i, key in enumerate(keys):
         entry = adjectives.get(key)
+        # "-ics" keeps its s in the key ("diabetics"): an adjective used as a noun for people;
+        # not for drug classes named by their effect ("antiepileptics", "oral hypoglycemics")
+        people = (
+            entry is None
+            and key.endswith("ics")
+            and key[:-1] in adjectives
+            and not key.startswith(_EFFECT_PREFIXES)
+            and (i == 0 or keys[i - 1] != "anti")
+        )
+        if people:
+            entry = adjectives[key[:-1]]
         if entry is None or i in taken or i + 1 in heads:
             continue
         if i + 1 < len(keys) and keys[i + 1] in CELL_LEVEL:  # "ischemic neuronal death": a process
             continue
-        if key in technical or _describes_person(keys, i, adjectives) or _listed_with(keys, i, taken):
+        if people or key in technical or _describes_person(keys, i, adjectives) or _listed_with(keys, i, taken):
             found.append(_Span(i, i + 1, entry))
     return found
+
+
+_EFFECT_PREFIXES = ("anti", "hypo", "hyper")
 
 
 def _listed_with(keys: list[str], i: int, taken: set[int]) -> bool:
