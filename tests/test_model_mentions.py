@@ -231,3 +231,15 @@ def test_model_span_around_a_short_form_takes_the_model_boundaries():
     widened = widen_short_forms(text, [short, other], [_span(text, "cerebral ALD")])
     assert [text[m.start : m.end] for m in widened] == ["cerebral ALD", "ALD"]
     assert widened[0].method == "abbreviation+model" and widened[1].method == "abbreviation"
+
+
+def test_a_described_symptom_or_deficit_class_is_a_condition(finder):
+    from pipeline.extract.model_mentions import names_a_class_of_findings
+
+    assert names_a_class_of_findings(["motor", "symptom"]) and names_a_class_of_findings(["speech", "deficit"])
+    assert not names_a_class_of_findings(["these", "symptom"]) and not names_a_class_of_findings(["with", "deficit"])
+    assert not names_a_class_of_findings(["symptom"])
+    text = "Patients had motor symptoms, speech deficits and these symptoms."
+    spans = [_span(text, "motor symptoms"), _span(text, "speech deficits"), _span(text, "these symptoms")]
+    kept = [text[m.start : m.end] for m in _merge(finder, text, [], spans)]
+    assert kept == ["motor symptoms", "speech deficits"]

@@ -19,7 +19,9 @@ context rules normalize and label them:
   before "of": "deficiency of aspartoacylase"): on web text the
   model otherwise proposes outcomes and processes ("cognitive flexibility"). A generic head
   ("disease", "syndrome") rejects the span unless a proper name makes it specific ("Norrie
-  disease", "Li-Fraumeni syndrome");
+  disease", "Li-Fraumeni syndrome"), or an organ or pathogen does ("renal injury",
+  "adenovirus disease"), or a describing word makes a class of symptoms or deficits ("motor
+  symptoms", "speech deficits");
 - an acronym the model tagged that follows a condition mention in parentheses ("Myotonic
   dystrophy (DM)") or that the text never defines ("VHL") takes the concept of that mention,
   or of a condition mention in the same document whose word initials it spells;
@@ -141,6 +143,23 @@ _INNER_SHORT_FORM = re.compile(r"\s*\([^()]{1,12}\)(?=\s*\w)")
 ORGAN_CONDITION_HEADS = frozenset(
     {"disease", "injury", "damage", "inflammation", "complication", "involvement", "impairment", "deficit"}
 )
+#: Generic heads that any describing word makes a class of findings: "motor symptoms",
+#: "psychological symptoms", "speech deficits", "cognitive and motor deficits".
+QUALIFIED_HEADS = frozenset({"symptom", "deficit"})
+_NOT_QUALIFIERS = frozenset("""these those such other their its his her our your my the a an any all some
+    many several new same similar various different common general with without of and or in on to
+    for from by no not""".split())
+
+
+def names_a_class_of_findings(keys: list[str]) -> bool:
+    """``keys`` end with a symptom or deficit head that a describing word qualifies."""
+    return (
+        len(keys) >= 2
+        and keys[-1] in QUALIFIED_HEADS
+        and keys[-2].isalpha()
+        and keys[-2] not in _NOT_QUALIFIERS
+        and keys[-2] not in CELL_LEVEL
+    )
 _PATHOGEN = re.compile(r"(?:virus|viral)$")
 
 
@@ -176,7 +195,7 @@ def concept_for_span(
             return None, "rejected"
         if suffix in excluded:
             named = i > 0 and any(is_proper_name(text[w.start : w.end]) for w in words[:i])
-            specific = i > 0 and names_an_organ_condition(keys[i - 1 :], gazetteer)
+            specific = i > 0 and (names_an_organ_condition(keys[i - 1 :], gazetteer) or names_a_class_of_findings(keys))
             return None, "none" if named or specific else "rejected"
         entry = gazetteer.entries.get(suffix)
         if entry is not None:
@@ -269,7 +288,7 @@ def merge_model_spans(
             # "renal injury": the organ's abnormality concept ("Abnormal renal physiology")
             concept_id = gazetteer.organs.get(words[-2])
             how = "organ" if concept_id else how
-        elif entry is None and not looks_like_disease(words):
+        elif entry is None and not (looks_like_disease(words) or names_a_class_of_findings(words)):
             continue  # an unmappable span must at least be shaped like a disease name
         added.append(
             Mention(
