@@ -241,5 +241,8 @@ def test_a_described_symptom_or_deficit_class_is_a_condition(finder):
     assert not names_a_class_of_findings(["symptom"])
     text = "Patients had motor symptoms, speech deficits and these symptoms."
     spans = [_span(text, "motor symptoms"), _span(text, "speech deficits"), _span(text, "these symptoms")]
-    kept = [text[m.start : m.end] for m in _merge(finder, text, [], spans)]
-    assert kept == ["motor symptoms", "speech deficits"]
+    kept = {text[m.start : m.end]: m for m in _merge(finder, text, [], spans)}
+    assert list(kept) == ["motor symptoms", "speech deficits"]
+    # the vocabulary's name for the class gives the concept: HPO "Abnormal speech"
+    abnormal_speech = finder.gazetteer.entries[("abnormal", "speech")].concept_id
+    assert (kept["speech deficits"].concept_id, kept["speech deficits"].method) == (abnormal_speech, "model:head")

@@ -151,6 +151,21 @@ _NOT_QUALIFIERS = frozenset("""these those such other their its his her our your
     for from by no not""".split())
 
 
+#: Names the vocabularies give a class of findings ("speech deficits" is HPO's "Abnormal speech").
+_FINDING_NAMES = (("{}", "impairment"), ("abnormal", "{}"), ("{}", "abnormality"), ("{}", "dysfunction"), ("{}", "disorder"))
+
+
+def finding_class_entry(keys: list[str], gazetteer: Gazetteer) -> Entry | None:
+    """The vocabulary's name for the class of findings ``keys`` name, if it has one: "speech
+    deficits" -> "abnormal speech", "memory deficits" -> "memory impairment"."""
+    word = keys[-2]
+    for pattern in _FINDING_NAMES:
+        entry = gazetteer.entries.get(tuple(part.format(word) for part in pattern))
+        if entry is not None:
+            return entry
+    return None
+
+
 def names_a_class_of_findings(keys: list[str]) -> bool:
     """``keys`` end with a symptom or deficit head that a describing word qualifies."""
     return (
@@ -288,7 +303,10 @@ def merge_model_spans(
             # "renal injury": the organ's abnormality concept ("Abnormal renal physiology")
             concept_id = gazetteer.organs.get(words[-2])
             how = "organ" if concept_id else how
-        elif entry is None and not (looks_like_disease(words) or names_a_class_of_findings(words)):
+        elif entry is None and names_a_class_of_findings(words):
+            finding = finding_class_entry(words, gazetteer)
+            concept_id, how = (finding.concept_id, "head") if finding else (None, how)
+        elif entry is None and not looks_like_disease(words):
             continue  # an unmappable span must at least be shaped like a disease name
         added.append(
             Mention(
