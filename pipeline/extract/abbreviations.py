@@ -65,6 +65,7 @@ _CAPITALS = re.compile(rf"(?<![\w-]){_ACRONYM_WORD}(?![\w-])")
 _WORD_STARTS = re.compile(r"[A-Za-z]+")
 #: A generic head the short form may leave out: "VHL" for "von Hippel-Lindau disease".
 _OPTIONAL_HEADS = frozenset({"disease", "syndrome", "disorder"})
+#: Two-letter acronyms ("AS", "MC", "DM") have too many expansions to read without a definition.
 MIN_UNDEFINED_LENGTH, MAX_UNDEFINED_LENGTH = 3, 8
 #: Zipf frequency (wordfreq) from which an acronym has a general sense of its own ("FDA", "NIH",
 #: "TEN"): never read as a condition without a definition.
@@ -82,6 +83,12 @@ def is_common(acronym: str) -> bool:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(acronym.lower(), "en") >= COMMON_ACRONYM_ZIPF
+
+
+def may_stand_undefined(acronym: str) -> bool:
+    """The acronym may be read without a definition: three to eight characters, not common
+    English."""
+    return MIN_UNDEFINED_LENGTH <= len(acronym) <= MAX_UNDEFINED_LENGTH and not is_common(acronym)
 
 
 #: Prefixes that start a word of their own in an acronym: "OAB" for "overactive bladder".
@@ -141,7 +148,7 @@ def undefined_acronyms(text: str, long_forms: list[tuple[int, int, str | None]],
     for match in _CAPITALS.finditer(text):
         short = match.group()
         if short not in by_short:
-            if short in defined or not MIN_UNDEFINED_LENGTH <= len(short) <= MAX_UNDEFINED_LENGTH or is_common(short):
+            if short in defined or not may_stand_undefined(short):
                 by_short[short] = None
             else:
                 by_short[short] = next(

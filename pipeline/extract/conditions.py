@@ -332,11 +332,11 @@ def _qualifier_start(keys: list[str], first: int, taken: set[int]) -> int:
     while i >= 2 and _DESIGNATOR.match(keys[i - 1]) and not taken & {i - 1, i - 2}:
         if keys[i - 2] in QUALIFIER_NOUNS:
             start = i = i - 2
-            if i >= 1 and keys[i - 1] in _COORDINATORS | {","}:
+            if i >= 1 and keys[i - 1] in _LIST_SEPARATORS:
                 i -= 1
                 continue
             break
-        if keys[i - 2] in _COORDINATORS | {","}:
+        if keys[i - 2] in _LIST_SEPARATORS:
             i -= 2  # a bare designator coordinated with the next: "II and III"
             continue
         break

@@ -249,30 +249,24 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
     for mention in mentions:
         if mention.label == "DOSE":
             continue
-        if previous is not None and _LIST_GAP.match(doc_text[previous.end : mention.start]):
-            mention.label, mention.role = previous.label, previous.role
-            index = _segment_index(starts, mention.start)
-            segment = segments[index]
-            sentence = doc_text[segment.start : segment.end].lower()
-            mention.negated = is_negated(sentence, mention.start - segment.start, mention.end - segment.start)
-            mention.uncertain = is_uncertain(sentence, mention.start - segment.start)
-            previous = mention
-            continue
-        previous = mention
         index = _segment_index(starts, mention.start)
         segment = segments[index]
         sentence = doc_text[segment.start : segment.end].lower()
         start, end = mention.start - segment.start, mention.end - segment.start
-        if segment.is_heading:  # a heading is read in the context of the section before it
-            section = segments[index - 1].section if index > 0 else None
-            lead_in = None
+        if previous is not None and _LIST_GAP.match(doc_text[previous.end : mention.start]):
+            mention.label, mention.role = previous.label, previous.role
         else:
-            section = segment.section
-            lead_in = lead_in_of(segments, index, doc_text)
-        label, role = classify(
-            sentence, start, end, section, lead_in, segment.is_heading, first_person or index in list_segments
-        )
-        mention.label = label
-        mention.role = role if label == "CONDITION" else None
+            if segment.is_heading:  # a heading is read in the context of the section before it
+                section = segments[index - 1].section if index > 0 else None
+                lead_in = None
+            else:
+                section = segment.section
+                lead_in = lead_in_of(segments, index, doc_text)
+            label, role = classify(
+                sentence, start, end, section, lead_in, segment.is_heading, first_person or index in list_segments
+            )
+            mention.label = label
+            mention.role = role if label == "CONDITION" else None
         mention.negated = is_negated(sentence, start, end)
         mention.uncertain = is_uncertain(sentence, start)
+        previous = mention

@@ -39,7 +39,7 @@ from collections.abc import Mapping
 
 from spacy.tokens import Doc
 
-from pipeline.extract.abbreviations import is_acronym, is_common, spells_initials
+from pipeline.extract.abbreviations import MAX_UNDEFINED_LENGTH, is_acronym, may_stand_undefined, spells_initials
 from pipeline.extract.conditions import CELL_LEVEL, MODIFIERS, SITE_DETERMINERS, is_cell_level, names_a_product
 from pipeline.extract.lexicon import Entry, Gazetteer
 from pipeline.extract.mention import Mention, doc_text
@@ -143,6 +143,7 @@ _INNER_SHORT_FORM = re.compile(r"\s*\([^()]{1,12}\)(?=\s*\w)")
 ORGAN_CONDITION_HEADS = frozenset(
     {"disease", "injury", "damage", "inflammation", "complication", "involvement", "impairment", "deficit"}
 )
+_PATHOGEN = re.compile(r"(?:virus|viral)$")
 #: Generic heads that any describing word makes a class of findings: "motor symptoms",
 #: "psychological symptoms", "speech deficits", "cognitive and motor deficits".
 QUALIFIED_HEADS = frozenset({"symptom", "deficit"})
@@ -175,7 +176,6 @@ def names_a_class_of_findings(keys: list[str]) -> bool:
         and keys[-2] not in _NOT_QUALIFIERS
         and keys[-2] not in CELL_LEVEL
     )
-_PATHOGEN = re.compile(r"(?:virus|viral)$")
 
 
 def names_an_organ_condition(keys: list[str], gazetteer: Gazetteer) -> bool:
@@ -358,8 +358,6 @@ def propagate_abbreviations(text: str, mentions: list[Mention], definitions: lis
     return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label)) if added else mentions
 
 
-#: Two-letter acronyms ("AS", "MC") have too many expansions to resolve without a definition.
-MIN_ACRONYM_LENGTH, MAX_ACRONYM_LENGTH = 3, 8
 _OPEN_PARENTHESIS = re.compile(r"\s*\(\s*$")
 _CLOSE_PARENTHESIS = re.compile(r"^\s*[);,]")
 
@@ -398,7 +396,7 @@ def resolve_acronyms(
     ]
     candidates = [
         (start, end) for start, end in spans
-        if len(text[start:end]) <= MAX_ACRONYM_LENGTH and is_acronym(text[start:end]) and text[start:end] not in defined
+        if len(text[start:end]) <= MAX_UNDEFINED_LENGTH and is_acronym(text[start:end]) and text[start:end] not in defined
     ]
     parenthesized: dict[str, Mention] = {}
     for start, end in candidates:
@@ -413,7 +411,7 @@ def resolve_acronyms(
         if any(a < end and start < b for a, b in taken):
             continue
         long_form = parenthesized.get(short)
-        if long_form is None and len(short) >= MIN_ACRONYM_LENGTH and not is_common(short):
+        if long_form is None and may_stand_undefined(short):
             if short not in spelled:
                 spelled[short] = [m for m in long_forms if spells_initials(short, text[m.start : m.end])]
             long_form = min(spelled[short], key=lambda m: (m.start > start, abs(m.start - start)), default=None)

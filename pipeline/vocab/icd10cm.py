@@ -134,6 +134,12 @@ def clean_icd_text(text: str) -> CleanText | None:
     return CleanText(text=text, lossy=lossy)
 
 
+#: Zipf frequency (wordfreq) from which an acronym spells a common English word ("ALL", "MEN").
+#: The count mixes both uses ("aids" is 4.25 largely as AIDS), so only very common words are
+#: kept out; acronyms match in capitals only, and not inside a line in capitals.
+COMMON_WORD_ZIPF = 4.5
+
+
 def final_acronyms(text: str) -> list[str]:
     """Bracketed acronyms at the end of ``text`` that abbreviate the whole name before them."""
     from wordfreq import zipf_frequency
@@ -145,14 +151,8 @@ def final_acronyms(text: str) -> list[str]:
     return [
         acronym
         for acronym in _ACRONYM_IN_BRACKETS_RE.findall(match.group("acronyms"))
-        if acronym[0] == name[0].upper() and zipf_frequency(acronym.lower(), "en") < ENGLISH_WORD_ZIPF
+        if acronym[0] == name[0].upper() and zipf_frequency(acronym.lower(), "en") < COMMON_WORD_ZIPF
     ]
-
-
-#: Zipf frequency (wordfreq) from which an acronym spells a common English word ("ALL", "MEN").
-#: The count mixes both uses ("aids" is 4.25 largely as AIDS), so only very common words are
-#: kept out; acronyms match in capitals only, and not inside a line in capitals.
-ENGLISH_WORD_ZIPF = 4.5
 
 
 def _candidate_codes() -> list[str]:
