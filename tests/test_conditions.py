@@ -265,3 +265,35 @@ def test_adjectives_in_the_plural_name_people_with_the_condition(nlp):
     # drug classes named by their effect are not people
     found = _by_text(nlp, "They took anti-epileptics and oral hypoglycemics.")
     assert not any("epileptic" in text or "hypoglycemic" in text for text in found)
+
+
+def test_misspellings_keep_their_first_letter():
+    from pipeline.extract.lexicon import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    assert gazetteer.correct("diarreah") == "diarrhea" and gazetteer.correct("neurophaty") == "neuropathy"
+    assert gazetteer.correct("ascitis") is None  # shares a deletion key with "vasitis", not a misspelling of it
+
+
+def test_molecule_symbols_are_not_the_words_their_letters_spell(nlp):
+    from pipeline.extract.lexicon import is_identifier
+
+    assert is_identifier("AChE") and is_identifier("IgE") and not is_identifier("Ache") and not is_identifier("ACHE")
+    found = _by_text(nlp, "AChE inhibitors were given; she felt a dull ache in her back.")
+    assert "AChE" not in found and any(text.startswith("ache") for text in found)
+
+
+def test_a_name_after_anti_is_not_a_condition(nlp):
+    found = _by_text(nlp, "It has anti-tumor and anti-HIV activity, unlike the tumor itself.")
+    assert set(found) == {"tumor"} and found["tumor"].start > 40
+    assert _by_text(nlp, "The antileukemia drugs had anti-amnesic effects.") == {}
+
+
+def test_level_compounds_before_a_noun_describe_the_noun(nlp):
+    found = _by_text(nlp, "Rats on a low-sodium diet; low-density lipoprotein rose. Patients with low sodium were excluded.")
+    assert list(found) == ["low sodium"]
+
+
+def test_vocabulary_modifiers_never_start_inside_a_hyphenated_word(nlp):
+    found = _by_text(nlp, "He had ANCA-positive necrotizing glomerulonephritis.")
+    assert list(found) == ["necrotizing glomerulonephritis"]

@@ -246,3 +246,15 @@ def test_a_described_symptom_or_deficit_class_is_a_condition(finder):
     # the vocabulary's name for the class gives the concept: HPO "Abnormal speech"
     abnormal_speech = finder.gazetteer.entries[("abnormal", "speech")].concept_id
     assert (kept["speech deficits"].concept_id, kept["speech deficits"].method) == (abnormal_speech, "model:head")
+
+
+def test_a_hyphenated_cause_participle_is_trimmed_from_model_spans():
+    text = "seizure-induced injury"
+    assert trim_span(text, 0, len("seizure-induced")) == (0, len("seizure"))
+    assert trim_span("HIV-associated", 0, 14) == (0, 3) and trim_span("X-linked", 0, 8) == (0, 8)
+    assert not looks_like_disease(["antileukemia"]) and looks_like_disease(["leukemia"])
+
+
+def test_model_spans_after_anti_are_not_conditions(finder):
+    text = "It had anti-amnesic effects."
+    assert _merge(finder, text, [], [(7, 19)]) == []

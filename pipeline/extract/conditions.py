@@ -147,12 +147,41 @@ def find_conditions(
     spans = [
         s
         for s in spans
-        if tuple(keys[s.first : s.last]) not in excluded and not _is_cell_level(keys, s) and not _names_a_drug_class(keys, s)
+        if tuple(keys[s.first : s.last]) not in excluded
+        and not _is_cell_level(keys, s)
+        and not _names_a_drug_class(keys, s)
+        and not (s.first > 0 and keys[s.first - 1] == ANTI)
+        and not _level_compound(sentence, text, s)
     ]
     taken = {i for s in spans for i in range(s.first, s.last)}
-    result = [_extend(span, keys, gazetteer, taken - set(range(span.first, span.last))) for span in spans]
+    hyphenated = _hyphen_joined(sentence, text)
+    result = [_extend(span, keys, gazetteer, taken - set(range(span.first, span.last)), hyphenated) for span in spans]
     result = _drop_overlaps(result)
     return [(sentence[s.first].start, sentence[s.last - 1].end, s.entry) for s in result]
+
+
+#: "anti-HIV", "anti-tumor", "anti rigor": a name after "anti" is what an agent acts against.
+ANTI = "anti"
+#: Level words that make a hyphenated compound adjective ("low-sodium diet", "high-fat diet").
+_LEVEL_WORDS = frozenset({"low", "high"})
+
+
+def _hyphen_joined(sentence: list[Piece], text: str) -> set[int]:
+    """Indices of pieces joined to the piece before them by a hyphen ("ANCA-positive")."""
+    return {
+        i
+        for i in range(1, len(sentence))
+        if sentence[i].start == sentence[i - 1].end + 1 and text[sentence[i - 1].end] in "-‐‑"
+    }
+
+
+def _level_compound(sentence: list[Piece], text: str, span: _Span) -> bool:
+    """A match written as one hyphenated level compound before a noun ("low-sodium diet",
+    "low-density lipoprotein") describes that noun, not a finding ("low sodium")."""
+    first, last = sentence[span.first], sentence[span.last - 1]
+    if first.key not in _LEVEL_WORDS or span.last - span.first < 2 or " " in text[first.start : last.end]:
+        return False
+    return span.last < len(sentence) and sentence[span.last].key.isalpha() and text[last.end : last.end + 1] == " "
 
 
 def _split_coordinated(spans: list[_Span], keys: list[str], gazetteer: Gazetteer) -> list[_Span]:
@@ -267,8 +296,11 @@ def _is_cell_level(keys: list[str], span: _Span) -> bool:
     return is_cell_level(keys, span.first, span.last)
 
 
-def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer, taken: set[int]) -> _Span:
-    """Grow a matched span by the modifiers, conjuncts and complements that belong to it."""
+def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer, taken: set[int], hyphenated: set[int] = frozenset()) -> _Span:
+    """Grow a matched span by the modifiers, conjuncts and complements that belong to it
+    (never starting inside a hyphenated word: "ANCA-positive necrotizing glomerulonephritis"
+    gives "necrotizing glomerulonephritis"; ``hyphenated`` holds the pieces joined by a hyphen
+    to the piece before)."""
     first, last = span.first, span.last
     # modifiers before the name, possibly coordinated: "severe or acute", "mild-to-moderate"
     while first > 0:
@@ -294,6 +326,8 @@ def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer, taken: set[int])
     # words that prefix other condition names in the vocabulary: "joint pain", "ovarian cancer"
     while first > 0 and first - 1 not in taken and keys[first - 1] in gazetteer.modifiers:
         first -= 1
+    while first < span.first and first in hyphenated:
+        first += 1
     # where a drug was given: "injection-site pain", "infusion site reactions"
     if first == span.first and first > 1 and keys[first - 1] == "site" and keys[first - 2] in SITE_OF_ADMINISTRATION:
         first -= 2

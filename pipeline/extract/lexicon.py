@@ -11,8 +11,9 @@ Each condition term of :mod:`pipeline.vocab` is turned into a key sequence with
   because they only name a condition next to a person ("schizophrenic patients");
 - for names ending in a generic head (disease, disorder, syndrome, condition), the same name
   with the other heads ("neurodegenerative condition");
-- misspellings at edit distance 1 of one-word names of 7+ letters ("fatique", "dizzyness"),
-  for words the vocabularies do not know, through a symmetric-delete index (SymSpell);
+- misspellings of one-word names of 7+ letters ("fatique", "dizzyness", "diarreah"), for words
+  the vocabularies do not know, through a symmetric-delete index (SymSpell): one deletion on
+  each side, so substitutions, swaps and a moved letter, with the first letter kept;
 - words that the vocabulary uses to narrow another condition name ("joint" in "joint pain")
   are recorded as modifiers, so "calf pain" or "hemorrhagic cystitis" keep their first word;
 - acronyms (all capitals, e.g. "ADHD") are matched case-sensitively so that they do not fire on
@@ -103,13 +104,20 @@ class Gazetteer:
             self.prefixes.add(key[:n])
 
     def correct(self, word: str) -> str | None:
-        """The one-word condition name at edit distance 1 from an unknown ``word``, if unique.
+        """The one-word condition name one deletion apart on each side from an unknown
+        ``word`` ("fatique", "diarreah", "neurophaty"), if unique.
 
-        Real English words are never corrected ("conclusion" is not "occlusion"), nor are
-        derived forms ("-ic", "-ed", "-ing"), which are not misspellings."""
+        The first letter must agree: misspellings rarely change it (Yannakoudakis & Fawthrop
+        1983), and without that "ascitis" (ascites) read as "vasitis". Real English words are
+        never corrected ("conclusion" is not "occlusion"), nor are derived forms ("-ic", "-ed",
+        "-ing"), which are not misspellings."""
         if word.endswith(("ic", "ed", "ing")) or is_english_word(word):
             return None
-        candidates = {self.misspellings[v] for v in _deletions(word) | {word} if v in self.misspellings}
+        candidates = {
+            name
+            for v in _deletions(word) | {word}
+            if (name := self.misspellings.get(v)) is not None and name[0] == word[0]
+        }
         return candidates.pop() if len(candidates) == 1 else None
 
     def find(self, pieces: list[Piece], text: str) -> list[Match]:
@@ -123,7 +131,7 @@ class Gazetteer:
             j = i + 1
             while j <= n and tuple(keys[i:j]) in self.prefixes:
                 entry = self.entries.get(tuple(keys[i:j]))
-                if entry is not None:
+                if entry is not None and not (j == i + 1 and is_identifier(text[pieces[i].start : pieces[i].end])):
                     best = (j, entry)
                 j += 1
             if best is None:
@@ -145,6 +153,13 @@ class Gazetteer:
             matches.append(Match(pieces[i].start, pieces[end - 1].end, entry, i, end))
             i = end
         return matches
+
+
+def is_identifier(word: str) -> bool:
+    """A word with capitals after its first letter and lowercase letters too ("AChE", "IgE",
+    "NaCl"): a symbol for a molecule or gene, not the English word its letters spell ("ache")."""
+    letters = [ch for ch in word if ch.isalpha()]
+    return any(ch.isupper() for ch in letters[1:]) and any(ch.islower() for ch in letters)
 
 
 def _in_capitals(text: str) -> bool:
@@ -190,7 +205,8 @@ def _deletions(word: str) -> set[str]:
 def misspelling_index(entries: dict[tuple[str, ...], Entry], known_words: set[str]) -> dict[str, str]:
     """Symmetric-delete index (Garbe's SymSpell) of one-word condition names: each deletion of
     one character -> the name, kept only when it points to a single name. A word at edit
-    distance 1 from a name shares one of these keys ("fatique", "dizzyness", "diahrrea")."""
+    distance 1 from a name shares one of these keys ("fatique", "dizzyness"), and so do some
+    two edits away ("diahrrea", "neurophaty")."""
     index: dict[str, set[str]] = {}
     for key in entries:
         if len(key) == 1 and key[0].isalpha() and len(key[0]) >= MIN_MISSPELLED_LENGTH:
@@ -245,8 +261,11 @@ _NOT_MODIFIERS = frozenset(
     """a an the of and or to in on with without for by from at as no not non other all any
     have has had having be is are was were been get got my your his her their its this that
     some more less most very new old left right high low large small transient rat mouse mice
-    animal human patient one two three four five six seven eight nine ten first second third""".split()
+    animal human patient one two three four five six seven eight nine ten first second third
+    anti positive negative""".split()
 )
+# "anti" (hyphen dropped) names an agent against the condition, "positive"/"negative" a test
+# result ("ANCA-positive"): neither makes a narrower condition name.
 #: A word must start this many condition names to count as one of their modifiers (one name is
 #: an accident of wording: "two underdeveloped breasts", "time agnosia"); body sites need one.
 MIN_MODIFIER_NAMES = 2

@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from spacy.tokens import Doc
 
 from pipeline.extract.abbreviations import MAX_UNDEFINED_LENGTH, is_acronym, may_stand_undefined, spells_initials
-from pipeline.extract.conditions import CELL_LEVEL, MODIFIERS, SITE_DETERMINERS, is_cell_level, names_a_product
+from pipeline.extract.conditions import ANTI, CELL_LEVEL, MODIFIERS, SITE_DETERMINERS, is_cell_level, names_a_product
 from pipeline.extract.lexicon import Entry, Gazetteer
 from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import pieces
@@ -65,11 +65,14 @@ DISEASE_HEAD = re.compile(
 #: Words a name never ends with: the model sometimes runs a span into the next phrase.
 _TRAILING_WORDS = frozenset({"and", "or", "of", "in", "with", "the", "by", "to", "as"})
 _TRAILING_MARKS = frozenset(",;:.")
+#: "seizure-induced", "infection-related": the condition is the cause of what follows.
+_CAUSE_PARTICIPLES = frozenset({"induced", "related", "associated", "mediated", "dependent"})
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """``(start, end)`` without trailing punctuation, coordinators or prepositions ("deficiency
-    of ASPA and", "demyelination of the central nervous system,"). A scan from the right, linear
+    of ASPA and", "demyelination of the central nervous system,"), or a hyphenated participle
+    that makes the name a cause ("seizure-induced"). A scan from the right, linear
     in the span's length (a regular expression for it backtracked exponentially on long runs of
     spaces)."""
     while end > start:
@@ -81,6 +84,9 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
         if word_start > start and text[word_start - 1].isspace() and text[word_start:end].lower() in _TRAILING_WORDS:
             end = word_start
             continue
+        if word_start - 1 > start and text[word_start - 1] == "-" and text[word_start:end].lower() in _CAUSE_PARTICIPLES:
+            end = word_start - 1
+            continue
         break
     return start, end
 
@@ -88,7 +94,8 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
 def looks_like_disease(keys: list[str]) -> bool:
     """The phrase's head is a disease-forming suffix or a disease head noun: its last word, the
     word before "of" ("deficiency of aspartoacylase", "disorder of skeletal muscle"), or the word
-    before a Latin postpositive modifier ("polyposis coli", "pseudotumor cerebri")."""
+    before a Latin postpositive modifier ("polyposis coli", "pseudotumor cerebri"); never a word
+    with the prefix "anti" ("antileukemia" names what acts against the disease)."""
     if not keys:
         return False
     if "of" in keys[1:]:
@@ -97,7 +104,7 @@ def looks_like_disease(keys: list[str]) -> bool:
         head = keys[-2]
     else:
         head = keys[-1]
-    return DISEASE_HEAD.search(head) is not None
+    return DISEASE_HEAD.search(head) is not None and not head.startswith(ANTI)
 
 
 #: Zipf frequency (wordfreq) under which a word with a Latin ending is not English.
@@ -292,7 +299,7 @@ def merge_model_spans(
             continue
         surface = text[start:end]
         key = tuple(p.key for p in pieces(surface))
-        if not key or key in excluded or not any(ch.isalpha() for ch in surface):
+        if not key or key in excluded or key[0] == ANTI or not any(ch.isalpha() for ch in surface):
             continue
         entry, how = concept_for_span(surface, gazetteer, excluded)
         if how == "rejected" or _before_drug_noun(text, end) or _after_cell_noun(text, start, end):
