@@ -1,7 +1,7 @@
 """Accuracy on public corpora: convert, run the pipeline, score, print one table.
 
     python benchmarks/accuracy.py [--shared ../shared] [--work benchmarks/work]
-                                  [--only seeds,bc5cdr,ncbi,cadec,ade] [--json FILE]
+                                  [--only seeds,bc5cdr,ncbi,cadec,tac2017,ade] [--json FILE]
 
 For each corpus: convert it with ``benchmarks/corpora.py`` into ``<work>/<name>/`` (sources and
 gold), run ``python -m pipeline run --corpus <work>/<name>/corpus --out <work>/<name>/outputs
@@ -13,6 +13,9 @@ comparable to this project's labels:
   dropped.
 - cadec: ADVERSE_EFFECT vs ADR; CONDITION vs Disease+Symptom; and both merged (detection of
   any of them, whatever the type).
+- tac2017: ADVERSE_EFFECT, then CONDITION and ADVERSE_EFFECT merged, vs the adverse reactions
+  of US drug-label sections. The corpus gives each distinct reaction once per section, at one
+  offset ("nausea" 11 times in a section, 1 gold row), so recall is the figure.
 - ade: DOSE vs the dose spans of ADE-Corpus-V2 that hold a number, then vs all of them
   ("overdose", "high-dose" included). The corpus marks only doses tied to an adverse event, so
   recall is the figure; precision (in parentheses) is not meaningful.
@@ -101,6 +104,17 @@ BENCHMARKS: tuple[Benchmark, ...] = (
             Scoring("ADVERSE_EFFECT vs ADR", {"CONDITION": None, "DOSE": None}, "ADVERSE_EFFECT"),
             Scoring("CONDITION vs Disease+Symptom", {"ADVERSE_EFFECT": None, "DOSE": None}, "CONDITION"),
             Scoring("both merged vs ADR+Disease+Symptom", MERGED, "DISEASE"),
+        ),
+    ),
+    Benchmark(
+        "tac2017",
+        corpora.convert_tac2017,
+        "benchmarks/tac2017_adr_train",
+        (
+            Scoring(
+                "ADVERSE_EFFECT vs AdverseReaction", {"CONDITION": None, "DOSE": None}, "ADVERSE_EFFECT", recall_only=True
+            ),
+            Scoring("CONDITION+ADVERSE_EFFECT vs AdverseReaction", MERGED, "DISEASE", recall_only=True),
         ),
     ),
     Benchmark(
@@ -199,7 +213,7 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
     lines = [fmt(header), "  ".join("-" * w for w in widths), *(fmt(b) for b in body)]
     lines.append("s = strict (same span), l = lenient (overlap, one to one); P/R/F1 in %; time = pipeline run.")
     if any(r["recall_only"] for r in rows):
-        lines.append("(x): not meaningful, the corpus marks only some of the doses: read recall.")
+        lines.append("(x): not meaningful, the corpus marks only some of the mentions: read recall.")
     return "\n".join(lines)
 
 

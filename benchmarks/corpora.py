@@ -23,6 +23,7 @@ Converters (``src`` is the corpus folder or its main file, ``work`` the work roo
 - :func:`convert_ncbi`    NCBI disease development set, every class -> CONDITION.
 - :func:`convert_cadec`   CADEC v2 (1000 posts), ADR -> ADVERSE_EFFECT, Disease/Symptom -> CONDITION.
 - :func:`convert_ade_doses` ADE-Corpus-V2 ``DRUG-DOSE.rel``, dose spans -> DOSE (recall only).
+- :func:`convert_tac2017` TAC 2017 ADR drug-label sections, adverse reactions -> ADVERSE_EFFECT.
 - :func:`convert_seeds`   the five seed articles and their gold, copied.
 """
 
@@ -531,6 +532,52 @@ def convert_ade_doses(
 # seed articles
 
 
+# --------------------------------------------------------------------------------------------
+# TAC 2017 ADR (US drug labels)
+
+TAC2017_FILE = "demner-fushman-train-labels.json"
+_SLUG = re.compile(r"[^A-Za-z0-9]+")
+
+
+def convert_tac2017(src: Path, work: Path) -> tuple[Path, Path]:
+    """TAC 2017 ADR training labels (Demner-Fushman et al. 2018): one document per label
+    section (adverse reactions, warnings and precautions, boxed warnings), its text exactly as
+    in the JSON; every adverse-event mention with an offset -> ADVERSE_EFFECT (``source_type``
+    ``AdverseReaction``, or ``AdverseReaction:animal`` for effects seen in animal studies), its
+    MedDRA preferred term as concept. Mentions without an offset (discontinuous in the original
+    annotation) are skipped and counted. The JSON lowercases mention texts, so the gold text is
+    the source's own slice once it matches case-insensitively. Each distinct reaction is given
+    once per section, at one of its occurrences: the gold is for recall, not precision.
+    """
+    path = _resolve(Path(src), TAC2017_FILE)
+    corpus_dir, gold_path = _prepare(work, "tac2017")
+    stats = ConversionStats(corpus="tac2017", source=str(path))
+    texts: dict[str, str] = {}
+    rows: list[dict[str, Any]] = []
+    for section in json.loads(path.read_text(encoding="utf-8")):
+        doc = _SLUG.sub("_", f"{section['label_id']}_{section['section_name']}").strip("_")
+        text = section["section_text"]
+        texts[doc] = text
+        _write_text(corpus_dir / f"{doc}.txt", text)
+        for mention in section["adverse_events"]:
+            term, start, length = mention[0], mention[5], mention[6]
+            source_type = "AdverseReaction" + (f":{mention[7]}" if len(mention) > 7 and mention[7] != "human" else "")
+            stats.source_types[source_type] += 1
+            if start is None or length is None:
+                stats.skipped_discontinuous += 1
+                continue
+            start, end = int(start), int(start) + int(length)
+            gold_text = text[start:end] if text[start:end].lower() == term.lower() else term
+            row: dict[str, Any] = {
+                "doc": doc, "start": start, "end": end, "text": gold_text,
+                "label": "ADVERSE_EFFECT", "source_type": source_type,
+            }
+            if mention[2] is not None:
+                row["concept"] = f"MEDDRA:{int(mention[2])}"
+            rows.append(row)
+    return _finish(stats, corpus_dir, gold_path, texts, rows)
+
+
 def convert_seeds(src: Path, work: Path) -> tuple[Path, Path]:
     """The five seed articles: ``src/corpus/*`` and ``src/gold/seeds.jsonl`` copied as they are.
 
@@ -588,6 +635,7 @@ CONVERTERS: dict[str, tuple[Any, str]] = {
     "ncbi": (convert_ncbi, "benchmarks/ncbi_disease"),
     "cadec": (convert_cadec, "benchmarks/cadec_dev"),
     "ade": (convert_ade_doses, "benchmarks/ade_corpus_v2"),
+    "tac2017": (convert_tac2017, "benchmarks/tac2017_adr_train"),
 }
 
 

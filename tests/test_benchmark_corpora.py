@@ -105,6 +105,23 @@ def test_ncbi(work: Path) -> None:
     assert stats["n_mentions"] == len(rows) > 700
 
 
+def test_tac2017(work: Path) -> None:
+    """239 drug-label sections of 101 labels; each distinct reaction once per section, with a
+    MedDRA concept; offsets exact although the JSON lowercases mention texts."""
+    src = need(BENCH / "tac2017_adr_train" / corpora.TAC2017_FILE)
+    corpus, gold = corpora.convert_tac2017(src.parent, work)
+    docs, rows = read_gold(gold)
+    assert len(list(corpus.glob("*.txt"))) == len(docs) == 239
+    assert {r["label"] for r in rows} == {"ADVERSE_EFFECT"} and len(rows) > 6500
+    assert_offsets_valid(corpus, rows)
+    assert any(r["text"] == "ARDS" for r in rows)  # "ards" in the JSON, capitals in the label
+    assert all(r["concept"].startswith("MEDDRA:") for r in rows if "concept" in r)
+    assert len({(r["doc"], r["text"].lower()) for r in rows}) == len(rows)
+    stats = corpora.read_stats(gold)
+    assert stats["mismatches"] == 0 and stats["skipped_discontinuous"] > 0
+    assert "ADCETRIS_adverse_reactions" in docs
+
+
 def test_cadec(work: Path) -> None:
     """1000 posts copied as is; ADR -> ADVERSE_EFFECT, Disease/Symptom -> CONDITION.
 
