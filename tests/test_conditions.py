@@ -297,3 +297,16 @@ def test_level_compounds_before_a_noun_describe_the_noun(nlp):
 def test_vocabulary_modifiers_never_start_inside_a_hyphenated_word(nlp):
     found = _by_text(nlp, "He had ANCA-positive necrotizing glomerulonephritis.")
     assert list(found) == ["necrotizing glomerulonephritis"]
+
+
+def test_drug_label_order_of_change_words(nlp):
+    found = _by_text(nlp, "Adverse reactions: weight decreased, vision blurred, nausea.")
+    assert found["weight decreased"].concept_id == _by_text(nlp, "decreased weight")["decreased weight"].concept_id
+    assert found["vision blurred"].concept_id == _by_text(nlp, "blurred vision")["blurred vision"].concept_id
+    assert found["weight decreased"].method.endswith(":inverted")
+
+
+def test_inverted_names_do_not_make_vocabulary_modifiers():
+    from pipeline.extract.lexicon import load_gazetteer
+
+    assert "inner" not in load_gazetteer().modifiers

@@ -11,6 +11,8 @@ Each condition term of :mod:`pipeline.vocab` is turned into a key sequence with
   because they only name a condition next to a person ("schizophrenic patients");
 - for names ending in a generic head (disease, disorder, syndrome, condition), the same name
   with the other heads ("neurodegenerative condition");
+- for names that start with a word of change ("Decreased weight", "Blurred vision"), the order
+  of MedDRA and drug-label tables ("weight decreased", "vision blurred");
 - misspellings of one-word names of 7+ letters ("fatique", "dizzyness", "diarreah"), for words
   the vocabularies do not know, through a symmetric-delete index (SymSpell): one deletion on
   each side, so substitutions, swaps and a moved letter, with the first letter kept;
@@ -275,6 +277,8 @@ def vocabulary_modifiers(entries: dict[tuple[str, ...], Entry], sites: set[str] 
     """Words that the vocabulary puts in front of another condition name to make a narrower one
     ("joint" in "joint pain", "ovarian" in "ovarian carcinoma"): seen in front of a condition,
     they belong to its name."""
+    # inverted variants ("inner ear morphology abnormal") would make "inner" a modifier
+    entries = {key: entry for key, entry in entries.items() if not entry.method.endswith(":inverted")}
     modifiers: dict[str, int] = {}
     for key in entries:
         if len(key) >= 2 and key[1:] in entries and key[0].isalpha() and len(key[0]) > 2:
@@ -350,6 +354,12 @@ def organ_words(keyed: list, sites: set[str]) -> dict[str, str | None]:
     return organs
 
 
+#: Words of change that MedDRA's preferred terms, and the adverse-reaction tables of drug labels
+#: written in them, put after what changed ("Weight decreased", "Vision blurred", "Blood
+#: creatinine increased") where HPO puts them first ("Decreased body weight").
+INVERTIBLE_DIRECTIONS = frozenset({"increased", "decreased", "elevated", "reduced", "abnormal", "prolonged", "blurred"})
+
+
 def _variants(key: tuple[str, ...], eponyms: set[str]) -> list[tuple[tuple[str, ...], str]]:
     variants: list[tuple[tuple[str, ...], str]] = []
     stripped = tuple(k[:-2] if k.endswith("'s") else k for k in key)
@@ -361,6 +371,8 @@ def _variants(key: tuple[str, ...], eponyms: set[str]) -> list[tuple[tuple[str, 
     if len(key) > 1 and key[-1] in heads:
         for head in sorted(heads - {key[-1]}):
             variants.append((key[:-1] + (head,), "head"))
+    if len(key) > 1 and key[0] in INVERTIBLE_DIRECTIONS and key[1].isalpha():
+        variants.append((key[1:] + key[:1], "inverted"))
     possessive = (key[0] + "'s",) + key[1:] if key[0] in eponyms else key
     if len(possessive) == 2 and possessive[0].endswith("'s") and possessive[1] in GENERIC_HEADS:
         variants.append(((possessive[0],), "eponym"))
