@@ -9,6 +9,9 @@ alone on the line before), and prose paragraphs are long lines. The rules, line 
   short label ending in a colon ("Side effects:") is a heading: it is its own sentence and sets
   ``section`` for the sentences under it. A numbered line next to another numbered line of the
   same style is a list item instead, and lines holding table cells (``|``) are never headings.
+  In an outline ("6 ADVERSE REACTIONS", then "6.1 Clinical Trials Experience"), the top-level
+  numbered heading is kept as ``outer_section`` of what lies under its subsections; a numbered
+  title without numbered subsections ("4 Uses of X") is no outline.
 - a bullet or numbered line is a list item: its own sentence (or sentences).
 - other lines are prose; a line that ends without punctuation and is followed by a line
   starting in lower case is a hard wrap, joined with the next line.
@@ -40,6 +43,9 @@ _NUMBERED_LINE = re.compile(rf"^\s*({_NUMBERED})\s*\S")
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _HEADING_MARKERS = re.compile(rf"^\s*(?:#{{1,6}}\s+|{_NUMBERED}\s*|{_BULLET}\s+)")
 _FINAL_PUNCT = tuple(".,;!…")
+#: Outline numbering of drug labels and papers: "6 ADVERSE REACTIONS", "6.1 Clinical Trials
+#: Experience" (not list-style "2. Dosage" or "1) Stroke").
+_OUTLINE_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\s+[A-Za-z]")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 # Sentence boundary candidates: terminal punctuation, optional closing quotes/brackets and
@@ -62,6 +68,9 @@ class Segment:
     end: int
     section: str | None
     is_heading: bool = False
+    #: the enclosing numbered section of an outline ("6 ADVERSE REACTIONS" over "6.1 Clinical
+    #: Trials Experience" and the unnumbered headings under it), when the text has one
+    outer_section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,12 +89,19 @@ def segment(text: str) -> list[Segment]:
     lines = _lines(text)
     segments: list[Segment] = []
     section: str | None = None
+    top: tuple[str, str] | None = None  # (number, heading) of the last top-level numbered heading
+    outer: str | None = None  # that heading, once a subsection of it ("6.1" under "6") shows an outline
     i = 0
     while i < len(lines):
         line = lines[i]
         if _is_heading(lines, i):
             section = heading_text(line.text)
-            segments.append(Segment(line.start, line.end, section, is_heading=True))
+            number = _OUTLINE_NUMBER.match(line.text)
+            if number and "." not in number.group(1):
+                top, outer = (number.group(1), section), None
+            elif number and top is not None and number.group(1).split(".")[0] == top[0]:
+                outer = top[1]
+            segments.append(Segment(line.start, line.end, section, True, outer if outer != section else None))
             i += 1
             continue
         start, end = line.start, line.end
@@ -98,7 +114,8 @@ def segment(text: str) -> list[Segment]:
                 break
             i += 1
             end = lines[i].end
-        segments.extend(Segment(s, e, section) for s, e in split_sentences(text, start, end))
+        enclosing = outer if outer != section else None
+        segments.extend(Segment(s, e, section, False, enclosing) for s, e in split_sentences(text, start, end))
         i += 1
     return segments
 

@@ -84,3 +84,14 @@ def test_headings_that_name_a_condition_are_studied(nlp):
     text = "Uses of the drug\n1) Stroke\nTrials in stroke patients were mixed.\n"
     mention = _find(nlp, text, "Stroke")
     assert (mention.label, mention.role) == ("CONDITION", "studied")
+
+
+def test_a_label_subsection_is_read_under_its_numbered_section(nlp):
+    text = (
+        "6 ADVERSE REACTIONS\n\nThe following reactions are discussed elsewhere.\n\n"
+        "6.1 Clinical Trials Experience\n\nIn trials, 10% of patients had headache and dizziness.\n\n"
+        "1 INDICATIONS AND USAGE\n\nSomething is indicated.\n\n1.1 Hypertension\n\nIt lowers blood pressure in hypertension.\n"
+    )
+    found = {text[m.start : m.end]: m for m in nlp(text)._.mentions}
+    assert found["headache"].label == found["dizziness"].label == "ADVERSE_EFFECT"  # not a use: "clinical"
+    assert found["hypertension"].label == "CONDITION" and found["hypertension"].role == "studied"

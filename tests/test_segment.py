@@ -107,3 +107,16 @@ def test_run_on_text_is_capped():
     pieces = segment(text)
     assert len(pieces) > 1
     assert all(s.end - s.start <= MAX_SENTENCE_CHARS for s in pieces)
+
+
+def test_outline_sections_keep_their_numbered_parent():
+    text = (
+        "6 ADVERSE REACTIONS\n\nThe following are discussed.\n\n6.1 Clinical Trials Experience\n\n"
+        "Nausea occurred in 10%.\n\nLess Common Adverse Reactions\n\nRash.\n\n7 DRUG INTERACTIONS\n\nNone."
+    )
+    outer = {text[s.start : s.end]: s.outer_section for s in segment(text)}
+    assert outer["Nausea occurred in 10%."] == outer["Rash."] == "6 ADVERSE REACTIONS"
+    assert outer["The following are discussed."] is None and outer["None."] is None
+    # a numbered title without numbered subsections is no outline
+    title = "4 Uses of Cerebrolysin + Side Effects\n\nIntro text here.\n\nStroke\n\nIt helps after a stroke."
+    assert all(s.outer_section is None for s in segment(title))

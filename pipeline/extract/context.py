@@ -111,6 +111,23 @@ def classify(
     return "CONDITION", role
 
 
+def deciding_section(section: str | None, outer_section: str | None) -> str | None:
+    """The heading whose cues label what lies under it: a subsection's own when it speaks of
+    unwanted effects or cautions ("5.2 Hepatotoxicity"), else the enclosing numbered section's
+    when that has a cue ("6.1 Clinical Trials Experience" and "Less Common Adverse Reactions"
+    under "6 ADVERSE REACTIONS": "clinical" alone would read as a use)."""
+    if outer_section is None:
+        return section
+    r = rules()
+    own = (section or "").lower()
+    if own and (r["section_ae"].search(own) or r["section_contra"].search(own)):
+        return section
+    outer = outer_section.lower()
+    if r["section_ae"].search(outer) or r["section_contra"].search(outer) or r["section_studied"].search(outer):
+        return outer_section
+    return section
+
+
 def _studied_or_other(sentence: str) -> str:
     return "other" if rules()["definition"].search(sentence) else "studied"
 
@@ -257,10 +274,11 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
             mention.label, mention.role = previous.label, previous.role
         else:
             if segment.is_heading:  # a heading is read in the context of the section before it
-                section = segments[index - 1].section if index > 0 else None
+                before = segments[index - 1] if index > 0 else None
+                section = deciding_section(before.section, before.outer_section) if before else None
                 lead_in = None
             else:
-                section = segment.section
+                section = deciding_section(segment.section, segment.outer_section)
                 lead_in = lead_in_of(segments, index, doc_text)
             label, role = classify(
                 sentence, start, end, section, lead_in, segment.is_heading, first_person or index in list_segments
