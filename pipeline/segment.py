@@ -101,7 +101,7 @@ def segment(text: str) -> list[Segment]:
                 top, outer = (number.group(1), section), None
             elif number and top is not None and number.group(1).split(".")[0] == top[0]:
                 outer = top[1]
-            segments.append(Segment(line.start, line.end, section, True, outer if outer != section else None))
+            segments.append(Segment(line.start, line.end, section, True, outer))
             i += 1
             continue
         start, end = line.start, line.end
@@ -114,8 +114,7 @@ def segment(text: str) -> list[Segment]:
                 break
             i += 1
             end = lines[i].end
-        enclosing = outer if outer != section else None
-        segments.extend(Segment(s, e, section, False, enclosing) for s, e in split_sentences(text, start, end))
+        segments.extend(Segment(s, e, section, False, outer) for s, e in split_sentences(text, start, end))
         i += 1
     return segments
 

@@ -154,8 +154,7 @@ def find_conditions(
         and not _level_compound(sentence, text, s)
     ]
     taken = {i for s in spans for i in range(s.first, s.last)}
-    hyphenated = _hyphen_joined(sentence, text)
-    result = [_extend(span, keys, gazetteer, taken - set(range(span.first, span.last)), hyphenated) for span in spans]
+    result = [_extend(span, sentence, text, keys, gazetteer, taken - set(range(span.first, span.last))) for span in spans]
     result = _drop_overlaps(result)
     return [(sentence[s.first].start, sentence[s.last - 1].end, s.entry) for s in result]
 
@@ -166,13 +165,9 @@ ANTI = "anti"
 _LEVEL_WORDS = frozenset({"low", "high"})
 
 
-def _hyphen_joined(sentence: list[Piece], text: str) -> set[int]:
-    """Indices of pieces joined to the piece before them by a hyphen ("ANCA-positive")."""
-    return {
-        i
-        for i in range(1, len(sentence))
-        if sentence[i].start == sentence[i - 1].end + 1 and text[sentence[i - 1].end] in "-‐‑"
-    }
+def _joined_by_hyphen(sentence: list[Piece], text: str, i: int) -> bool:
+    """Piece ``i`` is joined to the piece before it by a hyphen ("positive" in "ANCA-positive")."""
+    return i > 0 and sentence[i].start == sentence[i - 1].end + 1 and text[sentence[i - 1].end] in "-‐‑"
 
 
 def _level_compound(sentence: list[Piece], text: str, span: _Span) -> bool:
@@ -296,11 +291,12 @@ def _is_cell_level(keys: list[str], span: _Span) -> bool:
     return is_cell_level(keys, span.first, span.last)
 
 
-def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer, taken: set[int], hyphenated: set[int] = frozenset()) -> _Span:
+def _extend(
+    span: _Span, sentence: list[Piece], text: str, keys: list[str], gazetteer: Gazetteer, taken: set[int]
+) -> _Span:
     """Grow a matched span by the modifiers, conjuncts and complements that belong to it
     (never starting inside a hyphenated word: "ANCA-positive necrotizing glomerulonephritis"
-    gives "necrotizing glomerulonephritis"; ``hyphenated`` holds the pieces joined by a hyphen
-    to the piece before)."""
+    gives "necrotizing glomerulonephritis")."""
     first, last = span.first, span.last
     # modifiers before the name, possibly coordinated: "severe or acute", "mild-to-moderate"
     while first > 0:
@@ -326,7 +322,7 @@ def _extend(span: _Span, keys: list[str], gazetteer: Gazetteer, taken: set[int],
     # words that prefix other condition names in the vocabulary: "joint pain", "ovarian cancer"
     while first > 0 and first - 1 not in taken and keys[first - 1] in gazetteer.modifiers:
         first -= 1
-    while first < span.first and first in hyphenated:
+    while first < span.first and _joined_by_hyphen(sentence, text, first):
         first += 1
     # where a drug was given: "injection-site pain", "infusion site reactions"
     if first == span.first and first > 1 and keys[first - 1] == "site" and keys[first - 2] in SITE_OF_ADMINISTRATION:
