@@ -86,6 +86,26 @@ def make_condition_finder(nlp: Language, name: str) -> ConditionFinder:
     return ConditionFinder.shared()
 
 
+@Language.factory("lexicon_features")
+def make_lexicon_features(nlp: Language, name: str) -> "LexiconFeatures":
+    return LexiconFeatures()
+
+
+class LexiconFeatures:
+    """Marks the tokens of the vocabulary's condition mentions in ``Token.tag_`` ("B-LEX",
+    "I-LEX"; the pipeline has no tagger) so the NER model reads them as a gazetteer feature
+    (Ratinov & Roth 2009, "Design challenges and misconceptions in named entity recognition")."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        for mention in doc._.mentions or []:
+            if mention.label == "DOSE":
+                continue
+            span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+            for i, token in enumerate(span or ()):
+                token.tag_ = "I-LEX" if i else "B-LEX"
+        return doc
+
+
 @Language.factory("dose_finder")
 def make_dose_finder(nlp: Language, name: str) -> "DoseFinder":
     return DoseFinder()

@@ -9,7 +9,8 @@ components registered in :mod:`pipeline.components`:
   Hearst 2003 via scispaCy) and rules -> ``Doc._.mentions``;
 - ``disease_ner``: our trained NER model (:mod:`pipeline.train`), shipped in
   ``pipeline/models/disease_ner``, and ``model_merger``, which merges its spans with the
-  vocabulary's and maps them to concepts (:mod:`pipeline.extract.model_mentions`);
+  vocabulary's and maps them to concepts (:mod:`pipeline.extract.model_mentions`); a model
+  trained with ``--lexicon-feature`` (opt-in, not shipped) gets ``lexicon_features`` before it;
 - ``dose_finder``: dose statements, structured (:mod:`pipeline.extract.doses`);
 - ``mention_context``: CONDITION vs ADVERSE_EFFECT, role, negation, hedging.
 
@@ -49,7 +50,10 @@ def build_nlp(use_model: bool | None = None) -> Language:
     nlp.add_pipe("web_segmenter")
     nlp.add_pipe("condition_finder")
     if use_model:
-        nlp.add_pipe("ner", name="disease_ner", source=spacy.load(MODEL_DIR))
+        model = spacy.load(MODEL_DIR)
+        if "lexicon_features" in model.pipe_names:  # the model reads the vocabulary's mentions
+            nlp.add_pipe("lexicon_features")
+        nlp.add_pipe("ner", name="disease_ner", source=model)
         nlp.add_pipe("model_merger")
     nlp.add_pipe("dose_finder")
     nlp.add_pipe("mention_context")

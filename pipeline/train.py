@@ -39,6 +39,17 @@ tried (all within about +-0.01 on
 BC5CDR dev strict F1 or worse): width 96 / window 1 / smaller tables, dropout 0.3,
 CharacterEmbed, beam NER (width 4), 500-token batches, depth 6, BC5CDR-only training.
 
+Opt-in, not used by the shipped model: ``--lexicon-feature`` adds the vocabulary's condition
+mentions as a fifth embedded attribute (``Token.tag_`` = B-LEX/I-LEX, set by the pipeline's own
+``web_segmenter`` + ``condition_finder`` + ``lexicon_features`` components, which the saved
+model then carries and the pipeline runs before it; gazetteer features as in Ratinov & Roth
+2009), and ``--lexicon-dropout`` hides that share of the mentions afresh every epoch. Measured
+in session 6 (BENCHMARKS.md): the model alone rises to 0.801 on BC5CDR dev (0.827 NCBI), but
+the combined pipeline falls (BC5CDR 0.772, NCBI 0.815 vs 0.780 / 0.836): the model learns to
+trust the vocabulary and finds fewer of the names the vocabulary misses, which is what the
+combination needs from it; with dropout 0.5 the model alone scores 0.784 and combined 0.772 /
+0.816.
+
 Training: Adam with parameter averaging, fixed seeds (``spacy.util.fix_random_seed`` and
 the config seed), deterministic per-epoch shuffles; after every epoch the averaged model is
 scored on both development sets (strict = exact character-span match) and the best epoch by
@@ -211,6 +222,9 @@ class HyperParams:
     grad_clip: float = 1.0
     batch_words: int = 1000  # minibatch size in tokens (whole documents)
     patience: int = 6  # early stopping: epochs without a better pooled dev F1
+    lexicon_feature: bool = False  # embed the vocabulary's mentions (Token.tag_ B-LEX/I-LEX)
+    lexicon_rows: int = 64
+    lexicon_dropout: float = 0.0  # share of vocabulary mentions hidden from the model per epoch
 
     def embed_config(self) -> dict:
         if self.embed == "char":
@@ -223,11 +237,12 @@ class HyperParams:
                 "include_static_vectors": False,
                 "feature": self.embed_attrs[0],
             }
+        extra_attrs, extra_rows = (["TAG"], [self.lexicon_rows]) if self.lexicon_feature else ([], [])
         return {
             "@architectures": "spacy.MultiHashEmbed.v2",
             "width": self.width,
-            "attrs": list(self.embed_attrs),
-            "rows": list(self.embed_rows),
+            "attrs": list(self.embed_attrs) + extra_attrs,
+            "rows": list(self.embed_rows) + extra_rows,
             "include_static_vectors": False,
         }
 
@@ -254,8 +269,53 @@ class HyperParams:
         }
 
 
+FEATURE_COMPONENTS = ("web_segmenter", "condition_finder", "lexicon_features")
+
+
+def add_feature_components(nlp) -> None:
+    import pipeline.components  # noqa: F401  (registers the factories)
+
+    for name in FEATURE_COMPONENTS:
+        nlp.add_pipe(name)
+
+
+def with_features(nlp, doc):
+    for name, proc in nlp.pipeline:
+        if name in FEATURE_COMPONENTS:
+            doc = proc(doc)
+    return doc
+
+
+def hide_lexicon_mentions(examples: Sequence, share: float, rng: random.Random) -> None:
+    """Re-mark the vocabulary-mention feature on each predicted doc, hiding ``share`` of the
+    mentions, so that the model also learns to find names the vocabulary does not know."""
+    for eg in examples:
+        doc = eg.predicted
+        if "lexicon_spans" not in doc.user_data:
+            spans, begin = [], None
+            for token in doc:
+                if token.tag_ == "B-LEX":
+                    if begin is not None:
+                        spans.append((begin, token.i))
+                    begin = token.i
+                elif token.tag_ != "I-LEX" and begin is not None:
+                    spans.append((begin, token.i))
+                    begin = None
+            if begin is not None:
+                spans.append((begin, len(doc)))
+            doc.user_data["lexicon_spans"] = spans
+        for token in doc:
+            token.tag_ = ""
+        for begin, end in doc.user_data["lexicon_spans"]:
+            if rng.random() >= share:
+                for i in range(begin, end):
+                    doc[i].tag_ = "I-LEX" if i > begin else "B-LEX"
+
+
 def build_nlp(hp: HyperParams, seed: int = 0):
     nlp = make_blank_nlp()
+    if hp.lexicon_feature:
+        add_feature_components(nlp)
     nlp.config["training"]["seed"] = seed
     if hp.beam_width > 1:
         ner = nlp.add_pipe("beam_ner", name="ner", config={"model": hp.ner_model_config(),
@@ -276,7 +336,7 @@ def make_examples(nlp, docs: Sequence[PubTatorDoc], stats: dict | None = None) -
               "overlap_removed": 0, "entities": 0}
     examples = []
     for d in docs:
-        predicted = nlp.make_doc(d.text)
+        predicted = with_features(nlp, nlp.make_doc(d.text))
         seen: set[tuple[int, int]] = set()
         spans = []
         for m in d.mentions:
@@ -294,6 +354,9 @@ def make_examples(nlp, docs: Sequence[PubTatorDoc], stats: dict | None = None) -
                 counts["expanded"] += 1
             else:
                 counts["aligned"] += 1
+            if any(token.is_sent_start for token in span[1:]):
+                counts["dropped"] += 1  # crosses a segment boundary the pipeline sets
+                continue
             spans.append(span)
         kept = filter_spans(spans)
         counts["overlap_removed"] += len(spans) - len(kept)
@@ -485,6 +548,8 @@ def train(
         t0 = time.perf_counter()
         order = list(range(len(train_examples)))
         random.Random(seed * 1000 + epoch).shuffle(order)
+        if hp.lexicon_feature and hp.lexicon_dropout:
+            hide_lexicon_mentions(train_examples, hp.lexicon_dropout, random.Random(seed * 1000 + epoch))
         losses: dict = {}
         for batch in batches_by_words([train_examples[i] for i in order], hp.batch_words):
             nlp.update(batch, drop=hp.dropout, sgd=optimizer, losses=losses)
@@ -663,8 +728,13 @@ def load_disease_ner(model_dir: str | os.PathLike = DEFAULT_OUT, name: str = "di
     """A blank scispaCy-tokenized pipeline with the shipped NER sourced in as ``name``."""
     import spacy
 
+    import pipeline.components  # noqa: F401  (a model trained with features names them)
+
     nlp = make_blank_nlp()
-    nlp.add_pipe("ner", name=name, source=spacy.load(model_dir))
+    model = spacy.load(model_dir)
+    if any(name in FEATURE_COMPONENTS for name in model.pipe_names):
+        add_feature_components(nlp)
+    nlp.add_pipe("ner", name=name, source=model)
     return nlp
 
 
@@ -700,13 +770,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--batch-words", type=int, default=d.batch_words)
     ap.add_argument("--train-corpora", default="bc5cdr,ncbi",
                     help="comma list of training sets to use (ablation only; default both)")
+    ap.add_argument("--lexicon-feature", action="store_true",
+                    help="embed the vocabulary's condition mentions as a feature (opt-in; see above)")
+    ap.add_argument("--lexicon-dropout", type=float, default=0.0,
+                    help="with --lexicon-feature: share of mentions hidden each epoch")
     args = ap.parse_args(argv)
 
     hp = HyperParams(width=args.width, depth=args.depth, window_size=args.window_size,
                      embed_rows=tuple(args.embed_rows), embed=args.embed,
                      char_nM=args.char_nm, char_nC=args.char_nc, hidden_width=args.hidden_width,
                      beam_width=args.beam_width, dropout=args.dropout, learn_rate=args.learn_rate,
-                     batch_words=args.batch_words, patience=args.patience)
+                     batch_words=args.batch_words, patience=args.patience,
+                     lexicon_feature=args.lexicon_feature, lexicon_dropout=args.lexicon_dropout)
     if hp.embed == "multihash" and len(hp.embed_rows) != len(hp.embed_attrs):
         ap.error(f"--embed-rows needs {len(hp.embed_attrs)} values")
     train(Corpora(args.bc5cdr, args.ncbi), args.out, hp=hp, seed=args.seed,

@@ -211,3 +211,47 @@ def test_tiny_training_end_to_end(tmp_path):
     assert nlp.pipe_names == ["ner"]
     sourced = T.load_disease_ner(out)
     sourced("Patients with epilepsy were treated.")  # runs
+
+
+def test_lexicon_feature_marks_vocabulary_mentions_and_can_hide_them():
+    """The opt-in gazetteer feature: Token.tag_ carries B-LEX/I-LEX over the vocabulary's
+    condition mentions; hiding a share of them per epoch is all-or-nothing at 1.0 / 0.0."""
+    import random
+
+    hp = T.HyperParams(lexicon_feature=True)
+    assert hp.embed_config()["attrs"][-1] == "TAG" and len(hp.embed_config()["rows"]) == 5
+    nlp = T.build_nlp(hp)
+    assert nlp.pipe_names == [*T.FEATURE_COMPONENTS, "ner"]
+    text = "Acute renal failure\nwas followed by hearing loss."
+    start = text.index("hearing loss")
+    doc = T.PubTatorDoc("1", "Acute renal failure", "was followed by hearing loss.",
+                        [T.Mention(start, start + len("hearing loss"), "hearing loss", "Disease")])
+    (eg,) = T.make_examples(nlp, [doc])
+    tags = {t.text: t.tag_ for t in eg.predicted}
+    assert (tags["renal"], tags["failure"]) == ("I-LEX", "I-LEX")
+    assert (tags["hearing"], tags["loss"]) == ("B-LEX", "I-LEX")
+    assert tags["followed"] == ""
+    T.hide_lexicon_mentions([eg], 1.0, random.Random(0))
+    assert all(t.tag_ == "" for t in eg.predicted)
+    T.hide_lexicon_mentions([eg], 0.0, random.Random(0))
+    assert (eg.predicted[-3].tag_, eg.predicted[-2].tag_) == ("B-LEX", "I-LEX")
+
+
+def test_tiny_training_with_lexicon_feature_loads_into_the_pipeline(tmp_path, monkeypatch):
+    bc, nc = tmp_path / "bc5cdr", tmp_path / "ncbi_disease"
+    bc.mkdir()
+    nc.mkdir()
+    _write_corpus(bc / T.BC5CDR_TRAIN, 6, 1000)
+    _write_corpus(bc / T.BC5CDR_DEV, 2, 2000)
+    _write_corpus(nc / T.NCBI_TRAIN, 4, 3000)
+    _write_corpus(nc / T.NCBI_DEV, 2, 4000)
+    out = tmp_path / "models" / "disease_ner"
+    assert T.main(["--bc5cdr", str(bc), "--ncbi", str(nc), "--out", str(out), "--max-epochs", "1",
+                   "--width", "32", "--depth", "1", "--embed-rows", "500,100,200,50",
+                   "--hidden-width", "16", "--lexicon-feature", "--lexicon-dropout", "0.5"]) == 0
+    assert T.load_disease_ner(out).pipe_names == [*T.FEATURE_COMPONENTS, "disease_ner"]
+    from pipeline import nlp as pipeline_nlp
+
+    monkeypatch.setattr(pipeline_nlp, "MODEL_DIR", out)
+    names = pipeline_nlp.build_nlp(use_model=True).pipe_names
+    assert names.index("condition_finder") < names.index("lexicon_features") < names.index("disease_ner")
