@@ -187,14 +187,20 @@ def _write_corpus(path: Path, n: int, start_id: int) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def test_tiny_training_end_to_end(tmp_path):
-    bc, nc = tmp_path / "bc5cdr", tmp_path / "ncbi_disease"
+def _write_corpora(root: Path, bc5cdr_docs: int, ncbi_docs: int) -> tuple[Path, Path]:
+    """Tiny BC5CDR and NCBI folders (train + dev), as the trainer reads them."""
+    bc, nc = root / "bc5cdr", root / "ncbi_disease"
     bc.mkdir()
     nc.mkdir()
-    _write_corpus(bc / T.BC5CDR_TRAIN, 12, 1000)
+    _write_corpus(bc / T.BC5CDR_TRAIN, bc5cdr_docs, 1000)
     _write_corpus(bc / T.BC5CDR_DEV, 4, 2000)
-    _write_corpus(nc / T.NCBI_TRAIN, 8, 3000)
+    _write_corpus(nc / T.NCBI_TRAIN, ncbi_docs, 3000)
     _write_corpus(nc / T.NCBI_DEV, 4, 4000)
+    return bc, nc
+
+
+def test_tiny_training_end_to_end(tmp_path):
+    bc, nc = _write_corpora(tmp_path, 12, 8)
     out = tmp_path / "models" / "disease_ner"
     rc = T.main(["--bc5cdr", str(bc), "--ncbi", str(nc), "--out", str(out), "--seed", "0",
                  "--max-epochs", "1", "--width", "32", "--depth", "1",
@@ -238,13 +244,7 @@ def test_lexicon_feature_marks_vocabulary_mentions_and_can_hide_them():
 
 
 def test_tiny_training_with_lexicon_feature_loads_into_the_pipeline(tmp_path, monkeypatch):
-    bc, nc = tmp_path / "bc5cdr", tmp_path / "ncbi_disease"
-    bc.mkdir()
-    nc.mkdir()
-    _write_corpus(bc / T.BC5CDR_TRAIN, 6, 1000)
-    _write_corpus(bc / T.BC5CDR_DEV, 2, 2000)
-    _write_corpus(nc / T.NCBI_TRAIN, 4, 3000)
-    _write_corpus(nc / T.NCBI_DEV, 2, 4000)
+    bc, nc = _write_corpora(tmp_path, 6, 4)
     out = tmp_path / "models" / "disease_ner"
     assert T.main(["--bc5cdr", str(bc), "--ncbi", str(nc), "--out", str(out), "--max-epochs", "1",
                    "--width", "32", "--depth", "1", "--embed-rows", "500,100,200,50",
