@@ -142,10 +142,13 @@ def test_processes_and_generic_words_are_not_conditions(nlp):
 
 
 def test_misspelled_condition_names_are_matched(nlp):
-    found = _by_text(nlp, "I had terrible fatique and dizzyness after the first week.")
+    found = _by_text(nlp, "I had terrible fatique and diarreah after the first week, and dizzyness.")
     assert "terrible fatique" in found  # severity words stay in the span
     assert found["terrible fatique"].concept_id == _by_text(nlp, "I had fatigue.")["fatigue"].concept_id
-    assert found["dizzyness"].method.endswith(":misspelling")
+    assert found["diarreah"].method.endswith(":misspelling")
+    # MeSH lists some misspellings as entry terms: found through it, on the same concept
+    assert found["dizzyness"].method.startswith("lexicon:mesh:")
+    assert found["dizzyness"].concept_id == _by_text(nlp, "I had dizziness.")["dizziness"].concept_id
     assert _by_text(nlp, "In conclusion, the addition of smelling salts helped.") == {}
 
 
@@ -310,3 +313,61 @@ def test_inverted_names_do_not_make_vocabulary_modifiers():
     from pipeline.extract.lexicon import load_gazetteer
 
     assert "inner" not in load_gazetteer().modifiers
+
+
+# --- MeSH as the fallback vocabulary -----------------------------------------------------------
+
+
+def _toy_vocabulary():
+    from pipeline.vocab import Concept, Term, Vocabulary
+
+    concepts = {
+        "HP:1": Concept("HP:1", "Ventricular tachycardia", "HPO", "condition", ()),
+        "HP:2": Concept("HP:2", "Angina", "HPO", "condition", ()),
+        "MESHTREE:C1": Concept("MESHTREE:C1", "Tachycardia, Ventricular", "MESH", "condition", ()),
+        "MESHTREE:C2": Concept("MESHTREE:C2", "Water Intoxication", "MESH", "condition", ()),
+        "MESHTREE:C3": Concept("MESHTREE:C3", "Coronary Vasospasm", "MESH", "condition", ()),
+        "MESHTREE:C4": Concept("MESHTREE:C4", "Plaque, Amyloid", "MESH", "condition", ()),
+    }
+    terms = [
+        Term("Ventricular tachycardia", "HP:1", "hpo:name"),
+        Term("Angina", "HP:2", "hpo:name"),
+        Term("nonsustained ventricular tachycardia", "MESHTREE:C1", "mesh:entry"),
+        Term("water intoxication", "MESHTREE:C2", "mesh:heading"),
+        Term("coronary spastic", "MESHTREE:C3", "mesh:entry"),
+        Term("coronary spastic angina", "MESHTREE:C3", "mesh:entry"),
+        Term("amyloid plaque", "MESHTREE:C4", "mesh:entry"),
+        Term("amyloid deposits", "MESHTREE:C4", "mesh:entry"),
+    ]
+    return Vocabulary("toy", concepts, terms)
+
+
+def _found(gazetteer, text: str) -> list[tuple[str, str]]:
+    return [(text[m.start : m.end], m.entry.concept_id) for m in gazetteer.find(pieces(text), text)]
+
+
+def test_fallback_terms_match_only_where_the_main_vocabularies_match_nothing():
+    from pipeline.extract.lexicon import build_gazetteer
+
+    gazetteer = build_gazetteer(_toy_vocabulary(), not_conditions=frozenset({("amyloid", "plaque")}))
+    assert ("nonsustained", "ventricular", "tachycardia") in gazetteer.fallback
+    # the longer MeSH entry term does not swallow the HPO name inside it
+    assert _found(gazetteer, "a nonsustained ventricular tachycardia") == [("ventricular tachycardia", "HP:1")]
+    # nor does a shorter one take the words before a name the main vocabularies matched
+    assert _found(gazetteer, "coronary spastic angina") == [("angina", "HP:2")]
+    assert _found(gazetteer, "water intoxication and angina") == [
+        ("water intoxication", "MESHTREE:C2"),
+        ("angina", "HP:2"),
+    ]
+    # a fallback concept that names a non-condition is left out with all its synonyms
+    assert _found(gazetteer, "amyloid deposits") == []
+    # fallback terms stay out of the main table, so they make no modifiers
+    assert not set(gazetteer.fallback) & set(gazetteer.entries)
+    assert "nonsustained" not in gazetteer.modifiers
+
+
+def test_mesh_names_are_found_in_running_text(nlp):
+    doc = nlp("Asystole followed, and she developed water intoxication.")
+    methods = {doc.text[m.start : m.end]: m.method for m in doc._.mentions}
+    assert methods.get("water intoxication", "").startswith("lexicon:mesh:")
+    assert methods.get("Asystole", "").startswith("lexicon:mesh:")

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.vocab import Concept, Term, Vocabulary, load_vocabulary, normalize_key, vocabulary_version
-from pipeline.vocab import build, curated, drugs, hpo, icd10cm
+from pipeline.vocab import build, curated, drugs, hpo, icd10cm, mesh
 from pipeline.vocab.obo import descendants, parse_obo
 
 VERSION_RE = re.compile(
-    r"^hpo=\d{4}-\d{2}-\d{2};icd10cm=[\w.]+;drugs=[\w.]+;curated=[0-9a-f]{8};builder=\d+$"
+    r"^hpo=\d{4}-\d{2}-\d{2};icd10cm=[\w.]+;drugs=[\w.]+;mesh=[\w.]+;curated=[0-9a-f]{8};builder=\d+$"
 )
 
 
@@ -101,7 +101,7 @@ def test_drugs(vocab, by_key):
     for name in ("aspirin", "ibuprofen", "metformin", "lecanemab"):
         concept = concept_of(vocab, by_key, name)
         assert concept.kind == "drug"
-        assert re.match(r"^(MESH:D\d+|DRUGBANK:DB\d+)$", concept.concept_id)
+        assert re.match(r"^(MESHTREE:D[\d.]+|DRUGBANK:DB\d+)$", concept.concept_id)
     assert "drug" in {t.source for t in vocab.terms_of_kind("drug")}
     assert {vocab.concepts[t.concept_id].kind for t in vocab.terms_of_kind("condition")} == {"condition"}
     with pytest.raises(ValueError):
@@ -124,14 +124,17 @@ def test_every_concept_comes_from_an_allowed_place(vocab, hpo_document):
             code = concept_id.removeprefix("ICD10CM:")
             assert icd.is_valid_item(code) and not icd.is_extended_subcategory(code), concept_id
             assert code[0] not in "VWXY", concept_id
-        elif concept.vocabulary in ("MESH", "DRUGBANK"):
-            assert concept.kind == "drug" and concept_id.startswith(concept.vocabulary + ":")
+        elif concept.vocabulary == "DRUGBANK":
+            assert concept.kind == "drug" and concept_id.startswith("DRUGBANK:DB")
+        elif concept.vocabulary == "MESH":
+            tree = concept_id.removeprefix("MESHTREE:")
+            assert tree[0] == "D" if concept.kind == "drug" else mesh.is_disease_tree(tree), concept_id
         else:
             assert concept.vocabulary == "CURATED" and concept_id in curated_ids
         assert concept.kind in ("condition", "drug")
         assert list(concept.xrefs) == sorted(set(concept.xrefs))
         for xref in concept.xrefs:
-            assert xref.split(":")[0] in {"UMLS", "SNOMEDCT_US", "MEDDRA", "ICD10CM", "DRUGBANK"}, xref
+            assert xref.split(":")[0] in {"UMLS", "SNOMEDCT_US", "MEDDRA", "ICD10CM", "MESHTREE"}, xref
 
 
 def test_obsolete_hpo_terms_are_absent(vocab, hpo_document):
@@ -159,7 +162,8 @@ def test_each_surface_form_maps_to_one_concept(vocab, by_key):
 
 
 def test_terms_are_clean_and_typed(vocab):
-    sources = {"hpo:name", "hpo:synonym", "hpo:related", "icd10cm:description", "icd10cm:inclusion", "drug", "curated"}
+    sources = {"hpo:name", "hpo:synonym", "hpo:related", "icd10cm:description", "icd10cm:inclusion", "mesh:heading",
+               "mesh:entry", "drug", "curated"}
     for term in vocab.terms:
         assert isinstance(term, Term)
         assert term.source in sources
@@ -261,7 +265,7 @@ def test_drug_ids_and_non_drug_mesh_branches():
     table = drugs.load_drugs()
     for concept in table.concepts.values():
         assert concept.kind == "drug"
-        assert all(x.startswith("DRUGBANK:") for x in concept.xrefs)
+        assert concept.concept_id.startswith(("DRUGBANK:DB", "MESHTREE:D"))
     texts = {t.text.lower() for t in table.terms}
     assert "janus kinase 2" not in texts  # MeSH D08 enzyme, not a drug
     assert "aspirin" in texts
@@ -375,3 +379,66 @@ def test_icd_acronyms_that_abbreviate_the_whole_name_are_terms(by_key):
     assert final_acronyms("Abnormal electroencephalogram [EEG]") == []  # names the test
     assert final_acronyms("Acute lymphoblastic leukemia [ALL]") == []  # spells a common word
     assert "ICD10CM:B20" in by_key[normalize_key("AIDS")]
+
+
+def test_distinct_drugs_are_distinct_concepts(vocab, by_key):
+    # the package's mesh_id is a pharmacological action shared by many drugs (aspirin and
+    # acetaminophen both carry D058633): keyed on it, ibuprofen had been named "Aldesleukin"
+    names = {text: concept_of(vocab, by_key, text) for text in ("aspirin", "acetaminophen", "ibuprofen", "heparin")}
+    assert len({concept.concept_id for concept in names.values()}) == 4
+    assert names["ibuprofen"].concept_id == "DRUGBANK:DB01050" and names["ibuprofen"].name == "Ibuprofen"
+    assert concept_of(vocab, by_key, "paracetamol").concept_id == names["acetaminophen"].concept_id
+
+
+# --- MeSH, the fallback vocabulary -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mesh_table():
+    return mesh.load_mesh()
+
+
+def test_mesh_descriptors_are_named_by_tree_number(mesh_table, vocab, by_key):
+    water = concept_of(vocab, by_key, "water intoxication")
+    assert water.concept_id == "MESHTREE:C18.452.950.932" and water.vocabulary == "MESH"
+    assert {t.concept_id for t in mesh_table.terms if t.text.lower() == "hyperhydration"} == {water.concept_id}
+    for concept in mesh_table.concepts.values():
+        assert concept.kind == "condition" and mesh.is_disease_tree(concept.concept_id.removeprefix("MESHTREE:"))
+
+
+def test_mesh_heading_that_is_an_hpo_name_joins_the_hpo_concept(vocab, by_key):
+    headache = concept_of(vocab, by_key, "cephalalgia")  # a MeSH entry term of Headache
+    assert headache.concept_id == "HP:0002315"
+    assert "MESHTREE:C23.888.592.612.441" in headache.xrefs
+
+
+def test_mesh_terms_are_fallback_terms_that_never_take_a_surface_form(vocab, by_key):
+    fallback = [t for t in vocab.terms if build.is_fallback(t)]
+    assert fallback and {t.source for t in fallback} == {mesh.SOURCE_HEADING, mesh.SOURCE_ENTRY}
+    others = {normalize_key(t.text): t.concept_id for t in vocab.terms if not build.is_fallback(t)}
+    shared = [t for t in fallback if normalize_key(t.text) in others]
+    assert all(others[normalize_key(t.text)] == t.concept_id for t in shared)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hemolysis",  # Pathologic Processes (C23.550)
+        "recurrence",
+        "carcinogenesis",  # Neoplastic Processes (C04.697)
+        "body weight",  # filed under Diagnosis (E01): a measurement
+        "abdomen, acute",  # permuted form
+        "strain",  # one-word general English
+        "ruptures",  # plural of a common word
+        "spastic",  # adjective
+        "heart diseases",  # a broad class
+    ],
+)
+def test_mesh_terms_left_out(mesh_table, text):
+    assert text not in {t.text.lower() for t in mesh_table.terms}
+
+
+def test_broad_classes_count_descriptors_below():
+    trees = {"top": ["C01"], **{f"leaf{i}": [f"C01.{i:03d}"] for i in range(10)}, "other": ["C02"]}
+    assert mesh.broad_classes(trees) == {"top"}
+    assert mesh.broad_classes(trees, size=11) == set()

@@ -19,7 +19,11 @@ Each condition term of :mod:`pipeline.vocab` is turned into a key sequence with
 - words that the vocabulary uses to narrow another condition name ("joint" in "joint pain")
   are recorded as modifiers, so "calf pain" or "hemorrhagic cystitis" keep their first word;
 - acronyms (all capitals, e.g. "ADHD") are matched case-sensitively so that they do not fire on
-  ordinary words ("aids", "ms").
+  ordinary words ("aids", "ms");
+- terms of the fallback vocabulary (MeSH entry terms, :mod:`pipeline.vocab.mesh`) are kept in a
+  table of their own, matched as written (no variants, no modifiers) and only over pieces no
+  other term covers: a loose MeSH entry term must not swallow the HPO name inside it
+  ("nonsustained ventricular tachycardia" is HPO's "ventricular tachycardia" with a modifier).
 
 Matching is leftmost-longest over a document's pieces using a prefix set, so it costs a dict
 lookup per piece. The built gazetteer is pickled next to the vocabulary cache, keyed by the
@@ -97,13 +101,25 @@ class Gazetteer:
     organs: dict[str, str | None] = field(default_factory=dict)
     misspellings: dict[str, str] = field(default_factory=dict)
     prefixes: set[tuple[str, ...]] = field(default_factory=set)
+    #: terms of the fallback vocabulary, with their own prefix set
+    fallback: dict[tuple[str, ...], Entry] = field(default_factory=dict)
+    fallback_prefixes: set[tuple[str, ...]] = field(default_factory=set)
 
     def add(self, key: tuple[str, ...], entry: Entry) -> None:
         if not key or key in self.entries:
             return
         self.entries[key] = entry
-        for n in range(1, len(key) + 1):
-            self.prefixes.add(key[:n])
+        self.prefixes.update(key[:n] for n in range(1, len(key) + 1))
+
+    def add_fallback(self, key: tuple[str, ...], entry: Entry) -> None:
+        if not key or key in self.entries or key in self.fallback:
+            return
+        self.fallback[key] = entry
+        self.fallback_prefixes.update(key[:n] for n in range(1, len(key) + 1))
+
+    def lookup(self, key: tuple[str, ...]) -> Entry | None:
+        """The entry of a whole key sequence, from the main table, else the fallback one."""
+        return self.entries.get(key) or self.fallback.get(key)
 
     def correct(self, word: str) -> str | None:
         """The one-word condition name one deletion apart on each side from an unknown
@@ -154,7 +170,38 @@ class Gazetteer:
             end, entry = best
             matches.append(Match(pieces[i].start, pieces[end - 1].end, entry, i, end))
             i = end
+        if self.fallback:
+            matches = sorted(matches + self._fallback_matches(pieces, text, matches), key=lambda m: m.first_piece)
         return matches
+
+    def _fallback_matches(self, pieces: list[Piece], text: str, matches: list[Match]) -> list[Match]:
+        """Leftmost-longest matches of fallback terms over the pieces no match covers. A term
+        that would run into a covered piece matches nothing, not even a shorter term: "coronary
+        spastic" is not a name when "angina" follows it."""
+        covered = [False] * len(pieces)
+        for match in matches:
+            covered[match.first_piece : match.last_piece] = [True] * (match.last_piece - match.first_piece)
+        keys = [p.key for p in pieces]
+        found: list[Match] = []
+        i, n = 0, len(pieces)
+        while i < n:
+            best: tuple[int, Entry] | None = None
+            j = i + 1
+            while j <= n and tuple(keys[i:j]) in self.fallback_prefixes:
+                if covered[j - 1]:  # the term runs into a name the other vocabularies matched
+                    best = None
+                    break
+                entry = self.fallback.get(tuple(keys[i:j]))
+                if entry is not None and not (j == i + 1 and is_identifier(text[pieces[i].start : pieces[i].end])):
+                    best = (j, entry)
+                j += 1
+            if best is None:
+                i += 1
+                continue
+            end, entry = best
+            found.append(Match(pieces[i].start, pieces[end - 1].end, entry, i, end))
+            i = end
+        return found
 
 
 def is_identifier(word: str) -> bool:
@@ -217,15 +264,21 @@ def misspelling_index(entries: dict[tuple[str, ...], Entry], known_words: set[st
     return {variant: next(iter(words)) for variant, words in index.items() if len(words) == 1 and variant not in known_words}
 
 
-def build_gazetteer(vocabulary) -> Gazetteer:
-    """The gazetteer of every condition term of ``vocabulary`` (a pipeline.vocab.Vocabulary)."""
+def build_gazetteer(vocabulary, not_conditions: frozenset[tuple[str, ...]] = frozenset()) -> Gazetteer:
+    """The gazetteer of every condition term of ``vocabulary`` (a pipeline.vocab.Vocabulary).
+
+    ``not_conditions`` are keys of things that are not conditions (processes, structures); a
+    fallback concept with one of them among its terms is left out whole, since its other terms
+    are synonyms of the same non-condition ("amyloid deposits" for "amyloid plaque")."""
+    from pipeline.vocab.build import is_fallback
+
     gazetteer = Gazetteer()
     technical: set[str] = set()
     terms = sorted(
         vocabulary.terms_of_kind("condition"),
         key=lambda t: (_SOURCE_PRIORITY.get(t.source, 9), t.text.lower(), t.concept_id),
     )
-    keyed = [(text_key(t.text), t) for t in terms]
+    keyed = [(text_key(t.text), t) for t in terms if not is_fallback(t)]
     eponyms = {k[:-2] for key, _ in keyed for k in key if k.endswith("'s") and len(k) > 4}
     for key, term in keyed:
         if not any(k[:1].isalpha() for k in key):
@@ -247,6 +300,11 @@ def build_gazetteer(vocabulary) -> Gazetteer:
                     gazetteer.adjectives[adjective] = Entry(term.concept_id, f"lexicon:{term.source}:adjective")
                     if is_derivative_adjective(adjective, key[0]):
                         technical.add(adjective)
+    fallback = [(text_key(t.text), t) for t in terms if is_fallback(t)]
+    not_condition_concepts = {term.concept_id for key, term in fallback if key in not_conditions}
+    for key, term in fallback:
+        if any(k[:1].isalpha() for k in key) and term.concept_id not in not_condition_concepts:
+            gazetteer.add_fallback(key, Entry(term.concept_id, f"lexicon:{term.source}"))
     gazetteer.body_sites = body_sites(keyed, gazetteer.entries)
     gazetteer.modifiers = vocabulary_modifiers(gazetteer.entries, gazetteer.body_sites)
     gazetteer.organs = organ_words(keyed, gazetteer.body_sites)
@@ -392,7 +450,7 @@ def _cache_path(vocabulary_version: str) -> Path:
     from platformdirs import user_cache_dir
 
     code = hashlib.sha256()
-    for module in ("lexicon.py", "normalize.py"):
+    for module in ("lexicon.py", "normalize.py", "data/not_conditions.tsv"):
         code.update((Path(__file__).parent / module).read_bytes())
     digest = hashlib.sha256(f"{vocabulary_version}|{code.hexdigest()}".encode()).hexdigest()[:16]
     root = Path(os.environ.get("PIPELINE_CACHE_DIR") or user_cache_dir("drug-text-pipeline"))
@@ -402,6 +460,7 @@ def _cache_path(vocabulary_version: str) -> Path:
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
     """The gazetteer of the installed vocabulary, from the disk cache when it is current."""
+    from pipeline.extract.conditions import not_conditions
     from pipeline.vocab import load_vocabulary, vocabulary_version
 
     path = _cache_path(vocabulary_version())
@@ -410,7 +469,7 @@ def load_gazetteer() -> Gazetteer:
             return pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
         pass
-    gazetteer = build_gazetteer(load_vocabulary())
+    gazetteer = build_gazetteer(load_vocabulary(), not_conditions())
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as handle:

@@ -219,7 +219,7 @@ def concept_for_span(
             named = i > 0 and any(is_proper_name(text[w.start : w.end]) for w in words[:i])
             specific = i > 0 and (names_an_organ_condition(keys[i - 1 :], gazetteer) or names_a_class_of_findings(keys))
             return None, "none" if named or specific else "rejected"
-        entry = gazetteer.entries.get(suffix)
+        entry = gazetteer.lookup(suffix)
         if entry is not None:
             return entry, "exact" if i == 0 else "head"
     corrected = gazetteer.correct(keys[-1]) if len(keys[-1]) >= 7 else None

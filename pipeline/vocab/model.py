@@ -36,7 +36,8 @@ class Concept:
 class Term:
     text: str  # surface form as written in the vocabulary (cleaned)
     concept_id: str
-    source: str  # "hpo:name" | "hpo:synonym" | "hpo:related" | "icd10cm:description" | "icd10cm:inclusion" | "drug" | "curated"
+    source: str  # "hpo:name" | "hpo:synonym" | "hpo:related" | "icd10cm:description" | "icd10cm:inclusion"
+    #             | "mesh:heading" | "mesh:entry" | "drug" | "curated"
 
 
 @dataclass
