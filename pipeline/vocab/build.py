@@ -130,11 +130,7 @@ def merge_sources(
         return [term for term in terms if normalize_key(term.text) and normalize_key(term.text) not in excluded]
 
     hpo_terms = kept(hpo_table.terms)
-    hpo_by_key: dict[str, Term] = {}
-    for term in sorted(hpo_terms, key=lambda t: _term_rank(t, concepts)):
-        if term.source == hpo.SOURCE_RELATED:  # not an equivalent: never attracts ICD-10-CM codes
-            continue
-        hpo_by_key.setdefault(normalize_key(term.text), term)
+    hpo_by_key = _equivalents_by_key(hpo_terms, concepts)
 
     candidates: list[Term] = list(hpo_terms)
     icd_xrefs: dict[str, set[str]] = defaultdict(set)
@@ -181,6 +177,16 @@ def merge_sources(
     return final_concepts, terms
 
 
+def _equivalents_by_key(terms: list[Term], concepts: dict[str, Concept]) -> dict[str, Term]:
+    """Normalised text -> the best-ranked condition term with that text. HPO RELATED synonyms
+    are left out: they are not equivalents, so they never attract another vocabulary's codes."""
+    by_key: dict[str, Term] = {}
+    for term in sorted(terms, key=lambda t: _term_rank(t, concepts)):
+        if term.source != hpo.SOURCE_RELATED and concepts[term.concept_id].kind == CONDITION:
+            by_key.setdefault(normalize_key(term.text), term)
+    return by_key
+
+
 def is_fallback(term: Term) -> bool:
     """A term of the fallback vocabulary (MeSH), matched only where no other term matches."""
     return term.source in (mesh.SOURCE_HEADING, mesh.SOURCE_ENTRY)
@@ -189,14 +195,10 @@ def is_fallback(term: Term) -> bool:
 def _attach_fallback(
     fallback_terms: list[Term], candidates: list[Term], concepts: dict[str, Concept]
 ) -> dict[str, set[str]]:
-    """Rule 4: add MeSH terms to ``candidates``, on an HPO / ICD-10-CM concept when the
-    descriptor's heading (or else all its known entry terms, two or more), or else the term itself, is
-    already one of its terms. Returns the
-    ``MESHTREE:`` xrefs to add per concept."""
-    known: dict[str, str] = {}
-    for term in sorted(candidates, key=lambda t: _term_rank(t, concepts)):
-        if term.source != hpo.SOURCE_RELATED and concepts[term.concept_id].kind == CONDITION:
-            known.setdefault(normalize_key(term.text), term.concept_id)
+    """Rule 4: add MeSH terms to ``candidates``, on an HPO / ICD-10-CM / curated concept when
+    the descriptor's heading (or else all its known entry terms, two or more), or else the term
+    itself, is already one of its terms. Returns the ``MESHTREE:`` xrefs to add per concept."""
+    known = {key: term.concept_id for key, term in _equivalents_by_key(candidates, concepts).items()}
     by_descriptor: dict[str, list[Term]] = defaultdict(list)
     for term in fallback_terms:
         by_descriptor[term.concept_id].append(term)
@@ -217,12 +219,11 @@ def _attach_fallback(
 
 def build_vocabulary(version: str | None = None) -> Vocabulary:
     """Build the merged vocabulary from the installed packages and data files (a few seconds)."""
-    drug_table = drugs.load_drugs()
     concepts, terms = merge_sources(
         hpo.load_hpo(),
         icd10cm.load_icd10cm(),
         mesh.load_mesh(),
-        drug_table,
+        drugs.load_drugs(),
         curated.load_curated_terms(),
         curated.load_excluded_terms(),
     )

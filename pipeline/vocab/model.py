@@ -18,6 +18,9 @@ DRUG = "drug"
 KINDS = (CONDITION, DRUG)
 
 VOCABULARIES = ("HPO", "ICD10CM", "MESH", "DRUGBANK", "CURATED")
+#: MeSH concepts are keyed by tree number ("MESHTREE:C18.452.950.932"): the packages' MeSH ids
+#: are unreliable (see :mod:`pipeline.vocab.mesh`).
+MESH_TREE_PREFIX = "MESHTREE:"
 
 _POSSESSIVE_RE = re.compile(r"(?<=\w)['\u2019]s\b")
 _NON_WORD_RE = re.compile(r"[\W_]+")
