@@ -145,13 +145,7 @@ class Gazetteer:
         i, n = 0, len(pieces)
         shouted: bool | None = None  # the sentence is written in capitals; computed on first need
         while i < n:
-            best: tuple[int, Entry] | None = None
-            j = i + 1
-            while j <= n and tuple(keys[i:j]) in self.prefixes:
-                entry = self.entries.get(tuple(keys[i:j]))
-                if entry is not None and not (j == i + 1 and is_identifier(text[pieces[i].start : pieces[i].end])):
-                    best = (j, entry)
-                j += 1
+            best = self._longest(keys, pieces, text, i, self.entries, self.prefixes)
             if best is None:
                 acronym = self.acronyms.get(text[pieces[i].start : pieces[i].end])
                 if acronym is not None:
@@ -171,30 +165,44 @@ class Gazetteer:
             matches.append(Match(pieces[i].start, pieces[end - 1].end, entry, i, end))
             i = end
         if self.fallback:
-            matches = sorted(matches + self._fallback_matches(pieces, text, matches), key=lambda m: m.first_piece)
+            matches = sorted(matches + self._fallback_matches(pieces, text, keys, matches), key=lambda m: m.first_piece)
         return matches
 
-    def _fallback_matches(self, pieces: list[Piece], text: str, matches: list[Match]) -> list[Match]:
+    @staticmethod
+    def _longest(
+        keys: list[str],
+        pieces: list[Piece],
+        text: str,
+        i: int,
+        entries: dict[tuple[str, ...], Entry],
+        prefixes: set[tuple[str, ...]],
+        covered: list[bool] | None = None,
+    ) -> tuple[int, Entry] | None:
+        """(end piece, entry) of the longest term of ``entries`` that starts at piece ``i``. A
+        single piece that is an identifier ("AChE") is no term. With ``covered``, a term that
+        would run into a covered piece matches nothing, not even a shorter term."""
+        best: tuple[int, Entry] | None = None
+        j = i + 1
+        while j <= len(keys) and tuple(keys[i:j]) in prefixes:
+            if covered is not None and covered[j - 1]:
+                return None
+            entry = entries.get(tuple(keys[i:j]))
+            if entry is not None and not (j == i + 1 and is_identifier(text[pieces[i].start : pieces[i].end])):
+                best = (j, entry)
+            j += 1
+        return best
+
+    def _fallback_matches(self, pieces: list[Piece], text: str, keys: list[str], matches: list[Match]) -> list[Match]:
         """Leftmost-longest matches of fallback terms over the pieces no match covers. A term
-        that would run into a covered piece matches nothing, not even a shorter term: "coronary
-        spastic" is not a name when "angina" follows it."""
+        that would run into a covered piece matches nothing: "coronary spastic" is not a name
+        when "angina" follows it."""
         covered = [False] * len(pieces)
         for match in matches:
             covered[match.first_piece : match.last_piece] = [True] * (match.last_piece - match.first_piece)
-        keys = [p.key for p in pieces]
         found: list[Match] = []
-        i, n = 0, len(pieces)
-        while i < n:
-            best: tuple[int, Entry] | None = None
-            j = i + 1
-            while j <= n and tuple(keys[i:j]) in self.fallback_prefixes:
-                if covered[j - 1]:  # the term runs into a name the other vocabularies matched
-                    best = None
-                    break
-                entry = self.fallback.get(tuple(keys[i:j]))
-                if entry is not None and not (j == i + 1 and is_identifier(text[pieces[i].start : pieces[i].end])):
-                    best = (j, entry)
-                j += 1
+        i = 0
+        while i < len(pieces):
+            best = self._longest(keys, pieces, text, i, self.fallback, self.fallback_prefixes, covered)
             if best is None:
                 i += 1
                 continue
