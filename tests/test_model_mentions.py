@@ -92,6 +92,8 @@ def test_unmapped_model_spans_must_look_like_diseases(finder):
     assert looks_like_disease(["adenomatous", "polyposis", "coli"]) and looks_like_disease(["pseudotumor", "cerebri"])
     assert looks_like_disease(["aplastic", "anemia"]) and not looks_like_disease(["polyps", "coli"])
     assert not looks_like_disease(["toxic"])
+    assert looks_like_disease(["blood", "loss"]) and looks_like_disease(["visual", "field", "loss"])
+    assert not looks_like_disease(["glossy"])  # "loss" is a whole head word, not an ending
 
 
 def test_model_spans_naming_a_drug_class_are_dropped(finder):

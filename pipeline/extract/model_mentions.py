@@ -58,7 +58,7 @@ DISEASE_HEAD = re.compile(
     r"embolism|infarction|infarctions|rrhage|rrhages|edema|oedema|cardia|pnea|pnoea|somnia|otoxic|metastasis|metastases)$"
     # head nouns of pathology that are whole words ("antiseizure" is not a seizure)
     r"|^(?:occlusion|occlusions|obstruction|anomaly|anomalies|malformation|malformations|defects|"
-    r"abnormalities|fracture|fractures|ulcer|ulcers|abscess|hernia|palsy|arrest|seizure|seizures|deficient)$"
+    r"abnormalities|fracture|fractures|ulcer|ulcers|abscess|hernia|palsy|arrest|seizure|seizures|deficient|loss)$"
 )
 
 
