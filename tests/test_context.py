@@ -95,3 +95,30 @@ def test_a_label_subsection_is_read_under_its_numbered_section(nlp):
     found = {text[m.start : m.end]: m for m in nlp(text)._.mentions}
     assert found["headache"].label == found["dizziness"].label == "ADVERSE_EFFECT"  # not a use: "clinical"
     assert found["hypertension"].label == "CONDITION" and found["hypertension"].role == "studied"
+
+
+def test_a_warnings_section_names_risks_and_the_states_that_call_for_caution(nlp):
+    text = (
+        "5 WARNINGS AND PRECAUTIONS\n\n5.1 Hepatotoxicity\n\n"
+        "Cases of hepatitis have been seen. Use in patients with cirrhosis only after weighing the risks.\n\n"
+        "5.2 Hypersensitivity Reactions\n\n"
+        "Anaphylaxis can occur. Patients with a history of asthma may be at higher risk.\n\n"
+        "5.3 Pancreatitis\n\nStop the drug if pancreatitis is suspected.\n"
+    )
+    found = {text[m.start : m.end]: m for m in nlp(text)._.mentions}
+    for risk in ("hepatitis", "Anaphylaxis", "pancreatitis", "Pancreatitis"):
+        assert found[risk].label == "ADVERSE_EFFECT", risk
+    for state in ("cirrhosis", "asthma"):
+        assert (found[state].label, found[state].role) == ("CONDITION", "contraindication"), state
+
+
+def test_a_contraindications_section_still_labels_every_condition_a_contraindication(nlp):
+    text = "4 CONTRAINDICATIONS\n\nSevere hepatic impairment. Known epilepsy.\n"
+    found = {text[m.start : m.end]: m for m in nlp(text)._.mentions}
+    assert found and all(m.role == "contraindication" for m in found.values())
+
+
+def test_patients_treated_with_the_drug_are_not_treated_for_the_effect(nlp):
+    text = "6 ADVERSE REACTIONS\n\nThe most common reactions in patients treated with the drug were anemia and diarrhea.\n"
+    mention = _find(nlp, text, "anemia")
+    assert mention.label == "ADVERSE_EFFECT"

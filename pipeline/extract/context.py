@@ -90,6 +90,11 @@ def classify(
         return "ADVERSE_EFFECT", None
     if section and r["section_contra"].search(section):
         return "CONDITION", "contraindication"
+    if section and r["section_caution"].search(section):
+        # a warning names the drug's risks; the states it warns about are a patient's
+        if r["state_before"].search(clause) or (lead_in and r["contra"].search(lead_in)):
+            return "CONDITION", "contraindication"
+        return "ADVERSE_EFFECT", None
     if studied_left >= 0:
         return "CONDITION", _studied_or_other(sentence)
     if r["ae_after"].search(right):
@@ -115,15 +120,18 @@ def deciding_section(section: str | None, outer_section: str | None) -> str | No
     """The heading whose cues label what lies under it: a subsection's own when it speaks of
     unwanted effects or cautions ("5.2 Hepatotoxicity"), else the enclosing numbered section's
     when that has a cue ("6.1 Clinical Trials Experience" and "Less Common Adverse Reactions"
-    under "6 ADVERSE REACTIONS": "clinical" alone would read as a use)."""
+    under "6 ADVERSE REACTIONS": "clinical" alone would read as a use). Under a section of
+    warnings both headings count ("5.1 Hypersensitivity Reactions / 5 WARNINGS AND
+    PRECAUTIONS"): the subsection names the risk, the section says that states of the patient
+    named there call for caution."""
     if outer_section is None:
         return section
     r = rules()
     own = (section or "").lower()
-    if own and (r["section_ae"].search(own) or r["section_contra"].search(own)):
-        return section
     outer = outer_section.lower()
-    if r["section_ae"].search(outer) or r["section_contra"].search(outer) or r["section_studied"].search(outer):
+    if own and (r["section_ae"].search(own) or r["section_contra"].search(own) or r["section_caution"].search(own)):
+        return f"{section} / {outer_section}" if r["section_caution"].search(outer) else section
+    if any(r[kind].search(outer) for kind in ("section_ae", "section_contra", "section_caution", "section_studied")):
         return outer_section
     return section
 
