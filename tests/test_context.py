@@ -122,3 +122,10 @@ def test_patients_treated_with_the_drug_are_not_treated_for_the_effect(nlp):
     text = "6 ADVERSE REACTIONS\n\nThe most common reactions in patients treated with the drug were anemia and diarrhea.\n"
     mention = _find(nlp, text, "anemia")
     assert mention.label == "ADVERSE_EFFECT"
+
+
+def test_a_use_cue_does_not_reach_past_a_copula(nlp):
+    text = "6 ADVERSE REACTIONS\n\nAdverse reactions reported by patients with gout were nausea and rash.\n"
+    found = {text[m.start : m.end]: m for m in nlp(text)._.mentions}
+    assert (found["gout"].label, found["gout"].role) == ("CONDITION", "studied")
+    assert found["nausea"].label == "ADVERSE_EFFECT"

@@ -84,6 +84,8 @@ def classify(
     clause = _clause_tail(left)
     ae_left = _last_cue(r["ae_before"], clause)
     studied_left = _last_cue(r["studied_before"], clause)
+    if studied_left >= 0 and _last_cue(r["copula"], clause) > studied_left:
+        studied_left = -1  # "patients with X were Y": the cue names X, not Y
     if first_person and studied_left >= 0 and not r["studied_personal"].search(clause):
         studied_left = -1  # in a personal report only an explicit reason marks a treated condition
     if ae_left > studied_left:
