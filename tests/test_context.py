@@ -129,3 +129,17 @@ def test_a_use_cue_does_not_reach_past_a_copula(nlp):
     found = {text[m.start : m.end]: m for m in nlp(text)._.mentions}
     assert (found["gout"].label, found["gout"].role) == ("CONDITION", "studied")
     assert found["nausea"].label == "ADVERSE_EFFECT"
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("Precautions\n\n- Pregnancy\n- Epilepsy\n- Severe kidney disease\n", "Epilepsy"),
+        ("Precautions\n\n- Pregnancy\n- Epilepsy\n", "Pregnancy"),
+        ("Precautions\n\nThe drug should be used carefully in epilepsy.\n", "epilepsy"),
+        ("Warnings\n\nSeizures have been reported. Avoid in pregnancy.\n", "pregnancy"),
+    ],
+)
+def test_under_a_warning_bare_list_items_cautions_and_pregnancy_are_states(nlp, text, surface):
+    mention = _find(nlp, text, surface)
+    assert (mention.label, mention.role) == ("CONDITION", "contraindication")

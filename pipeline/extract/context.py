@@ -94,7 +94,13 @@ def classify(
         return "CONDITION", "contraindication"
     if section and r["section_caution"].search(section):
         # a warning names the drug's risks; the states it warns about are a patient's
-        if r["state_before"].search(clause) or (lead_in and r["contra"].search(lead_in)):
+        bare_item = not is_heading and not re.search(r"[a-z]", _LIST_MARK.sub("", left) + right)
+        if (
+            bare_item  # "Precautions: - Epilepsy": a list of states, not of risks
+            or r["state_before"].search(clause)
+            or r["state_name"].search(sentence[start:end])
+            or (lead_in and r["contra"].search(lead_in))
+        ):
             return "CONDITION", "contraindication"
         return "ADVERSE_EFFECT", None
     if studied_left >= 0:
