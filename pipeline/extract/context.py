@@ -7,10 +7,13 @@ include insomnia". The decision uses, in order of precedence:
    role ``contraindication``;
 2. the nearest cue to the left of the mention in its sentence: an adverse-effect cue ("side
    effects include", "may cause", "increase the risk of") or a use cue ("patients with",
-   "trials in", "used to treat");
-3. the section heading in force (Side effects / Contraindications / Uses ...), then cues to the
-   right of the mention ("X was reported"; "pain relief", "pain free", "X is under control"),
-   then the lead-in sentence of a list ("Side effects include:" before bullet items);
+   "trials in", "used to treat"; a use cue does not reach past a copula: in "patients with X
+   were Y" it names X only);
+3. the section heading in force (Side effects / Contraindications / Uses ...); under a warnings
+   or precautions heading the risks a warning names are adverse effects and only a patient's
+   states ("patients with X", "history of X", pregnancy, a bare list item) contraindications;
+   then cues to the right of the mention ("X was reported"; "pain relief", "pain free", "X is
+   under control"), then the lead-in sentence of a list ("Side effects include:" before bullet items);
 4. otherwise CONDITION; role ``other`` in a background definition ("X is a disorder
    characterized by ..."), else ``studied`` -- except in personal reports (first-person posts,
    documents or unstructured segments that are bare lists of complaints), where a symptom
