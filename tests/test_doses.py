@@ -503,7 +503,7 @@ def _gold_doses() -> list[dict]:
         return []
     lines = GOLD.read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines if line.strip()]
-    return [row for row in rows if row["label"] == "DOSE"]
+    return [row for row in rows if row.get("label") == "DOSE"]
 
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
