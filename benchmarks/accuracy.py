@@ -1,14 +1,17 @@
 """Accuracy on public corpora: convert, run the pipeline, score, print one table.
 
     python benchmarks/accuracy.py [--shared ../shared] [--work benchmarks/work]
-                                  [--only seeds,bc5cdr,ncbi,cadec,tac2017,ade] [--json FILE]
+                                  [--only seeds,webdev,psytar,bc5cdr,ncbi,cadec,tac2017,ade]
+                                  [--json FILE]
 
 For each corpus: convert it with ``benchmarks/corpora.py`` into ``<work>/<name>/`` (sources and
 gold), run ``python -m pipeline run --corpus <work>/<name>/corpus --out <work>/<name>/outputs
 --full``, then score with ``pipeline.evaluate`` under the label mapping that makes the corpus
 comparable to this project's labels:
 
-- seeds: labels as they are (ALL and one row per label).
+- seeds, webdev (12 web pages of 12 genres), psytar (PsyTAR dev, patient reviews): labels as
+  they are (ALL and one row per label), with label accuracy (CONDITION vs ADVERSE_EFFECT of the
+  mentions found, matched label-blind) and role accuracy (matched CONDITION pairs).
 - bc5cdr, ncbi: CONDITION and ADVERSE_EFFECT merged into DISEASE vs their Disease mentions; DOSE
   dropped.
 - cadec: ADVERSE_EFFECT vs ADR; CONDITION vs Disease+Symptom; and both merged (detection of
@@ -82,6 +85,27 @@ BENCHMARKS: tuple[Benchmark, ...] = (
             Scoring("as is: CONDITION", None, "CONDITION"),
             Scoring("as is: ADVERSE_EFFECT", None, "ADVERSE_EFFECT"),
             Scoring("as is: DOSE", None, "DOSE"),
+        ),
+    ),
+    Benchmark(
+        "webdev",
+        corpora.convert_webdev,
+        "gold/webdev",
+        (
+            Scoring("as is: all labels", None, "ALL"),
+            Scoring("as is: CONDITION", None, "CONDITION"),
+            Scoring("as is: ADVERSE_EFFECT", None, "ADVERSE_EFFECT"),
+            Scoring("as is: DOSE", None, "DOSE"),
+        ),
+    ),
+    Benchmark(
+        "psytar",
+        corpora.convert_psytar,
+        "benchmarks/psytar",
+        (
+            Scoring("as is: all labels", None, "ALL"),
+            Scoring("as is: CONDITION", None, "CONDITION"),
+            Scoring("as is: ADVERSE_EFFECT", None, "ADVERSE_EFFECT"),
         ),
     ),
     Benchmark(
@@ -173,6 +197,8 @@ def row_for(name: str, scoring: Scoring, report: dict[str, Any], seconds: float 
         "n_pred": strict["tp"] + strict["fp"],
         "strict": {k: strict[k] for k in ("precision", "recall", "f1")},
         "lenient": {k: lenient[k] for k in ("precision", "recall", "f1")},
+        "label_accuracy": report["label"]["accuracy"] if report["label"]["n"] and scoring.label == "ALL" else None,
+        "role_accuracy": report["role"]["accuracy"] if report["role"]["n"] and scoring.label == "ALL" else None,
         "seconds": seconds,
     }
 
@@ -184,7 +210,7 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
         s = f"{100 * x:.1f}"
         return f"({s})" if hide else s
 
-    header = ["corpus", "label mapping", "docs", "gold", "pred", "sP", "sR", "sF1", "lP", "lR", "lF1", "time s"]
+    header = ["corpus", "label mapping", "docs", "gold", "pred", "sP", "sR", "sF1", "lP", "lR", "lF1", "label", "role", "time s"]
     body = []
     for r in rows:
         ro = r["recall_only"]
@@ -201,6 +227,8 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
                 pct(r["lenient"]["precision"], ro),
                 pct(r["lenient"]["recall"], False),
                 pct(r["lenient"]["f1"], ro),
+                "" if r.get("label_accuracy") is None else pct(r["label_accuracy"], False),
+                "" if r.get("role_accuracy") is None else pct(r["role_accuracy"], False),
                 "" if r["seconds"] is None else f"{r['seconds']:.1f}",
             ]
         )
@@ -212,6 +240,7 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
 
     lines = [fmt(header), "  ".join("-" * w for w in widths), *(fmt(b) for b in body)]
     lines.append("s = strict (same span), l = lenient (overlap, one to one); P/R/F1 in %; time = pipeline run.")
+    lines.append("label = CONDITION vs ADVERSE_EFFECT right among mentions found (label-blind match); role = of matched CONDITIONs.")
     if any(r["recall_only"] for r in rows):
         lines.append("(x): not meaningful, the corpus marks only some of the mentions: read recall.")
     return "\n".join(lines)

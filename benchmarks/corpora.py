@@ -579,20 +579,36 @@ def convert_tac2017(src: Path, work: Path) -> tuple[Path, Path]:
 
 
 def convert_seeds(src: Path, work: Path) -> tuple[Path, Path]:
-    """The five seed articles: ``src/corpus/*`` and ``src/gold/seeds.jsonl`` copied as they are.
+    """The five seed articles: ``src/corpus/*`` and ``src/gold/seeds.jsonl`` (``src`` is the
+    shared folder, ``../shared``)."""
+    return _copy_annotated(Path(src) / "corpus", Path(src) / "gold" / "seeds.jsonl", work, "seeds")
 
-    ``src`` is the shared folder (``../shared``). The gold file is copied byte for byte (not
-    rewritten); its rows are still checked against the copied sources and mismatches counted.
+
+def convert_webdev(src: Path, work: Path) -> tuple[Path, Path]:
+    """The web development set: 12 pages of 12 genres (``src/texts/*``, ``src/gold.jsonl``;
+    ``src`` is ``../shared/gold/webdev``)."""
+    return _copy_annotated(Path(src) / "texts", Path(src) / "gold.jsonl", work, "webdev")
+
+
+def convert_psytar(src: Path, work: Path) -> tuple[Path, Path]:
+    """PsyTAR dev: askapatient.com reviews as pages, gold already in the ANNOTATION.md format
+    (``src/corpus/*``, ``src/gold.jsonl``; ``src`` is ``../shared/benchmarks/psytar``)."""
+    return _copy_annotated(Path(src) / "corpus", Path(src) / "gold.jsonl", work, "psytar")
+
+
+def _copy_annotated(corpus_src: Path, gold_src: Path, work: Path, name: str) -> tuple[Path, Path]:
+    """A corpus whose gold already follows ANNOTATION.md: sources and gold copied as they are.
+
+    The gold file is copied byte for byte (not rewritten); its rows are still checked against
+    the copied sources and mismatches counted.
     """
-    src = Path(src)
-    corpus_src, gold_src = src / "corpus", src / "gold" / "seeds.jsonl"
     if not corpus_src.is_dir() or not gold_src.is_file():
-        raise FileNotFoundError(f"seed corpus not found: {corpus_src} and {gold_src}")
-    corpus_dir, gold_path = _prepare(work, "seeds")
+        raise FileNotFoundError(f"{name} corpus not found: {corpus_src} and {gold_src}")
+    corpus_dir, gold_path = _prepare(work, name)
     for old in corpus_dir.iterdir():
         if old.is_file():
             old.unlink()
-    stats = ConversionStats(corpus="seeds", source=str(src))
+    stats = ConversionStats(corpus=name, source=str(corpus_src))
     texts: dict[str, str] = {}
     for f in sorted(corpus_src.iterdir()):
         if f.is_file():
@@ -631,6 +647,8 @@ def convert_seeds(src: Path, work: Path) -> tuple[Path, Path]:
 #: name -> (converter, source path relative to the shared folder)
 CONVERTERS: dict[str, tuple[Any, str]] = {
     "seeds": (convert_seeds, "."),
+    "webdev": (convert_webdev, "gold/webdev"),
+    "psytar": (convert_psytar, "benchmarks/psytar"),
     "bc5cdr": (convert_bc5cdr, "benchmarks/bc5cdr"),
     "ncbi": (convert_ncbi, "benchmarks/ncbi_disease"),
     "cadec": (convert_cadec, "benchmarks/cadec_dev"),

@@ -30,6 +30,10 @@ Attributes, over lenient-matched pairs (the gold row's own label decides what ap
     negation: pairs whose gold label is not DOSE and whose gold gives ``negated``; share with
     the same value, plus how many gold-negated mentions were matched and predicted negated.
     role: pairs whose gold label is CONDITION and whose gold gives a ``role``.
+    label: CONDITION and ADVERSE_EFFECT matched label-blind (before the label map; overlapping
+    spans, one to one, as lenient): the share of pairs whose predicted label is the gold one
+    (how often a found mention is called a condition or an effect rightly), with the confusion;
+    also strict and lenient span scores of that label-blind matching (``span``).
     dose fields: DOSE pairs whose gold has a ``dose`` object: ``low``, ``high``, ``unit``,
     ``per``, ``route`` each and all five together (a key missing in gold is None; numbers
     compared with a small tolerance); duration days are reported too, outside "all five".
@@ -71,6 +75,9 @@ __all__ = [
 ALL = "ALL"
 DOSE = "DOSE"
 CONDITION = "CONDITION"
+ADVERSE_EFFECT = "ADVERSE_EFFECT"
+#: the labels told apart by context; label accuracy is measured over them, matched label-blind
+CONTEXT_LABELS = frozenset({CONDITION, ADVERSE_EFFECT})
 DOSE_FIELDS = ("low", "high", "unit", "per", "route")
 EXTRA_DOSE_FIELDS = ("duration_days_low", "duration_days_high")
 _NUMERIC_FIELDS = {"low", "high", "duration_days_low", "duration_days_high"}
@@ -376,6 +383,10 @@ class _Scorer:
     n_gold_negated_predicted_negated: int = 0
     n_predicted_negated_gold_not: int = 0
     role: _Tally = field(default_factory=_Tally)
+    label: _Tally = field(default_factory=_Tally)
+    label_confusion: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    span_strict: _Counts = field(default_factory=_Counts)
+    span_lenient: _Counts = field(default_factory=_Counts)
     role_confusion: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     dose_fields: dict[str, _Tally] = field(
         default_factory=lambda: {f: _Tally() for f in (*DOSE_FIELDS, *EXTRA_DOSE_FIELDS)}
@@ -405,6 +416,23 @@ class _Scorer:
                 self.concept_gold[(label, g.concept)] += 1
         for i, j in pairs:
             self._attributes(label, golds[i], preds[j])
+
+    def score_labels(self, golds: list[GoldMention], preds: list[Prediction]) -> None:
+        """Match one document's CONDITION and ADVERSE_EFFECT rows label-blind: span scores and
+        whether each matched pair has the gold label."""
+        golds = _unique_spans(sorted(golds, key=lambda g: (g.start, g.end, g.label)))
+        preds = _unique_spans(sorted(preds, key=lambda p: (p.start, p.end, p.label, p.mention_id)))
+        tp = len({(g.start, g.end) for g in golds} & {(p.start, p.end) for p in preds})
+        self.span_strict.tp += tp
+        self.span_strict.fp += len(preds) - tp
+        self.span_strict.fn += len(golds) - tp
+        pairs = _lenient_pairs(golds, preds)
+        self.span_lenient.tp += len(pairs)
+        self.span_lenient.fp += len(preds) - len(pairs)
+        self.span_lenient.fn += len(golds) - len(pairs)
+        for i, j in pairs:
+            self.label.add(preds[j].label == golds[i].label)
+            self.label_confusion[golds[i].label][preds[j].label] += 1
 
     def _attributes(self, label: str, g: GoldMention, p: Prediction) -> None:
         if g.label != DOSE:
@@ -483,7 +511,7 @@ def evaluate(
     ``n_gold``, ``n_pred`` (after mapping), ``n_gold_duplicates``, ``n_gold_merged_same_span``,
     ``n_pred_merged_same_span``, ``documents`` (annotated docs absent from or
     failed in ``documents.parquet``; None without that table), ``strict`` and ``lenient``
-    (label -> tp, fp, fn, precision, recall, f1, with ``ALL`` micro), ``negation``, ``role``,
+    (label -> tp, fp, fn, precision, recall, f1, with ``ALL`` micro), ``negation``, ``label``, ``role``,
     ``dose_fields``, ``concepts``. Raises FileNotFoundError when the gold file or a table is
     missing, :class:`EvaluationError` when one is malformed.
     """
@@ -504,6 +532,15 @@ def evaluate(
             labels.add(label)
 
     scorer = _Scorer()
+    blind: dict[str, tuple[list[GoldMention], list[Prediction]]] = defaultdict(lambda: ([], []))
+    for g in gold.mentions:
+        if g.label in CONTEXT_LABELS:
+            blind[g.doc][0].append(g)
+    for p in preds:
+        if p.label in CONTEXT_LABELS:
+            blind[p.doc][1].append(p)
+    for _doc, (golds, group_preds) in sorted(blind.items()):
+        scorer.score_labels(golds, group_preds)
     n_gold = n_pred = merged_gold = merged_pred = 0
     for (_doc, label), (golds, group_preds) in sorted(groups.items()):
         # Two labels mapped to one can put two rows on one span: keep one (first label, id).
@@ -546,6 +583,11 @@ def evaluate(
             "n_gold_negated_matched": scorer.n_gold_negated_matched,
             "n_gold_negated_predicted_negated": scorer.n_gold_negated_predicted_negated,
             "n_predicted_negated_gold_not": scorer.n_predicted_negated_gold_not,
+        },
+        "label": {
+            **scorer.label.as_dict(),
+            "confusion": {g: dict(sorted(c.items())) for g, c in sorted(scorer.label_confusion.items())},
+            "span": {"strict": scorer.span_strict.as_dict(), "lenient": scorer.span_lenient.as_dict()},
         },
         "role": {
             **scorer.role.as_dict(),
@@ -612,6 +654,16 @@ def format_report(report: dict) -> str:
         f"predicted negated {neg['n_gold_negated_predicted_negated']}); "
         f"predicted negated but not in gold {neg['n_predicted_negated_gold_not']}"
     )
+    label = report["label"]
+    if label["n"]:
+        span = label["span"]
+        lines.append(
+            f"label accuracy    {_pct(label['accuracy'])}% over {label['n']} CONDITION/ADVERSE_EFFECT pairs "
+            f"matched label-blind (span F1 strict {_pct(span['strict']['f1'])}, lenient "
+            f"{_pct(span['lenient']['f1'])})"
+        )
+        for g, c in label["confusion"].items():
+            lines.append(f"  gold {g:<16} -> " + ", ".join(f"{k} {v}" for k, v in c.items()))
     role = report["role"]
     lines.append(f"role accuracy     {_pct(role['accuracy'])}% over {role['n']} matched CONDITION pairs")
     for g, c in role["confusion"].items():

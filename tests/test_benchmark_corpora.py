@@ -192,6 +192,27 @@ def test_seeds(work: Path) -> None:
     assert corpora.read_stats(gold)["mismatches"] == 0
 
 
+@pytest.mark.parametrize(
+    ("convert", "folder", "sources", "gold_name"),
+    [
+        (corpora.convert_webdev, ("gold", "webdev"), "texts", "gold.jsonl"),
+        (corpora.convert_psytar, ("benchmarks", "psytar"), "corpus", "gold.jsonl"),
+    ],
+)
+def test_annotated_web_corpora(work: Path, convert: Any, folder: tuple[str, str], sources: str, gold_name: str) -> None:
+    """webdev and PsyTAR dev are copied unchanged (gold already in the ANNOTATION.md format):
+    every source is there and every gold offset holds."""
+    src = need(SHARED.joinpath(*folder))
+    corpus, gold = convert(src, work)
+    docs, rows = read_gold(gold)
+    assert gold.read_bytes() == (src / gold_name).read_bytes()
+    assert {p.stem for p in corpus.iterdir()} == {p.stem for p in (src / sources).iterdir()}
+    assert docs <= {p.stem for p in corpus.iterdir()}
+    assert {"CONDITION", "ADVERSE_EFFECT"} <= {r["label"] for r in rows}
+    assert_offsets_valid(corpus, rows)
+    assert corpora.read_stats(gold)["mismatches"] == 0
+
+
 def test_missing_source_is_a_clear_error(tmp_path: Path) -> None:
     """A converter pointed at an absent folder names the file it expected."""
     with pytest.raises(FileNotFoundError, match=corpora.BC5CDR_FILE):

@@ -415,3 +415,33 @@ def test_annotated_docs_missing_from_the_run_are_reported(tmp_path: Path) -> Non
     text = format_report(report)
     assert "1 annotated docs are not in documents.parquet (e.g. d2)" in text
     assert "1 annotated docs failed" in text
+
+
+def test_label_accuracy_is_label_blind(tmp_path: Path) -> None:
+    """Label accuracy pairs CONDITION and ADVERSE_EFFECT rows by span whatever their labels, so
+    a found mention with the wrong label counts as found (span) and wrong (label)."""
+    gold = [
+        {"doc": "d1", "subject": "x"},  # a subject line is not a mention
+        gold_row("d1", 0, 5, "CONDITION", role="studied"),
+        gold_row("d1", 10, 15, "ADVERSE_EFFECT"),
+        gold_row("d1", 20, 25, "CONDITION", role="other"),
+        gold_row("d1", 30, 35, "DOSE"),  # not a context label: not paired
+        gold_row("d1", 40, 45, "ADVERSE_EFFECT"),  # missed
+    ]
+    preds = [
+        pred("d1", 0, 5, "ADVERSE_EFFECT"),  # found, wrong label
+        pred("d1", 10, 14, "ADVERSE_EFFECT"),  # overlapping, right label
+        pred("d1", 20, 25, "CONDITION", role="studied"),  # right label, wrong role
+        pred("d1", 30, 35, "CONDITION"),  # on the DOSE span: a label-blind false positive
+    ]
+    report = evaluate(*write_case(tmp_path, gold, preds))
+    label = report["label"]
+    assert (label["n"], label["correct"]) == (3, 2)
+    assert label["confusion"] == {
+        "ADVERSE_EFFECT": {"ADVERSE_EFFECT": 1},
+        "CONDITION": {"ADVERSE_EFFECT": 1, "CONDITION": 1},
+    }
+    strict, lenient = label["span"]["strict"], label["span"]["lenient"]
+    assert (strict["tp"], strict["fp"], strict["fn"]) == (2, 2, 2)
+    assert (lenient["tp"], lenient["fp"], lenient["fn"]) == (3, 1, 1)
+    assert "label accuracy" in format_report(report)
