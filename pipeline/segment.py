@@ -4,7 +4,8 @@ Web pages saved as text do not have paragraphs the way books do: a heading is a 
 its own, list items are lines starting with a bullet or a number (sometimes with the bullet
 alone on the line before), and prose paragraphs are long lines. The rules, line by line:
 
-- a Markdown heading (``## Side effects``), a short line without final punctuation
+- a Markdown heading (``## Side effects``), the line opening a page's comments or reviews
+  ("47 Comments · Sort by: Newest"), a short line without final punctuation
   ("Uses of Cerebrolysin", "1) Stroke", "2. Dosage"), a short question ("What is X?") or a
   short label ending in a colon ("Side effects:") is a heading: it is its own sentence and sets
   ``section`` for the sentences under it. A numbered line next to another numbered line of the
@@ -47,6 +48,11 @@ _FINAL_PUNCT = tuple(".,;!…")
 #: Experience" (not list-style "2. Dosage" or "1) Stroke").
 _OUTLINE_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\s+[A-Za-z]")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+#: The line that opens the comments or reviews of a page ("47 Comments · Sort by: Newest",
+#: "Customer reviews (1,284)"): a heading even when a lower-case user name follows it.
+_COMMENTS_LINE = re.compile(
+    r"^(?:\d[\d,.]*\s+)?(?:customer |user |reader |patient )?(?:comments?|reviews?|replies|responses)\b", re.IGNORECASE
+)
 
 # Sentence boundary candidates: terminal punctuation, optional closing quotes/brackets and
 # reference markers like "[12]", then whitespace, then something that can start a sentence.
@@ -180,6 +186,8 @@ def _is_heading(lines: list[_Line], i: int) -> bool:
         return True
     if line.text.endswith(_FINAL_PUNCT):
         return False
+    if _COMMENTS_LINE.match(line.text):
+        return True
     # A short unpunctuated line that runs on in lower case on the next line is a wrapped line.
     return not (i + 1 < len(lines) and _starts_lower(lines[i + 1].text))
 

@@ -143,3 +143,132 @@ def test_a_use_cue_does_not_reach_past_a_copula(nlp):
 def test_under_a_warning_bare_list_items_cautions_and_pregnancy_are_states(nlp, text, surface):
     mention = _find(nlp, text, surface)
     assert (mention.label, mention.role) == ("CONDITION", "contraindication")
+
+
+def _labels(nlp, text: str) -> dict[str, tuple[str, str | None]]:
+    """surface -> (label, role) of the condition mentions (last occurrence wins)."""
+    return {text[m.start : m.end]: (m.label, m.role) for m in nlp(text)._.mentions if m.label != "DOSE"}
+
+
+def test_explicit_uses_count_on_a_page_with_first_person_testimonials(nlp):
+    text = (
+        "Botox for migraine: questions answered\n\n"
+        "Since 2010, Botox has been FDA-approved to prevent headaches in adults with chronic migraine.\n\n"
+        "What our patients say\n"
+        "\"I had my doubts but I love it. My only issue was a droopy eyelid for three weeks.\"\n"
+    )
+    found = _labels(nlp, text)
+    assert found["headaches"] == ("CONDITION", "studied")
+    assert found["chronic migraine"][0] == "CONDITION"
+
+
+@pytest.mark.parametrize(
+    ("lead_in", "item", "expected"),
+    [
+        ("Check with your pediatrician first if your child:", "has epilepsy", ("CONDITION", "contraindication")),
+        ("Tell your doctor if you have ever had:", "kidney disease", ("CONDITION", "contraindication")),
+        ("Classical texts recommend the root for:", "insomnia in adults", ("CONDITION", "studied")),
+        ("It is approved for excessive sleepiness caused by:", "narcolepsy", ("CONDITION", "studied")),
+        ("Some children had these side effects:", "vomiting", ("ADVERSE_EFFECT", None)),
+    ],
+)
+def test_a_lead_in_governs_the_items_of_its_list(nlp, lead_in, item, expected):
+    text = f"About the product\n\nIt is sold in many shops.\n{lead_in}\n• {item}\n• headache\n"
+    found = _labels(nlp, text)
+    surface = next(s for s in found if s in item)
+    assert found[surface] == expected
+
+
+def test_table_columns_and_dosing_rows_decide_their_cells(nlp):
+    text = (
+        "Finding your dose\n"
+        "Goal | Typical dose | Form\n"
+        "Insomnia | 600 mg in the evening | root extract\n\n"
+        "Forms compared\n"
+        "Form | Best for | Drawbacks\n"
+        "Citrate | constipation | diarrhea at higher doses\n"
+    )
+    found = _labels(nlp, text)
+    assert found["Insomnia"] == ("CONDITION", "studied")
+    assert found["constipation"] == ("CONDITION", "studied")
+    assert found["diarrhea"] == ("ADVERSE_EFFECT", None)
+
+
+def test_navigation_lines_name_conditions_in_passing(nlp):
+    text = (
+        "Home › Forums › Migraine › Medications\n\n"
+        "Does it work?\nIt helped my sleep.\n\n"
+        "You may also like: Shatavari for insomnia · Triphala for constipation\n"
+    )
+    found = _labels(nlp, text)
+    assert found["Migraine"] == ("CONDITION", "other")
+    assert found["constipation"] == ("CONDITION", "other")
+
+
+def test_overdose_and_withdrawal_symptoms_are_effects(nlp):
+    found = _labels(nlp, "Symptoms of overdose include drowsiness, vomiting and confusion.")
+    assert found["drowsiness"] == found["vomiting"] == ("ADVERSE_EFFECT", None)
+    found = _labels(nlp, "Withdrawal symptoms such as dizziness and insomnia can last weeks.")
+    assert found["dizziness"] == ("ADVERSE_EFFECT", None)
+
+
+def test_a_concept_decided_by_an_explicit_cue_keeps_its_label_in_the_document(nlp):
+    text = (
+        "Side effects: I felt tired the first week.\n"
+        "Comments: I take it for my depression and it works. I had depression for years before. "
+        "The depression lifted in a month.\n"
+    )
+    doc = nlp(text)
+    labels = {m.label for m in doc._.mentions if text[m.start : m.end].lower() == "depression"}
+    assert labels == {"CONDITION"}
+
+
+def test_a_semicolon_ends_a_caution_and_a_list(nlp):
+    text = "It is contraindicated in anyone with a bleeding disorder; anaphylaxis and angioedema have been reported."
+    found = _labels(nlp, text)
+    assert found["bleeding disorder"] == ("CONDITION", "contraindication")
+    assert found["anaphylaxis"] == ("ADVERSE_EFFECT", None)
+
+
+def test_a_therapeutic_verb_reaches_only_the_words_after_it(nlp):
+    text = (
+        "6 ADVERSE REACTIONS\n\nLaboratory parameters: bicarbonate decreased, sodium increased, hyperglycemia, "
+        "hypokalemia.\n\n1 INDICATIONS AND USAGE\n\nIt reduced the pain of arthritis.\n"
+    )
+    found = _labels(nlp, text)
+    assert found["hyperglycemia"] == ("ADVERSE_EFFECT", None)
+    assert found["arthritis"][0] == "CONDITION"
+
+
+def test_the_population_a_use_is_studied_in_is_background(nlp):
+    found = _labels(nlp, "Melatonin is licensed for insomnia in children with autism.")
+    assert found["insomnia"] == ("CONDITION", "studied")
+    assert found["autism"] == ("CONDITION", "other")
+
+
+def test_comment_sections_are_personal_reports(nlp):
+    text = (
+        "Side effects to watch for\nMost children tolerate it.\n\n"
+        "Uses\nIt is used for jet lag.\n\n"
+        "47 Comments · Sort by: Newest\n"
+        "anna_k · 2 days ago\nGave it to my son for two weeks. Headaches every night.\n"
+    )
+    found = _labels(nlp, text)
+    assert found["Headaches"] == ("ADVERSE_EFFECT", None)
+    assert found["jet lag"] == ("CONDITION", "studied")
+
+
+def test_advice_tells_cautions_from_warning_signs(nlp):
+    found = _labels(nlp, "Tell your doctor if you have heart failure. Stop taking it if you notice easy bruising.")
+    assert found["heart failure"] == ("CONDITION", "contraindication")
+    assert found["bruising"] == ("ADVERSE_EFFECT", None)
+
+
+def test_a_page_title_listing_its_topics_is_not_a_section(nlp):
+    text = (
+        "Magnesium Supplements: Which Form, How Much, and Who Should Skip Them\n\n"
+        "Supplements are mainly meant to correct magnesium deficiency, which is more common in people with "
+        "type 2 diabetes.\n"
+    )
+    found = _labels(nlp, text)
+    assert found["type 2 diabetes"] == ("CONDITION", "other")

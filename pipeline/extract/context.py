@@ -1,24 +1,35 @@
 """Label each condition-like mention in context: CONDITION or ADVERSE_EFFECT, role, negation.
 
 The same word is a condition in "used for insomnia" and an adverse effect in "side effects
-include insomnia". The decision uses, in order of precedence:
+include insomnia". Each mention gets a :class:`Decision` from the first of these that speaks:
 
-1. a contraindication cue in the sentence ("should not take", "contraindicated") -> CONDITION,
-   role ``contraindication``;
-2. the nearest cue to the left of the mention in its sentence: an adverse-effect cue ("side
-   effects include", "may cause", "increase the risk of") or a use cue ("patients with",
-   "trials in", "used to treat"; a use cue does not reach past a copula: in "patients with X
-   were Y" it names X only);
-3. the section heading in force (Side effects / Contraindications / Uses ...); under a warnings
-   or precautions heading the risks a warning names are adverse effects and only a patient's
-   states ("patients with X", "history of X", pregnancy, a bare list item) contraindications;
-   then cues to the right of the mention ("X was reported"; "pain relief", "pain free", "X is
-   under control"), then the lead-in sentence of a list ("Side effects include:" before bullet items);
-4. otherwise CONDITION; role ``other`` in a background definition ("X is a disorder
-   characterized by ..."), else ``studied`` -- except in personal reports (first-person posts,
-   documents or unstructured segments that are bare lists of complaints), where a symptom
-   without any cue is an ADVERSE_EFFECT and only an explicit reason ("for my arthritis",
-   "diagnosed with") marks a treated condition.
+1. a navigation line (breadcrumbs "Home › Forums › Type 2 Diabetes", "You may also like: ..."
+   lists, a "Related stories" section): CONDITION, role ``other`` (ANNOTATION.md Convention 7);
+2. a contraindication cue in the mention's clause ("should not take", "contraindicated", "tell
+   your doctor if you have"): CONDITION, role ``contraindication``;
+3. the nearest cue to the left of the mention in its clause: an unwanted effect ("side effects
+   include", "may cause", "gave me", "withdrawal symptoms"), a use ("used for", "put me on it
+   for", "FDA-approved for", "patients with"; a use cue does not reach past a copula: in
+   "patients with X were Y" it names X only), a conditional state ("if you have X": a caution)
+   or a conditional event ("stop if you notice X": an effect), or background ("more common in
+   people with", "without");
+4. a section of contraindications or warnings (under a warning, a risk it names is an effect
+   and a patient's state a contraindication);
+5. cues to the right ("X was reported", "X (12%)", "X risk"; "X went away", "pain relief");
+6. the lead-in of a list ("Side effects include:", "Do not take it if you:", "recommended for:");
+7. the header of a table column or the first cell of a table row ("Goal | Typical dose",
+   "Main risks | ..."); the first cell of a row that gives a dose is what the dose is for;
+8. the section heading in force (Side effects / Contraindications / Uses ...);
+9. otherwise a default: in a sentence written in the first person, in a personal report (a
+   patient's post) or in a bare list of complaints, an ADVERSE_EFFECT; else CONDITION, role
+   ``other`` in a background definition ("X is a disorder characterized by") and ``studied``
+   otherwise.
+
+Decisions from (9), and from a first-person report of a state ("I had X", which names the
+writer's illness as often as an effect), are weak: a mention decided weakly takes the label
+that explicit cues give the same concept elsewhere in the document ("one sense per discourse",
+Gale, Church & Yarowsky 1992), so "depression" in a review that says "I take it for my
+depression" is the condition throughout.
 
 Negation and hedging follow the ConText algorithm (Chapman et al. 2001, "NegEx"; Harkema et
 al. 2009, "ConText"): a trigger negates the mentions in its scope (forward for "no", "without";
@@ -26,7 +37,8 @@ backward for "was not observed"), up to a terminating word ("but", "however", ";
 pseudo-triggers ("no benefit", "did not reduce") negate nothing. Following the annotation
 guideline, a negated *effect of the substance on* a condition does not negate the condition.
 
-The cue patterns live in ``data/context_rules.tsv``, one regular expression per row.
+The cues live in ``data/context_rules.tsv``, one regular expression per row with a note;
+:class:`ContextRules` compiles each category into one alternation.
 """
 
 from __future__ import annotations
@@ -34,9 +46,11 @@ from __future__ import annotations
 import bisect
 import csv
 import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
 
 from pipeline.extract.mention import LAY_METHOD, Mention
 from pipeline.segment import Segment
@@ -45,15 +59,60 @@ RULES = Path(__file__).parent / "data" / "context_rules.tsv"
 NEGATION_WINDOW_WORDS = 10
 _WORD = re.compile(r"\w+")
 
+CONDITION = "CONDITION"
+ADVERSE_EFFECT = "ADVERSE_EFFECT"
+STUDIED, CONTRA, OTHER = "studied", "contraindication", "other"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A mention's label and role, and what decided them (``strong``: an explicit cue)."""
+
+    label: str
+    role: str | None
+    evidence: str
+    strong: bool = True
+
+
+def _condition(role: str, evidence: str, strong: bool = True) -> Decision:
+    return Decision(CONDITION, role, evidence, strong)
+
+
+def _effect(evidence: str, strong: bool = True) -> Decision:
+    return Decision(ADVERSE_EFFECT, None, evidence, strong)
+
+
+class ContextRules:
+    """The cue categories of a rules file (TSV: category, pattern, note), each compiled into
+    one alternation of its patterns in file order: where two rows of a category match at the
+    same place the earlier row wins, so a longer cue ("reduce the risk of") comes before the
+    shorter one it starts with ("reduce")."""
+
+    def __init__(self, rows: Iterable[tuple[str, str]]) -> None:
+        grouped: dict[str, list[str]] = {}
+        for category, pattern in rows:
+            grouped.setdefault(category, []).append(pattern)
+        self.patterns = grouped
+        self.compiled = {c: re.compile("|".join(f"(?:{p})" for p in ps)) for c, ps in grouped.items()}
+
+    @classmethod
+    def from_tsv(cls, path: Path) -> ContextRules:
+        with Path(path).open(encoding="utf-8") as handle:
+            return cls((row["category"], row["pattern"]) for row in csv.DictReader(handle, delimiter="\t"))
+
+    def __getitem__(self, category: str) -> re.Pattern:
+        return self.compiled[category]
+
 
 @lru_cache(maxsize=1)
-def rules() -> dict[str, re.Pattern]:
-    """Category -> one compiled alternation of that category's patterns."""
-    grouped: dict[str, list[str]] = {}
-    with RULES.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            grouped.setdefault(row["category"], []).append(row["pattern"])
-    return {category: re.compile("|".join(f"(?:{p})" for p in patterns)) for category, patterns in grouped.items()}
+def default_rules() -> ContextRules:
+    """The packaged rules (``data/context_rules.tsv``)."""
+    return ContextRules.from_tsv(RULES)
+
+
+def rules() -> ContextRules:
+    """The packaged rules (kept for callers that only read categories)."""
+    return default_rules()
 
 
 def _last_cue(pattern: re.Pattern, text: str) -> int:
@@ -64,70 +123,172 @@ def _last_cue(pattern: re.Pattern, text: str) -> int:
     return end
 
 
-def classify(
-    sentence: str,
-    start: int,
-    end: int,
-    section: str | None,
-    lead_in: str | None,
-    is_heading: bool,
-    first_person: bool = False,
-) -> tuple[str, str | None]:
-    """(label, role) of the mention at ``sentence[start:end]`` (lower-cased sentence).
+@dataclass(frozen=True)
+class Setting:
+    """What surrounds a mention beyond its sentence: the deciding section, the lead-in of its
+    list, the header cells of its table, and whether it is read as part of a personal report."""
 
-    ``first_person``: the document is a personal report (a patient's post or review) or a bare
-    list of complaints, where a symptom named without any cue is an effect the writer
-    attributes to the drug.
+    section: str | None = None
+    lead_in: str | None = None
+    column_header: str | None = None
+    row_header: str | None = None
+    row_gives_dose: bool = False
+    first_cell: bool = False
+    is_heading: bool = False
+    personal: bool = False
+    navigation: bool = False
+    #: the section heading defines a condition it names ("What counts as chronic migraine?")
+    defining_section: bool = False
+
+
+def classify(sentence: str, start: int, end: int, setting: Setting, r: ContextRules | None = None) -> Decision:
+    """The decision for the mention at ``sentence[start:end]`` (``sentence`` lower-cased).
+
+    The order of the evidence is the module docstring's.
     """
-    r = rules()
+    r = r or default_rules()
+    if setting.navigation:
+        return _condition(OTHER, "navigation")
     left, right = sentence[:start], sentence[end:]
-    section = (section or "").lower()
-    if not is_heading and r["contra"].search(sentence):
-        return "CONDITION", "contraindication"
-    clause = _clause_tail(left)
-    ae_left = _last_cue(r["ae_before"], clause)
-    studied_left = _last_cue(r["studied_before"], clause)
-    if studied_left >= 0 and _last_cue(r["copula"], clause) > studied_left:
-        studied_left = -1  # "patients with X were Y": the cue names X, not Y
-    if first_person and studied_left >= 0 and not r["studied_personal"].search(clause):
-        studied_left = -1  # in a personal report only an explicit reason marks a treated condition
-    if ae_left > studied_left:
-        return "ADVERSE_EFFECT", None
+    clause_start, clause_end = _clause_bounds(r, sentence, start, end)
+    clause_left = sentence[clause_start:start]
+    section = (setting.section or "").lower()
+    personal_sentence = setting.personal or bool(_FIRST_PERSON.search(sentence))
+
+    if not setting.is_heading and r["contra"].search(sentence[clause_start:clause_end]):
+        if not r["ae_after"].search(sentence[end:clause_end]):
+            return _condition(CONTRA, "contra")
+
+    left_cue = _left_cue(r, clause_left, personal_sentence)
+    if left_cue is not None and left_cue.label == ADVERSE_EFFECT:
+        return left_cue
+    if left_cue is not None and left_cue.role == CONTRA:
+        return left_cue
     if section and r["section_contra"].search(section):
-        return "CONDITION", "contraindication"
+        return _condition(CONTRA, "section")
     if section and r["section_caution"].search(section):
         # a warning names the drug's risks; the states it warns about are a patient's
-        bare_item = not is_heading and not re.search(r"[a-z]", _LIST_MARK.sub("", left) + right)
+        bare_item = not setting.is_heading and not re.search(r"[a-z]", _LIST_MARK.sub("", left) + right)
         if (
             bare_item  # "Precautions: - Epilepsy": a list of states, not of risks
-            or r["state_before"].search(clause)
+            or r["state_before"].search(clause_left)
             or r["state_name"].search(sentence[start:end])
-            or (lead_in and r["contra"].search(lead_in))
+            or (setting.lead_in and (r["contra"].search(setting.lead_in) or r["contra_if"].search(setting.lead_in)))
         ):
-            return "CONDITION", "contraindication"
-        return "ADVERSE_EFFECT", None
-    if studied_left >= 0:
-        return "CONDITION", _studied_or_other(sentence)
+            return _condition(CONTRA, "section")
+        if left_cue is None or left_cue.role != OTHER:
+            return _effect("section")
+    if left_cue is not None:
+        return left_cue
     if r["ae_after"].search(right):
-        return "ADVERSE_EFFECT", None
+        return _effect("cue")
     if r["studied_after"].search(right):
-        return "CONDITION", "studied"
-    if lead_in:
-        if r["contra"].search(lead_in):
-            return "CONDITION", "contraindication"
-        if r["ae_before"].search(lead_in):
-            return "ADVERSE_EFFECT", None
-    if section and r["section_ae"].search(section):
-        return "ADVERSE_EFFECT", None
-    role = _studied_or_other(sentence)
+        return _condition(STUDIED, "cue")
+    if setting.lead_in:
+        decision = _lead_in_decision(r, setting.lead_in, sentence)
+        if decision is not None:
+            return decision
+    table = _table_decision(r, setting)
+    if table is not None:
+        return table
+    if section:
+        if r["section_nav"].search(section):
+            return _condition(OTHER, "navigation")
+        if r["section_ae"].search(section):
+            return _effect("section")
+        if setting.defining_section:
+            return _condition(OTHER, "section")
+    role = _studied_or_other(r, sentence)
     if section and r["section_studied"].search(section):
-        return "CONDITION", role
-    if first_person and role != "other":
-        return "ADVERSE_EFFECT", None
-    return "CONDITION", role
+        return _condition(role, "section")
+    if personal_sentence and role != OTHER:
+        return _effect("default", strong=False)
+    return _condition(role, "default", strong=False)
 
 
-def deciding_section(section: str | None, outer_section: str | None) -> str | None:
+def _left_cue(r: ContextRules, clause: str, personal: bool) -> Decision | None:
+    """The decision of the nearest cue before the mention in its clause, if any."""
+    found: list[tuple[int, Decision]] = []
+    generic = _last_cue(r["studied_before"], clause)
+    verb = _last_cue(r["studied_verb"], clause)
+    if verb >= 0 and _within_reach(clause[verb:]):
+        generic = max(generic, verb)
+    population = _last_cue(r["population_before"], clause)
+    copula = _last_cue(r["copula"], clause)
+    if personal and not r["studied_reason"].search(clause):
+        generic = population = -1  # in a personal report only an explicit reason marks a treated condition
+    reason = _last_cue(r["studied_reason"], clause)
+    # use cues are listed first: at the same end offset the longer use cue ("patients who have
+    # experienced", "reduce the risk of") holds the shorter effect cue ("experienced", "risk of")
+    for offset, evidence in ((reason, "cue"), (generic, "cue"), (population, "population")):
+        if offset >= 0 and copula <= offset:  # "patients with X were Y": the cue names X, not Y
+            found.append((offset, _condition(STUDIED, evidence)))
+    background = _last_cue(r["background_before"], clause)
+    if background >= 0:
+        found.append((background, _condition(OTHER, "cue")))
+    ae_if = _last_cue(r["ae_if"], clause)
+    if ae_if >= 0:
+        found.append((ae_if, _effect("cue")))
+    ae = _last_cue(r["ae_before"], clause)
+    if ae >= 0:
+        found.append((ae, _effect("cue")))
+    weak_ae = _last_cue(r["ae_personal"], clause)
+    if weak_ae >= 0:
+        found.append((weak_ae, _effect("personal", strong=False)))
+    if not found:
+        return None
+    # the nearest cue wins; at the same offset an explicit cue beats a weak one
+    _, decision = max(found, key=lambda item: (item[0], item[1].strong))
+    if decision.label == CONDITION and decision.role == STUDIED and r["definition"].search(clause):
+        return _condition(OTHER, decision.evidence)
+    return decision
+
+
+def _lead_in_decision(r: ContextRules, lead_in: str, sentence: str) -> Decision | None:
+    """What the sentence introducing a list says of its items: a caution, an effect named
+    anywhere in it ("Adverse reactions in >= 5% of patients treated with X:"), or a use it ends
+    on ("The root is recommended for:", "Ashwagandha is used for the following conditions:")."""
+    if r["contra"].search(lead_in) or r["contra_if"].search(lead_in) or r["contra_lead_in"].search(lead_in):
+        return _condition(CONTRA, "lead-in")
+    if r["ae_if"].search(lead_in):
+        return _effect("lead-in")
+    if r["lead_in_nav"].search(lead_in):
+        return _condition(OTHER, "navigation")
+    if r["ae_before"].search(lead_in):
+        return _effect("lead-in")
+    end = len(lead_in.rstrip(" :\t"))
+    studied = max(_last_cue(r[c], lead_in) for c in ("studied_before", "studied_reason", "studied_lead_in"))
+    if studied >= end - 1:
+        return _condition(_studied_or_other(r, sentence), "lead-in")
+    return None
+
+
+#: a therapeutic verb reaches the mention across at most this many words and no punctuation
+_VERB_REACH_WORDS = 4
+
+
+def _within_reach(gap: str) -> bool:
+    return not re.search(r"[,;:.]", gap) and len(_WORD.findall(gap)) <= _VERB_REACH_WORDS
+
+
+def _table_decision(r: ContextRules, setting: Setting) -> Decision | None:
+    """A table cell read under its column header, or under the first cell of its row."""
+    for header in (setting.column_header, setting.row_header):
+        if not header:
+            continue
+        header = header.lower()
+        if r["section_contra"].search(header):
+            return _condition(CONTRA, "table")
+        if r["section_ae"].search(header) or r["table_ae"].search(header):
+            return _effect("table")
+        if r["table_studied"].search(header) or r["section_studied"].search(header):
+            return _condition(STUDIED, "table")
+    if setting.first_cell and setting.row_gives_dose:
+        return _condition(STUDIED, "table")  # "Insomnia | 600 mg in the evening": a dosing row by indication
+    return None
+
+
+def deciding_section(section: str | None, outer_section: str | None, r: ContextRules | None = None) -> str | None:
     """The heading whose cues label what lies under it: a subsection's own when it speaks of
     unwanted effects or cautions ("5.2 Hepatotoxicity"), else the enclosing numbered section's
     when that has a cue ("6.1 Clinical Trials Experience" and "Less Common Adverse Reactions"
@@ -137,7 +298,7 @@ def deciding_section(section: str | None, outer_section: str | None) -> str | No
     named there call for caution."""
     if outer_section is None:
         return section
-    r = rules()
+    r = r or default_rules()
     own = (section or "").lower()
     outer = outer_section.lower()
     if own and (r["section_ae"].search(own) or r["section_contra"].search(own) or r["section_caution"].search(own)):
@@ -147,21 +308,32 @@ def deciding_section(section: str | None, outer_section: str | None) -> str | No
     return section
 
 
-def _studied_or_other(sentence: str) -> str:
-    return "other" if rules()["definition"].search(sentence) else "studied"
+def _studied_or_other(r: ContextRules, sentence: str) -> str:
+    return OTHER if r["definition"].search(sentence) else STUDIED
 
 
-def _clause_tail(left: str) -> str:
+def _clause_bounds(r: ContextRules, sentence: str, start: int, end: int) -> tuple[int, int]:
+    """The clause holding ``sentence[start:end]``: from the last terminating word before it to
+    the first one after it (the scope of cues)."""
+    clause_start = 0
+    for match in r["terminate"].finditer(sentence, 0, start):
+        clause_start = match.end()
+    after = r["terminate"].search(sentence, end)
+    return clause_start, after.start() if after else len(sentence)
+
+
+def _clause_tail(left: str, r: ContextRules | None = None) -> str:
     """The part of the left context after the last terminating word (scope of cues)."""
+    r = r or default_rules()
     last = -1
-    for match in rules()["terminate"].finditer(left):
+    for match in r["terminate"].finditer(left):
         last = match.end()
     return left[last:] if last >= 0 else left
 
 
-def is_negated(sentence: str, start: int, end: int) -> bool:
+def is_negated(sentence: str, start: int, end: int, r: ContextRules | None = None) -> bool:
     """ConText negation of the mention at ``sentence[start:end]`` (lower-cased sentence)."""
-    r = rules()
+    r = r or default_rules()
     if r["neg_post"].search(sentence[end:]):
         return True
     left = sentence[:start]
@@ -177,9 +349,10 @@ def is_negated(sentence: str, start: int, end: int) -> bool:
     return False
 
 
-def is_uncertain(sentence: str, start: int) -> bool:
+def is_uncertain(sentence: str, start: int, r: ContextRules | None = None) -> bool:
     """A hedge ("may", "possible", "suggests") earlier in the mention's clause."""
-    return rules()["hedge"].search(_clause_tail(sentence[:start])) is not None
+    r = r or default_rules()
+    return r["hedge"].search(_clause_tail(sentence[:start], r)) is not None
 
 
 _FIRST_PERSON = re.compile(r"(?i:\b(?:my|me|myself|i'm|i’m|i've|i’ve|i'd|im|ive)\b)|\bI (?=[a-z])|\bi\b")
@@ -250,7 +423,7 @@ def lead_in_of(segments: list[Segment], index: int, text: str) -> str | None:
     return None
 
 
-_LIST_MARK = re.compile(r"^\s*(?:[-*+•●○◦▪▫■□‣⁃∙·–—]|\(?\d{1,2}[.)]|\(?[a-z][.)])")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•●○◦▪▫■□‣⁃∙·–—→✓✔➢►]|\(?\d{1,2}[.)]|\(?[a-z][.)])")
 
 
 def _is_list_item(text: str, segment: Segment) -> bool:
@@ -264,23 +437,77 @@ _LIST_GAP = re.compile(
     re.IGNORECASE,
 )
 
+#: a breadcrumb trail or a line of links: "Home › Forums › Diabetes", "A · B · C", a menu
+#: of words spaced apart ("Pregnancy   Baby   Toddler   Big Kids"; numbers make it a table row)
+_NAVIGATION_LINE = re.compile(
+    r"\S\s+(?:›|»|>|/)\s+\S.*\S\s+(?:›|»|>|/)\s+\S|(?:\S\s+·\s+\S.*){2,}|^(?:[^\s.!?\d]+(?: [^\s.!?\d]+)?(?:\s{3,}|\t+)){3,}[^\d]*$"
+)
 
-def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention]) -> None:
+
+def _table_setting(text: str, segments: list[Segment], index: int, offset: int, dose_offsets: list[int]) -> dict:
+    """Column header, row header and dose presence for a mention inside a table row (a line
+    of cells separated by ``|``); empty for prose."""
+    segment = segments[index]
+    line = text[segment.start : segment.end]
+    if line.count("|") < 1:
+        return {}
+    cell = text[segment.start : offset].count("|")
+    if line.lstrip().startswith("|"):
+        cell -= 1
+    header_index = index
+    while header_index > 0:
+        previous = segments[header_index - 1]
+        if previous.is_heading or "|" not in text[previous.start : previous.end]:
+            break
+        header_index -= 1
+    rows = [
+        i for i in range(header_index, index + 1)
+        if not re.fullmatch(r"[\s|:-]*", text[segments[i].start : segments[i].end])
+    ]
+    cells = _cells(line)
+    setting: dict = {"first_cell": cell == 0}
+    if rows and rows[0] != index:
+        header_cells = _cells(text[segments[rows[0]].start : segments[rows[0]].end])
+        if 0 <= cell < len(header_cells):
+            setting["column_header"] = header_cells[cell]
+    if cell > 0 and cells:
+        setting["row_header"] = cells[0]
+    setting["row_gives_dose"] = any(segment.start <= d < segment.end for d in dose_offsets)
+    return setting
+
+
+def _cells(line: str) -> list[str]:
+    stripped = line.strip()
+    if stripped.startswith("|"):
+        stripped = stripped[1:]
+    if stripped.endswith("|"):
+        stripped = stripped[:-1]
+    return [c.strip() for c in stripped.split("|")]
+
+
+def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention], r: ContextRules | None = None) -> None:
     """Set label, role, negated and uncertain on the condition mentions, in place.
 
-    Items of one list ("diarrhea, constipation, nausea and tremor") share the label and role
-    of the first item: the cue that governs a list is before its first item. Consumer words
-    ("gas") are removed outside personal reports and complaint lists.
+    Items of one list ("diarrhea, constipation, nausea and tremor") share the decision of the
+    first item: the cue that governs a list is before its first item. Weak decisions then take
+    the label that strong ones give the same concept in the document. Consumer words ("gas")
+    are removed outside personal reports and complaint lists.
     """
+    r = r or default_rules()
     starts = [s.start for s in segments]
-    first_person = is_first_person(doc_text) or is_symptom_report(doc_text, mentions)
+    personal_document = is_first_person(doc_text) or is_symptom_report(doc_text, mentions)
     unstructured = sum(s.is_heading for s in segments) <= 1
     list_segments = _complaint_list_segments(doc_text, segments, mentions) if unstructured else set()
     mentions[:] = [
         m
         for m in mentions
-        if m.method != LAY_METHOD or first_person or _segment_index(starts, m.start) in list_segments
+        if m.method != LAY_METHOD or personal_document or _segment_index(starts, m.start) in list_segments
     ]
+    # a post or review without structure is one personal report, and so is a dense list of
+    # complaints; on a page with sections only the blocks written in the first person are
+    report = (personal_document and unstructured) or is_symptom_report(doc_text, mentions)
+    layout = _Layout(doc_text, segments, mentions, r, report, list_segments)
+    decisions: dict[int, Decision] = {}
     previous: Mention | None = None
     for mention in mentions:
         if mention.label == "DOSE":
@@ -289,21 +516,185 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
         segment = segments[index]
         sentence = doc_text[segment.start : segment.end].lower()
         start, end = mention.start - segment.start, mention.end - segment.start
-        if previous is not None and _LIST_GAP.match(doc_text[previous.end : mention.start]):
-            mention.label, mention.role = previous.label, previous.role
+        if previous is not None and _continues_list(doc_text, previous, mention):
+            decision = decisions[id(previous)]
         else:
-            if segment.is_heading:  # a heading is read in the context of the section before it
-                before = segments[index - 1] if index > 0 else None
-                section = deciding_section(before.section, before.outer_section) if before else None
-                lead_in = None
-            else:
-                section = deciding_section(segment.section, segment.outer_section)
-                lead_in = lead_in_of(segments, index, doc_text)
-            label, role = classify(
-                sentence, start, end, section, lead_in, segment.is_heading, first_person or index in list_segments
-            )
-            mention.label = label
-            mention.role = role if label == "CONDITION" else None
-        mention.negated = is_negated(sentence, start, end)
-        mention.uncertain = is_uncertain(sentence, start)
+            decision = classify(sentence, start, end, layout.setting(index, mention.start), r)
+        decisions[id(mention)] = decision
+        mention.negated = is_negated(sentence, start, end, r)
+        mention.uncertain = is_uncertain(sentence, start, r)
         previous = mention
+    _populations_of_a_use(starts, mentions, decisions)
+    _one_sense_per_discourse(doc_text, mentions, decisions)
+    for mention in mentions:
+        decision = decisions.get(id(mention))
+        if decision is not None:
+            mention.label = decision.label
+            mention.role = decision.role if decision.label == CONDITION else None
+            mention.evidence = decision.evidence
+
+
+def _continues_list(text: str, previous: Mention, mention: Mention) -> bool:
+    """Whether ``mention`` is the next item of the list (or the apposition) ``previous`` is in.
+
+    A semicolon separates list items only when the item is bare ("headache; nausea; rash"),
+    not when a clause follows it ("...to lecanemab; angioedema has been reported")."""
+    gap = text[previous.end : mention.start]
+    if _APPOSITION.match(gap):
+        return True
+    if not _LIST_GAP.match(gap):
+        return False
+    if ";" in gap:
+        tail = re.match(r"[^;.\n]*", text[mention.end :]).group()
+        return len(_WORD.findall(tail)) <= 2
+    return True
+
+
+class _Layout:
+    """Per-segment facts of one document that the settings of its mentions are made of: the
+    blocks of text between headings written as personal reports, the headings that define a
+    condition, navigation lines and table cells."""
+
+    def __init__(
+        self,
+        text: str,
+        segments: list[Segment],
+        mentions: list[Mention],
+        r: ContextRules,
+        personal_document: bool,
+        list_segments: set[int],
+    ) -> None:
+        self.text, self.segments, self.r = text, segments, r
+        self.dose_offsets = [m.start for m in mentions if m.label == "DOSE"]
+        self.list_segments = list_segments
+        self.personal_document = personal_document
+        self.personal_blocks = self._personal_blocks()
+        starts = [s.start for s in segments]
+        named = {_segment_index(starts, m.start) for m in mentions if m.label != "DOSE"}
+        self.defining_headings = {
+            s.section
+            for i, s in enumerate(segments)
+            if s.is_heading and i in named and r["section_background"].search((s.section or "").lower())
+        }
+
+    def _personal_blocks(self) -> set[int]:
+        """Indices of the segments in a block of personal report: the text between two headings
+        when first-person words make up 1.5% of its words, or when a heading before it announces
+        comments, reviews or testimonials (post headers such as "Reply · 3" keep it going)."""
+        personal: set[int] = set()
+        block: list[int] = []
+        in_comments = False
+
+        def close() -> None:
+            words = first = 0
+            for i in block:
+                sentence = self.text[self.segments[i].start : self.segments[i].end]
+                words += len(_WORD.findall(sentence))
+                first += len(_FIRST_PERSON.findall(sentence))
+            if block and (in_comments or (words and first / words >= _BLOCK_FIRST_PERSON_SHARE)):
+                personal.update(block)
+
+        for i, segment in enumerate(self.segments):
+            if segment.is_heading or self.r["section_personal"].search(self.text[segment.start : segment.end].lower()):
+                close()
+                block = []
+                heading = self.text[segment.start : segment.end].lower()
+                if self.r["section_personal"].search(heading):
+                    in_comments = True
+                elif not _is_post_header(heading):
+                    in_comments = False
+                continue
+            block.append(i)
+        close()
+        return personal
+
+    def setting(self, index: int, offset: int) -> Setting:
+        text, segments, r = self.text, self.segments, self.r
+        segment = segments[index]
+        line = text[segment.start : segment.end]
+        if segment.is_heading:  # a heading is read in the context of the section before it
+            before = segments[index - 1] if index > 0 else None
+            section = deciding_section(_deciding(before.section), before.outer_section, r) if before else None
+            lead_in = None
+        else:
+            section = deciding_section(_deciding(segment.section), segment.outer_section, r)
+            lead_in = lead_in_of(segments, index, text)
+        navigation = bool(_NAVIGATION_LINE.search(line)) or bool(r["nav_line"].search(line.lower()))
+        return Setting(
+            section=section,
+            lead_in=lead_in,
+            is_heading=segment.is_heading,
+            personal=self.personal_document or index in self.list_segments or index in self.personal_blocks,
+            navigation=navigation,
+            defining_section=segment.section in self.defining_headings,
+            **_table_setting(text, segments, index, offset, self.dose_offsets),
+        )
+
+
+_BLOCK_FIRST_PERSON_SHARE = 0.015
+_APPOSITION = re.compile(r"^,\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,2}$")
+#: a title or teaser ("Magnesium Supplements: Which Form, How Much, and Who Should Skip Them")
+#: lists the topics of a whole page: it is not the section of the sentences under it
+_TITLE_MIN_WORDS = 7
+
+
+def _deciding(heading: str | None) -> str | None:
+    """The heading that decides, or None for a page title (long, with a colon or a comma)."""
+    if heading and len(heading.split()) >= _TITLE_MIN_WORDS and re.search(r"[:,]", heading):
+        return None
+    return heading
+
+
+def _is_post_header(heading: str) -> bool:
+    """A line heading one comment or reply ("Reply · 12", "renee k. · 1 week ago"): it keeps the
+    comments section in force."""
+    return bool(re.search(r"·|\b(?:ago|reply|replies|posted|joined|member|verified)\b|\d{4}", heading))
+
+
+def _populations_of_a_use(starts: list[int], mentions: list[Mention], decisions: dict[int, Decision]) -> None:
+    """"Insomnia in children with ADHD": the condition after a population cue is the population
+    a use is studied in (role ``other``) when a condition earlier in the sentence is the use."""
+    for i, mention in enumerate(mentions):
+        decision = decisions.get(id(mention))
+        if decision is None or decision.evidence != "population":
+            continue
+        sentence = _segment_index(starts, mention.start)
+        for earlier in reversed(mentions[:i]):
+            if _segment_index(starts, earlier.start) != sentence:
+                break
+            other = decisions.get(id(earlier))
+            if other is not None and other.label == CONDITION and other.role == STUDIED and other.evidence != "population":
+                decisions[id(mention)] = _condition(OTHER, "population")
+                break
+
+
+def _concept_key(text: str, mention: Mention) -> str:
+    return mention.concept_id or text[mention.start : mention.end].lower()
+
+
+def _one_sense_per_discourse(text: str, mentions: list[Mention], decisions: dict[int, Decision]) -> None:
+    """Weak decisions take the label most often given to the same concept by strong decisions
+    in the document (ties: the first in text order). A weak CONDITION that stays a CONDITION
+    keeps its own role; one that becomes a CONDITION takes the strong decisions' usual role."""
+    strong: dict[str, Counter] = defaultdict(Counter)
+    roles: dict[str, Counter] = defaultdict(Counter)
+    for mention in mentions:
+        decision = decisions.get(id(mention))
+        if decision is not None and decision.strong and decision.evidence != "navigation":
+            key = _concept_key(text, mention)
+            strong[key][decision.label] += 1
+            if decision.label == CONDITION:
+                roles[key][decision.role] += 1
+    for mention in mentions:
+        decision = decisions.get(id(mention))
+        if decision is None or decision.strong:
+            continue
+        key = _concept_key(text, mention)
+        votes = strong.get(key)
+        if not votes:
+            continue
+        label = votes.most_common(1)[0][0]
+        if label == decision.label:
+            continue
+        role = roles[key].most_common(1)[0][0] if label == CONDITION else None
+        decisions[id(mention)] = Decision(label, role, "discourse", False)

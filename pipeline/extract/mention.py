@@ -27,6 +27,8 @@ class Mention:
     role: str | None = None
     dose: Any = None  # pipeline.extract.doses.Dose for DOSE mentions
     condition_concept_ids: list[str] = field(default_factory=list)
+    #: what decided label and role (pipeline.extract.context.Decision.evidence), for review
+    evidence: str | None = None
 
 
 #: ``method`` of consumer words that name a condition only in a patient's own words ("gas").
