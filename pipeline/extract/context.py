@@ -160,6 +160,11 @@ def classify(sentence: str, start: int, end: int, setting: Setting, r: ContextRu
             return _condition(CONTRA, "contra")
 
     left_cue = _left_cue(r, clause_left, personal_sentence)
+    if left_cue is not None and not left_cue.strong:  # a weak cue yields to a cue on the right
+        if r["ae_after"].search(right):
+            return _effect("cue")
+        if r["studied_after"].search(right):
+            return _condition(STUDIED, "cue")
     if left_cue is not None and left_cue.label == ADVERSE_EFFECT:
         return left_cue
     if left_cue is not None and left_cue.role == CONTRA:
@@ -617,7 +622,10 @@ class _Layout:
             section = deciding_section(_deciding(before.section), before.outer_section, r) if before else None
             lead_in = None
         else:
-            section = deciding_section(_deciding(segment.section), segment.outer_section, r)
+            field = _field_label(text, segment, offset)
+            if field is None or not any(r[kind].search(field.lower()) for kind in _SECTION_KINDS):
+                field = None  # "Rare but serious: rash": a label without a cue leaves the section in force
+            section = field or deciding_section(_deciding(segment.section), segment.outer_section, r)
             lead_in = lead_in_of(segments, index, text)
         navigation = bool(_NAVIGATION_LINE.search(line)) or bool(r["nav_line"].search(line.lower()))
         return Setting(
@@ -636,6 +644,23 @@ _APPOSITION = re.compile(r"^,\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,2}$")
 #: a title or teaser ("Magnesium Supplements: Which Form, How Much, and Who Should Skip Them")
 #: lists the topics of a whole page: it is not the section of the sentences under it
 _TITLE_MIN_WORDS = 7
+
+
+#: a labelled field opening a line of prose: "Side effects: I could not sleep. ..."
+_FIELD_LABEL = re.compile(r"[ \t]*([A-Z][\w'’&/ -]{0,40}?):[ \t]+(?=\S)")
+_FIELD_MAX_WORDS = 4
+_SECTION_KINDS = ("section_ae", "section_contra", "section_caution", "section_studied", "section_nav", "section_personal")
+
+
+def _field_label(text: str, segment: Segment, offset: int) -> str | None:
+    """The label of a field ("Side effects:", "Comments:", "Pros:") when the line holding
+    ``offset`` opens with one and ``offset`` lies after it: it is the section of the rest of
+    the line (review sites and forms write fields this way)."""
+    line_start = text.rfind("\n", 0, segment.start) + 1
+    match = _FIELD_LABEL.match(text, line_start)
+    if match is None or offset < match.end() or len(match.group(1).split()) > _FIELD_MAX_WORDS:
+        return None
+    return match.group(1)
 
 
 def _deciding(heading: str | None) -> str | None:
