@@ -5,15 +5,20 @@ and :mod:`pipeline.extract`, which is what the tests exercise directly. (This mo
 ``from __future__ import annotations``: spaCy validates factory signatures at run time.)
 """
 
+from pathlib import Path
+from typing import Iterable, Optional
+
 import numpy as np
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.extract.conditions import ConditionFinder
-from pipeline.extract.context import apply_context
+from pipeline.extract.context import RULES, ContextRules, apply_context
+from pipeline.extract.effect_spans import GRADING_WORDS, load_grading_words, trim_effects
 from pipeline.extract.dose_mentions import dose_mentions
 from pipeline.extract.mention import doc_text
+from pipeline.extract.normalize import pieces
 from pipeline.extract.model_mentions import (
     merge_model_spans,
     propagate_abbreviations,
@@ -121,15 +126,93 @@ class DoseFinder:
         return doc
 
 
-@Language.factory("mention_context")
-def make_mention_context(nlp: Language, name: str) -> "MentionContext":
-    return MentionContext()
+@Language.factory(
+    "mention_context",
+    default_config={"rules": None},
+    assigns=["doc._.mentions"],
+    requires=["doc._.segments"],
+)
+def make_mention_context(nlp: Language, name: str, rules: Optional[str]) -> "MentionContext":
+    return MentionContext(name, Path(rules) if rules else RULES)
 
 
 class MentionContext:
-    """CONDITION vs ADVERSE_EFFECT, role, negation and hedging for ``Doc._.mentions``."""
+    """CONDITION vs ADVERSE_EFFECT, role, negation and hedging for ``Doc._.mentions``
+    (:mod:`pipeline.extract.context`). ``rules``: a cue table in the format of
+    ``extract/data/context_rules.tsv`` (the packaged one by default); it is saved with the
+    pipeline by ``nlp.to_disk``."""
+
+    FILE = "context_rules.tsv"
+
+    def __init__(self, name: str = "mention_context", rules: Path = RULES) -> None:
+        self.name = name
+        self.path = rules
+        self._rules: ContextRules | None = None  # read on first use, or set by from_disk
+
+    @property
+    def rules(self) -> ContextRules:
+        if self._rules is None:
+            self._rules = ContextRules.from_tsv(self.path)
+        return self._rules
 
     def __call__(self, doc: Doc) -> Doc:
         if doc._.mentions and doc._.segments:
-            apply_context(doc_text(doc), doc._.segments, doc._.mentions)
+            apply_context(doc_text(doc), doc._.segments, doc._.mentions, self.rules)
         return doc
+
+    def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.rules.to_tsv(path / self.FILE)
+
+    def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "MentionContext":
+        self._rules = ContextRules.from_tsv(Path(path) / self.FILE)
+        return self
+
+
+@Language.factory(
+    "effect_spans",
+    default_config={"grading_words": None},
+    assigns=["doc._.mentions"],
+    requires=["doc._.mentions"],
+)
+def make_effect_spans(nlp: Language, name: str, grading_words: Optional[str]) -> "EffectSpans":
+    return EffectSpans(name, Path(grading_words) if grading_words else GRADING_WORDS)
+
+
+class EffectSpans:
+    """Takes frequency and intensity words off the start of ADVERSE_EFFECT spans
+    (:mod:`pipeline.extract.effect_spans`), keeping vocabulary names whole; runs after
+    ``mention_context``, which decides the labels."""
+
+    FILE = "effect_grading_words.tsv"
+
+    def __init__(self, name: str = "effect_spans", grading_words: Path = GRADING_WORDS) -> None:
+        self.name = name
+        self.path = grading_words
+        self._words: frozenset[str] | None = None  # read on first use, or set by from_disk
+
+    @property
+    def words(self) -> frozenset[str]:
+        if self._words is None:
+            self._words = load_grading_words(self.path)
+        return self._words
+
+    def _is_name(self, span_text: str) -> bool:
+        return tuple(p.key for p in pieces(span_text)) in ConditionFinder.shared().gazetteer.entries
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.mentions:
+            trim_effects(doc_text(doc), doc._.mentions, self.words, self._is_name)
+            doc._.mentions.sort(key=lambda m: (m.start, m.end, m.label))
+        return doc
+
+    def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        lines = ["word\tnote", *(f"{word}\t" for word in sorted(self.words))]
+        (path / self.FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "EffectSpans":
+        self._words = load_grading_words(Path(path) / self.FILE)
+        return self

@@ -12,7 +12,9 @@ components registered in :mod:`pipeline.components`:
   vocabulary's and maps them to concepts (:mod:`pipeline.extract.model_mentions`); a model
   trained with ``--lexicon-feature`` (opt-in, not shipped) gets ``lexicon_features`` before it;
 - ``dose_finder``: dose statements, structured (:mod:`pipeline.extract.doses`);
-- ``mention_context``: CONDITION vs ADVERSE_EFFECT, role, negation, hedging.
+- ``mention_context``: CONDITION vs ADVERSE_EFFECT, role, negation, hedging
+  (:mod:`pipeline.extract.context`; its cue table is a config setting);
+- ``effect_spans``: adverse-effect spans without grading words (:mod:`pipeline.extract.effect_spans`).
 
 ``get_nlp()`` builds the Language once per process (vocabularies come from their disk cache).
 Setting ``PIPELINE_NER=off`` builds the lexicon-only pipeline (for comparisons); the pipeline
@@ -57,6 +59,7 @@ def build_nlp(use_model: bool | None = None) -> Language:
         nlp.add_pipe("model_merger")
     nlp.add_pipe("dose_finder")
     nlp.add_pipe("mention_context")
+    nlp.add_pipe("effect_spans")
     return nlp
 
 

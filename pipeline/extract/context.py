@@ -88,17 +88,24 @@ class ContextRules:
     same place the earlier row wins, so a longer cue ("reduce the risk of") comes before the
     shorter one it starts with ("reduce")."""
 
-    def __init__(self, rows: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        self.rows = [(category, pattern, note) for category, pattern, note in rows]
         grouped: dict[str, list[str]] = {}
-        for category, pattern in rows:
+        for category, pattern, _note in self.rows:
             grouped.setdefault(category, []).append(pattern)
-        self.patterns = grouped
         self.compiled = {c: re.compile("|".join(f"(?:{p})" for p in ps)) for c, ps in grouped.items()}
 
     @classmethod
     def from_tsv(cls, path: Path) -> ContextRules:
         with Path(path).open(encoding="utf-8") as handle:
-            return cls((row["category"], row["pattern"]) for row in csv.DictReader(handle, delimiter="\t"))
+            return cls(
+                (row["category"], row["pattern"], row.get("note") or "")
+                for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            )
+
+    def to_tsv(self, path: Path) -> None:
+        lines = ["category\tpattern\tnote", *("\t".join(row) for row in self.rows)]
+        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     def __getitem__(self, category: str) -> re.Pattern:
         return self.compiled[category]

@@ -70,11 +70,13 @@ _CAUSE_PARTICIPLES = frozenset({"induced", "related", "associated", "mediated", 
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """``(start, end)`` without trailing punctuation, coordinators or prepositions ("deficiency
-    of ASPA and", "demyelination of the central nervous system,"), or a hyphenated participle
-    that makes the name a cause ("seizure-induced"). A scan from the right, linear
-    in the span's length (a regular expression for it backtracked exponentially on long runs of
-    spaces)."""
+    """``(start, end)`` without a leading list mark or other sign ("• weakness", "— fever"), and
+    without trailing punctuation, coordinators or prepositions ("deficiency of ASPA and",
+    "demyelination of the central nervous system,"), or a hyphenated participle that makes the
+    name a cause ("seizure-induced"). A scan from the right, linear in the span's length (a
+    regular expression for it backtracked exponentially on long runs of spaces)."""
+    while start < end and not text[start].isalnum():
+        start += 1
     while end > start:
         while end > start and (text[end - 1].isspace() or text[end - 1] in _TRAILING_MARKS):
             end -= 1
