@@ -272,3 +272,14 @@ def test_a_page_title_listing_its_topics_is_not_a_section(nlp):
     )
     found = _labels(nlp, text)
     assert found["type 2 diabetes"] == ("CONDITION", "other")
+
+
+def test_pregnancy_and_lactation_are_cautions_not_effects(nlp):
+    text = (
+        "About the supplement\n\nIt is sold in capsules and powders by many brands.\n"
+        "Do not take it if you:\n1. are pregnant\n2. are breastfeeding\n"
+    )
+    found = _labels(nlp, text)
+    assert found["pregnant"] == found["breastfeeding"] == ("CONDITION", "contraindication")
+    found = _labels(nlp, "Nausea and vomiting are common. Avoid if you are pregnant or breastfeeding.")
+    assert found["pregnant"] == ("CONDITION", "contraindication")

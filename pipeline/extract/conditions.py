@@ -58,6 +58,8 @@ MODIFIERS = frozenset(
 )
 _MODIFIER_LINKS = frozenset({"to", "or", "and", "/"})
 _COORDINATORS = frozenset({"or", "and", "/"})
+#: "you are not pregnant or breastfeeding": the state is still named (negation decides the rest)
+_NEGATIONS = frozenset({"not", "never", "no"})
 _LIST_SEPARATORS = _COORDINATORS | {","}
 #: Nouns for people (and animal models) that an adjectival condition can describe.
 PERSON_NOUNS = frozenset(
@@ -266,12 +268,16 @@ def _describes_person(keys: list[str], i: int, adjectives: dict[str, Entry]) -> 
     if j < len(keys) and keys[j] in PERSON_NOUNS:
         return True
     k = i - 1
-    while k >= 0 and (keys[k] in _COORDINATORS or keys[k] == "," or keys[k] in adjectives or keys[k] in INTENSIFIERS):
+    while k >= 0 and (
+        keys[k] in _COORDINATORS or keys[k] == "," or keys[k] in adjectives or keys[k] in INTENSIFIERS or keys[k] in _NEGATIONS
+    ):
         k -= 1
     if k < 0 or keys[k] not in COPULAS:
         return False
     if keys[k] in FEELING_VERBS:  # only people feel: "Feel sick after eating", "felt sore"
         return True
+    if not any(key.isalpha() for key in keys[:k]):
+        return True  # a list item under "Do not take it if you:" -- "2. are breastfeeding"
     # the copula's subject is a person: "I was weak", "women who are pregnant", not "evidence is weak"
     return any(keys[j] in PRONOUNS or keys[j] in PERSON_NOUNS for j in range(max(k - 3, 0), k))
 

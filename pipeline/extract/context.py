@@ -538,6 +538,7 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
         previous = mention
     _populations_of_a_use(starts, mentions, decisions)
     _one_sense_per_discourse(doc_text, mentions, decisions)
+    _states_are_cautions(doc_text, mentions, decisions, r)
     for mention in mentions:
         decision = decisions.get(id(mention))
         if decision is not None:
@@ -698,6 +699,17 @@ def _populations_of_a_use(starts: list[int], mentions: list[Mention], decisions:
             if other is not None and other.label == CONDITION and other.role == STUDIED and other.evidence != "population":
                 decisions[id(mention)] = _condition(OTHER, "population")
                 break
+
+
+def _states_are_cautions(text: str, mentions: list[Mention], decisions: dict[int, Decision], r: ContextRules) -> None:
+    """Pregnancy and lactation are conditions, usually contraindications (ANNOTATION.md): never
+    an effect, and a contraindication unless a cue named them a use or background."""
+    for mention in mentions:
+        decision = decisions.get(id(mention))
+        if decision is None or not r["state_name"].search(text[mention.start : mention.end].lower()):
+            continue
+        if decision.label == ADVERSE_EFFECT or (decision.role == STUDIED and decision.evidence != "cue"):
+            decisions[id(mention)] = _condition(CONTRA, "state")
 
 
 def _concept_key(text: str, mention: Mention) -> str:
