@@ -283,3 +283,55 @@ def test_pregnancy_and_lactation_are_cautions_not_effects(nlp):
     assert found["pregnant"] == found["breastfeeding"] == ("CONDITION", "contraindication")
     found = _labels(nlp, "Nausea and vomiting are common. Avoid if you are pregnant or breastfeeding.")
     assert found["pregnant"] == ("CONDITION", "contraindication")
+
+
+def test_a_state_needing_no_adjustment_is_background(nlp):
+    text = "Renal impairment: no adjustment recommended.\nModerate hepatic impairment: use a lower dose."
+    found = _labels(nlp, text)
+    assert found["Renal impairment"] == ("CONDITION", "other")
+    assert found["Moderate hepatic impairment"][1] == "contraindication"
+
+
+def test_urgent_calls_list_warning_signs_and_caution_lists_list_states(nlp):
+    text = (
+        "Serious side effects\n\nMost people have none of these.\n"
+        "Call your doctor at once if you have:\n• blurred vision\n• a seizure\n\n"
+        "Before taking it\n\nThe tablets are taken whole.\nTell your doctor if you have:\n• glaucoma\n• epilepsy\n"
+    )
+    found = _labels(nlp, text)
+    assert found["blurred vision"] == found["seizure"] == ("ADVERSE_EFFECT", None)
+    assert found["glaucoma"] == found["epilepsy"] == ("CONDITION", "contraindication")
+
+
+def test_causes_and_consequences(nlp):
+    found = _labels(
+        nlp,
+        "Background\n\nMany people recover fully after an accident, and the outlook is good for most of "
+        "them. Helmets, seat belts and safer roads have cut the numbers a great deal over the years.\n\n"
+        "Outlook\n\nTraumatic brain injuries often lead to long-term cognitive deficits.",
+    )
+    assert found["cognitive deficits"] == ("CONDITION", "other")
+    found = _labels(nlp, "Warnings\n\nSerious infections leading to hospitalization or death have occurred.")
+    assert found["death"] == ("ADVERSE_EFFECT", None)
+    found = _labels(nlp, "More people dropped out because of insomnia and headache than on placebo.")
+    assert found["insomnia"] == found["headache"] == ("ADVERSE_EFFECT", None)
+    found = _labels(nlp, "Don't take it if you have uncontrolled glaucoma or chronic liver disease.")
+    assert found["chronic liver disease"] == ("CONDITION", "contraindication")
+
+
+def test_a_condition_named_as_the_population_of_another_is_background(nlp):
+    found = _labels(nlp, "Doctors sometimes prescribe it off-label for fatigue in multiple sclerosis.")
+    assert found["fatigue"] == ("CONDITION", "studied")
+    assert found["multiple sclerosis"] == ("CONDITION", "other")
+
+
+def test_a_verb_inside_an_effect_name_is_no_cue(nlp):
+    text = "Side effects\n\nThe most common were dry mouth, constipation, reduced appetite and sweating."
+    found = _labels(nlp, text)
+    assert found["sweating"] == ("ADVERSE_EFFECT", None)
+
+
+def test_slashes_between_names_are_no_breadcrumb(nlp):
+    text = "Dosing\n\nUsual Adult Dose for Panic Disorder / PTSD / Social Phobia:\nInitial dose: 25 mg orally once a day."
+    found = _labels(nlp, text)
+    assert found["Panic Disorder"] == ("CONDITION", "studied")

@@ -146,6 +146,8 @@ class Setting:
     navigation: bool = False
     #: the section heading defines a condition it names ("What counts as chronic migraine?")
     defining_section: bool = False
+    #: the other condition mentions of the sentence, in sentence offsets
+    other_spans: tuple[tuple[int, int], ...] = ()
 
 
 def classify(sentence: str, start: int, end: int, setting: Setting, r: ContextRules | None = None) -> Decision:
@@ -162,11 +164,14 @@ def classify(sentence: str, start: int, end: int, setting: Setting, r: ContextRu
     section = (setting.section or "").lower()
     personal_sentence = setting.personal or bool(_FIRST_PERSON.search(sentence))
 
+    if r["no_adjustment"].search(sentence[clause_start:clause_end]):
+        return _condition(OTHER, "cue")  # "mild renal impairment: no adjustment"
     if not setting.is_heading and r["contra"].search(sentence[clause_start:clause_end]):
         if not r["ae_after"].search(sentence[end:clause_end]):
             return _condition(CONTRA, "contra")
 
-    left_cue = _left_cue(r, clause_left, personal_sentence)
+    inside = tuple((a - clause_start, b - clause_start) for a, b in setting.other_spans if b <= start)
+    left_cue = _left_cue(r, clause_left, personal_sentence, inside)
     if left_cue is not None and not left_cue.strong:  # a weak cue yields to a cue on the right
         if r["ae_after"].search(right):
             return _effect("cue")
@@ -218,52 +223,66 @@ def classify(sentence: str, start: int, end: int, setting: Setting, r: ContextRu
     return _condition(role, "default", strong=False)
 
 
-def _left_cue(r: ContextRules, clause: str, personal: bool) -> Decision | None:
-    """The decision of the nearest cue before the mention in its clause, if any."""
-    found: list[tuple[int, Decision]] = []
-    generic = _last_cue(r["studied_before"], clause)
-    verb = _last_cue(r["studied_verb"], clause)
-    if verb >= 0 and _within_reach(clause[verb:]):
-        generic = max(generic, verb)
-    population = _last_cue(r["population_before"], clause)
+def _left_cue(r: ContextRules, clause: str, personal: bool, inside: tuple[tuple[int, int], ...] = ()) -> Decision | None:
+    """The decision of the nearest cue before the mention in its clause, if any. ``inside``:
+    spans of other mentions, in clause offsets, where a therapeutic verb is part of a name
+    ("reduced appetite"), not a cue, and where a causal verb finds its subject.
+
+    The cue ending nearest the mention wins; at the same end an explicit cue beats a weak one,
+    then the longer cue the shorter ("patients who have experienced" holds "experienced",
+    "more common in people with" holds "people with")."""
+    found: list[tuple[re.Match, Decision]] = []
+
+    def add(match: re.Match | None, decision: Decision) -> None:
+        if match is not None:
+            found.append((match, decision))
+
     copula = _last_cue(r["copula"], clause)
-    if personal and not r["studied_reason"].search(clause):
-        generic = population = -1  # in a personal report only an explicit reason marks a treated condition
-    reason = _last_cue(r["studied_reason"], clause)
-    # use cues are listed first: at the same end offset the longer use cue ("patients who have
-    # experienced", "reduce the risk of") holds the shorter effect cue ("experienced", "risk of")
-    for offset, evidence in ((reason, "cue"), (generic, "cue"), (population, "population")):
-        if offset >= 0 and copula <= offset:  # "patients with X were Y": the cue names X, not Y
-            found.append((offset, _condition(STUDIED, evidence)))
-    background = _last_cue(r["background_before"], clause)
-    if background >= 0:
-        found.append((background, _condition(OTHER, "cue")))
-    ae_if = _last_cue(r["ae_if"], clause)
-    if ae_if >= 0:
-        found.append((ae_if, _effect("cue")))
-    ae = _last_cue(r["ae_before"], clause)
-    if ae >= 0:
-        found.append((ae, _effect("cue")))
-    weak_ae = _last_cue(r["ae_personal"], clause)
-    if weak_ae >= 0:
-        found.append((weak_ae, _effect("personal", strong=False)))
+    explicit_reason = r["studied_reason"].search(clause) is not None
+    use_cues = [(_last_match(r["studied_reason"], clause), "cue")]
+    if explicit_reason or not personal:  # in a personal report only an explicit reason marks a treated condition
+        verbs = [m for m in r["studied_verb"].finditer(clause) if not _inside(m.start(), inside)]
+        if verbs and _within_reach(clause[verbs[-1].end() :]):
+            use_cues.append((verbs[-1], "cue"))
+        use_cues += [(_last_match(r["studied_before"], clause), "cue"), (_last_match(r["population_before"], clause), "population")]
+    for match, evidence in use_cues:
+        if match is not None and copula <= match.end():  # "patients with X were Y": the cue names X, not Y
+            add(match, _condition(STUDIED, evidence))
+    add(_last_match(r["background_before"], clause), _condition(OTHER, "cue"))
+    add(_last_match(r["ae_if"], clause), _effect("cue"))
+    add(_last_match(r["ae_before"], clause), _effect("cue"))
+    cause = _last_match(r["cause_before"], clause)
+    if cause is not None:
+        # "lithium may cause X": an effect; "brain injuries often lead to X": a consequence of
+        # the condition named just before the cue, which follows that condition (_consequences)
+        by_condition = any(
+            b <= cause.start() and len(_WORD.findall(clause[b : cause.start()])) <= _CAUSE_SUBJECT_WORDS for _, b in inside
+        )
+        add(cause, _condition(OTHER, "consequence") if by_condition else _effect("cue"))
+    add(_last_match(r["ae_personal"], clause), _effect("personal", strong=False))
     if not found:
         return None
-    # the nearest cue wins; at the same offset an explicit cue beats a weak one
-    _, decision = max(found, key=lambda item: (item[0], item[1].strong))
+    _, decision = max(found, key=lambda item: (item[0].end(), item[1].strong, item[0].end() - item[0].start()))
     if decision.label == CONDITION and decision.role == STUDIED and r["definition"].search(clause):
         return _condition(OTHER, decision.evidence)
     return decision
+
+
+def _last_match(pattern: re.Pattern, text: str) -> re.Match | None:
+    match = None
+    for match in pattern.finditer(text):
+        pass
+    return match
 
 
 def _lead_in_decision(r: ContextRules, lead_in: str, sentence: str) -> Decision | None:
     """What the sentence introducing a list says of its items: a caution, an effect named
     anywhere in it ("Adverse reactions in >= 5% of patients treated with X:"), or a use it ends
     on ("The root is recommended for:", "Ashwagandha is used for the following conditions:")."""
+    if r["ae_if"].search(lead_in):  # "Call your doctor at once if you have:" lists warning signs
+        return _effect("lead-in")
     if r["contra"].search(lead_in) or r["contra_if"].search(lead_in) or r["contra_lead_in"].search(lead_in):
         return _condition(CONTRA, "lead-in")
-    if r["ae_if"].search(lead_in):
-        return _effect("lead-in")
     if r["lead_in_nav"].search(lead_in):
         return _condition(OTHER, "navigation")
     if r["ae_before"].search(lead_in):
@@ -275,8 +294,14 @@ def _lead_in_decision(r: ContextRules, lead_in: str, sentence: str) -> Decision 
     return None
 
 
+#: a condition this close before a causal verb is its subject ("injuries often lead to")
+_CAUSE_SUBJECT_WORDS = 2
 #: a therapeutic verb reaches the mention across at most this many words and no punctuation
 _VERB_REACH_WORDS = 4
+
+
+def _inside(offset: int, spans: tuple[tuple[int, int], ...]) -> bool:
+    return any(a <= offset < b for a, b in spans)
 
 
 def _within_reach(gap: str) -> bool:
@@ -452,7 +477,7 @@ _LIST_GAP = re.compile(
 #: a breadcrumb trail or a line of links: "Home › Forums › Diabetes", "A · B · C", a menu
 #: of words spaced apart ("Pregnancy   Baby   Toddler   Big Kids"; numbers make it a table row)
 _NAVIGATION_LINE = re.compile(
-    r"\S\s+(?:›|»|>|/)\s+\S.*\S\s+(?:›|»|>|/)\s+\S|(?:\S\s+·\s+\S.*){2,}|^(?:[^\s.!?\d]+(?: [^\s.!?\d]+)?(?:\s{3,}|\t+)){3,}[^\d]*$"
+    r"\S\s+(?:›|»|>)\s+\S.*\S\s+(?:›|»|>)\s+\S|(?:\S\s+·\s+\S.*){2,}|^(?:[^\s.!?\d]+(?: [^\s.!?\d]+)?(?:\s{3,}|\t+)){3,}[^\d]*$"
 )
 
 
@@ -531,12 +556,18 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
         if previous is not None and _continues_list(doc_text, previous, mention):
             decision = decisions[id(previous)]
         else:
-            decision = classify(sentence, start, end, layout.setting(index, mention.start), r)
+            others = tuple(
+                (m.start - segment.start, m.end - segment.start)
+                for m in mentions
+                if m is not mention and m.label != "DOSE" and segment.start <= m.start and m.end <= segment.end
+            )
+            decision = classify(sentence, start, end, layout.setting(index, mention.start, others), r)
         decisions[id(mention)] = decision
         mention.negated = is_negated(sentence, start, end, r)
         mention.uncertain = is_uncertain(sentence, start, r)
         previous = mention
-    _populations_of_a_use(starts, mentions, decisions)
+    _consequences(starts, mentions, decisions)
+    _populations_of_a_use(doc_text, starts, mentions, decisions)
     _one_sense_per_discourse(doc_text, mentions, decisions)
     _states_are_cautions(doc_text, mentions, decisions, r)
     for mention in mentions:
@@ -621,7 +652,7 @@ class _Layout:
         close()
         return personal
 
-    def setting(self, index: int, offset: int) -> Setting:
+    def setting(self, index: int, offset: int, other_spans: tuple[tuple[int, int], ...] = ()) -> Setting:
         text, segments, r = self.text, self.segments, self.r
         segment = segments[index]
         line = text[segment.start : segment.end]
@@ -643,6 +674,7 @@ class _Layout:
             personal=self.personal_document or index in self.list_segments or index in self.personal_blocks,
             navigation=navigation,
             defining_section=segment.section in self.defining_headings,
+            other_spans=other_spans,
             **_table_setting(text, segments, index, offset, self.dose_offsets),
         )
 
@@ -684,21 +716,40 @@ def _is_post_header(heading: str) -> bool:
     return bool(re.search(r"·|\b(?:ago|reply|replies|posted|joined|member|verified)\b|\d{4}", heading))
 
 
-def _populations_of_a_use(starts: list[int], mentions: list[Mention], decisions: dict[int, Decision]) -> None:
-    """"Insomnia in children with ADHD": the condition after a population cue is the population
-    a use is studied in (role ``other``) when a condition earlier in the sentence is the use."""
-    for i, mention in enumerate(mentions):
+def _consequences(starts: list[int], mentions: list[Mention], decisions: dict[int, Decision]) -> None:
+    """A consequence of a condition ("injuries often lead to cognitive deficits") is background;
+    a consequence of an adverse effect ("infections leading to death") is an effect too."""
+    for previous, mention in zip(mentions, mentions[1:]):
         decision = decisions.get(id(mention))
-        if decision is None or decision.evidence != "population":
+        if decision is None or decision.evidence != "consequence":
             continue
-        sentence = _segment_index(starts, mention.start)
-        for earlier in reversed(mentions[:i]):
-            if _segment_index(starts, earlier.start) != sentence:
-                break
-            other = decisions.get(id(earlier))
-            if other is not None and other.label == CONDITION and other.role == STUDIED and other.evidence != "population":
-                decisions[id(mention)] = _condition(OTHER, "population")
-                break
+        cause = decisions.get(id(previous))
+        if cause is not None and cause.label == ADVERSE_EFFECT and (
+            _segment_index(starts, previous.start) == _segment_index(starts, mention.start)
+        ):
+            decisions[id(mention)] = _effect("consequence")
+
+
+#: "fatigue in multiple sclerosis", "insomnia in children aged 2 to 18 with autism": the second
+#: names the population the first occurs in
+_IN_POPULATION = re.compile(
+    r"\s+(?:in|among)\s+(?:(?:[\w-]+\s+){0,6}?(?:with|who have|who had|suffering from)\s+)?", re.IGNORECASE
+)
+
+
+def _populations_of_a_use(text: str, starts: list[int], mentions: list[Mention], decisions: dict[int, Decision]) -> None:
+    """"Insomnia in children with ADHD", "fatigue in multiple sclerosis": a condition named as
+    the population another condition occurs or is studied in is background (role ``other``)."""
+    for previous, mention in zip(mentions, mentions[1:]):
+        decision, before = decisions.get(id(mention)), decisions.get(id(previous))
+        if (
+            decision is not None
+            and before is not None
+            and decision.label == before.label == CONDITION
+            and _segment_index(starts, previous.start) == _segment_index(starts, mention.start)
+            and _IN_POPULATION.fullmatch(text[previous.end : mention.start])
+        ):
+            decisions[id(mention)] = _condition(OTHER, "population")
 
 
 def _states_are_cautions(text: str, mentions: list[Mention], decisions: dict[int, Decision], r: ContextRules) -> None:
