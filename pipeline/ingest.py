@@ -298,7 +298,8 @@ def extract_html(html: str) -> tuple[str, str | None]:
     import trafilatura
 
     try:
-        tree = lxml.html.fromstring(html)
+        # huge_tree: libxml2 otherwise drops everything nested deeper than 255 elements
+        tree = lxml.html.fromstring(html, parser=lxml.html.HTMLParser(huge_tree=True))
     except Exception:  # lxml raises several types (ParserError, ValueError) on junk
         raise SourceError("the HTML could not be parsed: no document structure found") from None
     title = " ".join((tree.findtext(".//title") or "").split()) or None

@@ -219,3 +219,9 @@ def test_a_file_replaced_by_a_pipe_or_a_link_after_the_walk_is_not_read(tmp_path
     assert "not a regular file" in load(a).error
     doc = load(b)
     assert doc.status == "error" and "symbolic link" in doc.error and doc.text == ""
+
+
+def test_deeply_nested_html_keeps_its_text(tmp_path):
+    body = "<div>" * 400 + "<p>Cerebrolysin was given to patients with traumatic brain injury for ten days.</p>" + "</div>" * 400
+    doc = _load(tmp_path, "deep.html", f"<html><body>{body}</body></html>".encode("utf-8"))
+    assert doc.status == "ok" and "traumatic brain injury" in doc.text
