@@ -152,3 +152,20 @@ def test_a_copy_made_without_symlinks_is_repaired(two_states, tmp_path):
     assert not (out / "current").is_symlink()
     run(corpus, out)
     assert (out / "current").is_symlink() and verify.problems(out) == []
+
+
+def test_the_check_sees_a_mixed_set(two_states, tmp_path):
+    """verify.problems (the kill harness's check) fails on the mix the old commit could leave:
+    tokens of one run beside documents of another."""
+    corpus, first_out, reference = two_states
+    out = tmp_path / "outputs"
+    shutil.copytree(first_out, out, symlinks=True)
+    old = versions.snapshot(out)
+    run(reference.parent / "corpus2", out)
+    assert verify.problems(out) == []
+    (out / "tokens.parquet").unlink()
+    (out / "tokens.parquet").symlink_to(old / "tokens.parquet")
+    assert verify.problems(out)
+    (out / "tokens.parquet").unlink()
+    shutil.copyfile(old / "tokens.parquet", out / "tokens.parquet")  # a plain file, one set apart
+    assert any("tokens" in problem for problem in verify.problems(out))
