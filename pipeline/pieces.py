@@ -25,13 +25,17 @@ import bisect
 import re
 from datetime import datetime
 
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
 import pyarrow.compute as pc
-from spacy.language import Language
 
 from pipeline import rows, schema
 from pipeline.ingest import Document
 from pipeline.segment import segment
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 #: Longest text processed in one spaCy pass (peak memory about 0.35 GB above the base).
 PIECE_CHARS = 200_000

@@ -29,8 +29,6 @@ import pyarrow as pa
 from pipeline import schema, store, versions
 from pipeline.ingest import DEFAULT_MAX_BYTES, Document, Source, find_sources, load, source_sha256
 from pipeline.lock import RunLock
-from pipeline.pieces import PIECE_CHARS, document_tables_in_pieces
-from pipeline.rows import document_tables
 from pipeline.version import pipeline_version
 
 
@@ -77,7 +75,11 @@ def current_vocabulary_version() -> str:
 def extract_sources(jobs: list[_Job]) -> list[dict[str, pa.Table]]:
     """Per-document rows of a batch of sources, through ``nlp.pipe``. Never raises for a bad
     document: it becomes an error row, and the rest of the batch is still extracted."""
+    # spaCy and the row builders are imported here, not at the top: a run that finds its output
+    # folder busy exits at once, without loading them
     from pipeline.nlp import get_nlp
+    from pipeline.pieces import PIECE_CHARS, document_tables_in_pieces
+    from pipeline.rows import document_tables
 
     nlp = get_nlp()  # outside any try: a pipeline that cannot be built fails the run
     documents = [load(job.source, job.max_bytes) for job in jobs]

@@ -34,8 +34,8 @@ def test_concurrent_runs_never_overlap(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     out = tmp_path / "outputs"
-    # the first run holds the lock for at least 3 s (a pause at each commit step)
-    first = _cli("--corpus", str(corpus), "--out", str(out), env={**ENV, "PIPELINE_TEST_COMMIT_PAUSE": "1"})
+    # the first run holds the lock 1.5 s longer (a pause at each commit step)
+    first = _cli("--corpus", str(corpus), "--out", str(out), env={**ENV, "PIPELINE_TEST_COMMIT_PAUSE": "0.5"})
     deadline = time.monotonic() + 120
     while not ((out / ".lock").is_file() and (out / ".lock").read_text().strip()):
         assert first.poll() is None and time.monotonic() < deadline, first.stderr.read() if first.poll() else ""
