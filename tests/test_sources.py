@@ -44,6 +44,8 @@ def _bad_corpus(base: Path) -> Path:
     (corpus / "outside.txt").symlink_to(base / "secret.txt")
     (corpus / "inside.txt").symlink_to(corpus / "good.txt")
     (corpus / "paper.txt").write_bytes(b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n")
+    damaged = "Cerebrolysin’s side effects: headache and dizziness.\n".encode("utf-8") * 20
+    (corpus / "damaged.txt").write_bytes(damaged + b"caf\xe9\n" + damaged)
     return corpus
 
 
@@ -74,7 +76,7 @@ def test_bad_sources_are_error_rows_for_a_normal_user(tmp_path):
     (corpus / "closed").chmod(0o755)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
-    assert "11 sources: 11 processed, 0 skipped (unchanged), 9 failed" in result.stdout
+    assert "12 sources: 12 processed, 0 skipped (unchanged), 9 failed" in result.stdout
     documents = pd.read_parquet(out / "documents.parquet").set_index("doc_id")
     for doc_id, message in EXPECTED_ERRORS.items():
         assert documents.loc[doc_id].status == "error", doc_id
@@ -83,6 +85,10 @@ def test_bad_sources_are_error_rows_for_a_normal_user(tmp_path):
     assert documents.loc["closed/"].media_type == "inode/directory"
     assert documents.loc["paper"].error.startswith("a PDF document")
     assert documents.loc["good"].status == "ok" and documents.loc["inside"].status == "ok"
+    damaged = documents.loc["damaged"]
+    assert damaged.status == "ok" and "Cerebrolysin’s" in damaged.text and "caf\ufffd" in damaged.text
+    assert damaged.warning.startswith("1 byte not valid in UTF-8 replaced by U+FFFD")
+    assert documents.drop(index="damaged").warning.isna().all()
     assert documents.loc["inside"].text == documents.loc["good"].text  # a link inside is followed
     assert not documents.text.str.contains("not for the corpus").any()
     assert len(pd.read_parquet(out / "tokens.parquet").query("doc_id == 'good'")) > 100
