@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test evaluate bench-accuracy bench-speed model clean
+.PHONY: install run test evaluate bench-accuracy bench-speed bench-kills model clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ bench-accuracy: $(STAMP)
 
 bench-speed: $(STAMP)
 	$(BIN)/python benchmarks/speed.py --shared $(SHARED)
+
+bench-kills: $(STAMP)
+	$(BIN)/python benchmarks/kills.py --kills 100
 
 model: $(STAMP)
 	$(BIN)/python -m pipeline.train --bc5cdr $(SHARED)/benchmarks/bc5cdr --ncbi $(SHARED)/benchmarks/ncbi_disease --out pipeline/models/disease_ner

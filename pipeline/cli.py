@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import traceback
 from pathlib import Path
 
 import typer
@@ -22,6 +24,11 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 
+#: Exit codes of ``pipeline run`` (documented in the README).
+EXIT_FAILED = 2  # the run could not complete; the previous tables are unchanged
+EXIT_BUSY = 3  # another run holds the output folder (without --wait)
+
+
 @app.command()
 def run(
     corpus: Path = typer.Option(Path("corpus"), help="Folder of sources (.txt, .md, .html); searched recursively."),
@@ -31,14 +38,28 @@ def run(
     max_bytes: int = typer.Option(
         DEFAULT_MAX_BYTES, min=1, help="Sources larger than this many bytes are recorded as errors."
     ),
+    follow_symlinks: bool = typer.Option(
+        False,
+        "--follow-symlinks",
+        help="Also read symbolic links that lead out of the corpus folder (by default they are "
+        "recorded as errors and not read).",
+    ),
+    wait: bool = typer.Option(
+        False,
+        "--wait",
+        help="When another run is writing to OUT, wait for it to finish instead of exiting "
+        f"with code {EXIT_BUSY}.",
+    ),
 ) -> None:
     """Extract every source under CORPUS and write the tables to OUT.
 
     Incremental: a source whose bytes, pipeline version and vocabulary version are unchanged is
     not extracted again, and removed sources' rows disappear. A source that cannot be read is
-    recorded with status error and the run goes on; the exit code is non-zero only when the run
-    itself could not complete (the previous tables are then left as they were).
+    recorded with status error and the run goes on. Exit codes: 0 the run completed (every source
+    processed or recorded as failed); 2 the run itself could not complete (the previous tables are
+    then left as they were); 3 another run is writing to OUT (see --wait).
     """
+    from pipeline.lock import OutputBusy
     from pipeline.run import run as run_pipeline
 
     progress = Progress(
@@ -60,13 +81,40 @@ def run(
                 full=full,
                 workers=workers,
                 max_bytes=max_bytes,
+                follow_symlinks=follow_symlinks,
+                wait=wait,
                 on_plan=lambda n: progress.update(task, total=n),
                 on_source=lambda doc_id, action: progress.update(task, advance=1, current=doc_id),
+                on_wait=lambda holder: err.print(f"waiting: another run ({holder}) is writing to {out}"),
+                on_notice=lambda message: err.print(f"note: {message}"),
             )
+    except OutputBusy as busy:
+        err.print(f"[red]busy:[/red] {busy}", highlight=False)
+        raise typer.Exit(EXIT_BUSY) from None
     except FileNotFoundError as error:
-        err.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(2) from None
+        err.print(f"[red]error:[/red] {_plain(error)}", highlight=False)
+        raise typer.Exit(EXIT_FAILED) from None
+    except (Exception, KeyboardInterrupt) as error:  # never a traceback for the user
+        if os.environ.get("PIPELINE_DEBUG"):
+            traceback.print_exception(error, file=sys.stderr)
+        err.print(f"[red]error:[/red] the run could not complete: {_plain(error)}", highlight=False)
+        err.print("The previous tables are unchanged. Set PIPELINE_DEBUG=1 to see the details.", highlight=False)
+        raise typer.Exit(EXIT_FAILED) from None
     typer.echo(summary.line())
+
+
+def _plain(error: BaseException) -> str:
+    """A sentence for a run failure, without a library's internal wording."""
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(error, OSError) and error.strerror:
+        where = f" ({error.filename})" if error.filename else ""
+        return f"{error.strerror.lower()}{where}"
+    if isinstance(error, (FileNotFoundError, OSError)):
+        return str(error)
+    if isinstance(error, MemoryError):
+        return "out of memory"
+    return f"an internal error ({type(error).__name__})"
 
 
 @app.command()

@@ -31,13 +31,13 @@ def document_tables(
     """Rows of every per-document table for one source (``doc`` is None when it has no text)."""
     if doc is None:
         tables = {name: schema.empty_table(name) for name in schema.PER_DOCUMENT_TABLES}
-        tables["documents"] = _documents(document, 0, 0, pipeline_version, extracted_at)
+        tables["documents"] = documents_table(document, 0, 0, pipeline_version, extracted_at)
         return tables
     sentences = sentence_table(document.doc_id, doc)
     tokens = token_table(document.doc_id, doc)
     mentions = doc._.mentions or []
     return {
-        "documents": _documents(
+        "documents": documents_table(
             document, sentences.num_rows, tokens.num_rows, pipeline_version, extracted_at
         ),
         "sentences": sentences,
@@ -47,9 +47,10 @@ def document_tables(
     }
 
 
-def _documents(
+def documents_table(
     document: Document, n_sentences: int, n_tokens: int, pipeline_version: str, extracted_at: datetime
 ) -> pa.Table:
+    """The one ``documents`` row of a source."""
     row = {
         "doc_id": document.doc_id,
         "source": document.source,
@@ -62,6 +63,7 @@ def _documents(
         "n_tokens": n_tokens,
         "status": document.status,
         "error": document.error,
+        "warning": document.warning,
         "pipeline_version": pipeline_version,
         "extracted_at": extracted_at,
     }

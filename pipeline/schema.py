@@ -38,6 +38,12 @@ DOCUMENTS = pa.schema(
         _field("n_tokens", pa.int64(), "number of rows in tokens"),
         _field("status", pa.string(), "ok | empty | error"),
         _field("error", pa.string(), "why the source is empty or failed", nullable=True),
+        _field(
+            "warning",
+            pa.string(),
+            "something to know about a source that was read, e.g. invalid UTF-8 bytes replaced",
+            nullable=True,
+        ),
         _field("pipeline_version", pa.string(), "version of the code that produced the rows"),
         _field("extracted_at", _TIMESTAMP, "when the source was processed (UTC)"),
     ]

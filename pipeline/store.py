@@ -1,23 +1,22 @@
-"""Atomic Parquet output and the manifest that makes runs incremental.
+"""Parquet output of a run: table writers, the manifest that makes runs incremental, and the
+rows of the previous set.
 
-Tables are written into a hidden staging folder inside the output folder, in row groups of
-bounded size, and only when every table is complete are they moved into place with
-``os.replace`` (atomic on POSIX), followed by the manifest. A run killed at any point leaves
-the previous tables readable; the staging folder it leaves behind is removed by the next run,
-which redoes the work because the manifest still describes the previous tables.
+A run writes every table into a staging folder in row groups of bounded size, with the manifest
+beside them, and :mod:`pipeline.versions` publishes the set with one atomic switch; a run killed
+at any point leaves the previous set in place, and its staging folder is removed by the next run
+(under the run lock), which redoes the work because the manifest still describes the previous
+set.
 
 The manifest (``_manifest.json``) records, per source, the SHA-256 of its bytes and the
 pipeline and vocabulary versions that produced its rows. A source whose key is unchanged is not
-extracted again: its rows are copied from the previous tables by a forward-only merge over
-files that are ordered by source, so memory stays flat however large the corpus grows.
+extracted again: its rows are copied from the previous set by a forward-only merge over files
+that are ordered by source, so memory stays flat however large the corpus grows.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +25,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline import schema
+from pipeline import schema, versions
 
-MANIFEST = "_manifest.json"
-STAGING_PREFIX = ".staging-"
+MANIFEST = versions.MANIFEST
 ROW_GROUP_ROWS = 128_000
 
 
@@ -43,34 +41,27 @@ class SourceKey:
     vocabulary_version: str
 
 
-def load_manifest(out_dir: Path) -> dict[str, SourceKey]:
+def load_manifest(set_dir: Path | None) -> dict[str, SourceKey]:
     """Source relative path -> key of its current rows ({} when there is no usable manifest)."""
-    path = out_dir / MANIFEST
+    if set_dir is None:
+        return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads((set_dir / MANIFEST).read_text(encoding="utf-8"))
         return {source: SourceKey(**entry) for source, entry in data["sources"].items()}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
 
-def save_manifest(out_dir: Path, keys: dict[str, SourceKey]) -> None:
+def write_manifest(set_dir: Path, keys: dict[str, SourceKey]) -> None:
     payload = {
         "schema_version": schema.SCHEMA_VERSION,
         "sources": {source: key.__dict__ for source, key in sorted(keys.items())},
     }
-    _atomic_write_text(out_dir / MANIFEST, json.dumps(payload, indent=1, sort_keys=True))
+    (set_dir / MANIFEST).write_text(json.dumps(payload, indent=1, sort_keys=True), encoding="utf-8")
 
 
-def tables_present(out_dir: Path) -> bool:
-    return all((out_dir / f"{name}.parquet").is_file() for name in schema.TABLES)
-
-
-def remove_stale_staging(out_dir: Path) -> None:
-    """Delete staging folders left by runs that were killed."""
-    if out_dir.is_dir():
-        for child in out_dir.iterdir():
-            if child.name.startswith(STAGING_PREFIX) and child.is_dir():
-                shutil.rmtree(child, ignore_errors=True)
+def tables_present(set_dir: Path | None) -> bool:
+    return set_dir is not None and all((set_dir / f"{name}.parquet").is_file() for name in schema.TABLES)
 
 
 class TableWriter:
@@ -104,30 +95,32 @@ class TableWriter:
 
 
 class StagedTables:
-    """One writer per table in a staging folder; ``commit`` moves them all into place."""
+    """One writer per table in a staging folder; ``commit`` publishes them as the new set."""
 
-    def __init__(self, out_dir: Path) -> None:
-        out_dir.mkdir(parents=True, exist_ok=True)
+    def __init__(self, out_dir: Path, run_id: str) -> None:
         self.out_dir = out_dir
-        self.staging = out_dir / f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
-        self.staging.mkdir()
-        self.writers = {
-            name: TableWriter(self.staging / f"{name}.parquet", name) for name in schema.TABLES
-        }
+        self.run_id = run_id
+        self.staging = versions.new_staging(out_dir, run_id)
+        self.writers: dict[str, TableWriter] = {}
 
     def write(self, table_name: str, table: pa.Table) -> None:
+        if table_name not in self.writers:
+            self.writers[table_name] = TableWriter(self.staging / f"{table_name}.parquet", table_name)
         self.writers[table_name].write(table)
 
-    def commit(self, manifest: dict[str, SourceKey]) -> None:
+    def reuse(self, table_name: str, previous_set: Path) -> None:
+        """Take a table unchanged from the previous set (no rewrite)."""
+        versions.link_or_copy(previous_set / f"{table_name}.parquet", self.staging / f"{table_name}.parquet")
+
+    def commit(self, manifest: dict[str, SourceKey]) -> Path:
+        """Close every table (an unwritten one gets zero rows), add the manifest, publish."""
+        for name in schema.TABLES:
+            if name not in self.writers and not (self.staging / f"{name}.parquet").exists():
+                self.writers[name] = TableWriter(self.staging / f"{name}.parquet", name)
         for writer in self.writers.values():
             writer.close()
-        for name in schema.TABLES:
-            staged = self.staging / f"{name}.parquet"
-            _fsync(staged)
-            os.replace(staged, self.out_dir / f"{name}.parquet")
-        save_manifest(self.out_dir, manifest)
-        _fsync_dir(self.out_dir)
-        shutil.rmtree(self.staging, ignore_errors=True)
+        write_manifest(self.staging, manifest)
+        return versions.commit(self.out_dir, self.staging, self.run_id)
 
     def abort(self) -> None:
         for writer in self.writers.values():
@@ -146,8 +139,8 @@ class PreviousRows:
     past the rows of the documents after it.
     """
 
-    def __init__(self, path: Path, rank: dict[str, int]) -> None:
-        self._groups = _doc_groups(path) if path.is_file() else iter(())
+    def __init__(self, path: Path | None, rank: dict[str, int]) -> None:
+        self._groups = _doc_groups(path) if path is not None and path.is_file() else iter(())
         self._rank = rank
         self._pending: tuple[str, pa.Table] | None = None
 
@@ -198,39 +191,7 @@ def _run_starts(column: pa.ChunkedArray) -> list[int]:
     return [0] + [i + 1 for i in indices]
 
 
-def replace_table(out_dir: Path, table_name: str, table: pa.Table) -> None:
-    """Atomically replace one table file with ``table``."""
-    tmp = out_dir / f".{table_name}.{uuid.uuid4().hex[:8]}.parquet.tmp"
-    try:
-        pq.write_table(table.cast(schema.with_metadata(table_name)), tmp, compression="zstd")
-        _fsync(tmp)
-        os.replace(tmp, out_dir / f"{table_name}.parquet")
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def read_table(out_dir: Path, table_name: str) -> pa.Table:
-    path = out_dir / f"{table_name}.parquet"
-    return pq.read_table(path) if path.is_file() else schema.empty_table(table_name)
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    _fsync(tmp)
-    os.replace(tmp, path)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        _fsync(path)
-    except OSError:  # some filesystems do not allow fsync on directories
-        pass
+def read_table(set_dir: Path | None, table_name: str) -> pa.Table:
+    """A whole table of a committed set (an empty one when there is none)."""
+    path = set_dir / f"{table_name}.parquet" if set_dir is not None else None
+    return pq.read_table(path) if path is not None and path.is_file() else schema.empty_table(table_name)

@@ -20,7 +20,7 @@ def _pipeline(*args: str) -> subprocess.CompletedProcess:
 def test_help_explains_every_option():
     result = _pipeline("run", "--help")
     assert result.returncode == 0
-    for option in ("--corpus", "--out", "--full", "--workers", "--max-bytes"):
+    for option in ("--corpus", "--out", "--full", "--workers", "--max-bytes", "--follow-symlinks", "--wait"):
         assert option in result.stdout
     result = _pipeline("evaluate", "--help")
     for option in ("--gold", "--out", "--json"):

@@ -49,7 +49,7 @@ def test_latin1_is_detected(tmp_path):
 
 
 def test_binary_file_is_an_error(tmp_path):
-    doc = _load(tmp_path, "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    doc = _load(tmp_path, "data.txt", b"\x00\x01\x02\x03" * 100)
     assert doc.status == "error" and "binary" in doc.error
     assert doc.text == ""
 
@@ -61,8 +61,8 @@ def test_empty_and_whitespace_files_are_empty(tmp_path):
 
 
 def test_unsupported_type_is_an_error(tmp_path):
-    doc = _load(tmp_path, "paper.pdf", b"%PDF-1.7 some text")
-    assert doc.status == "error" and "unsupported file type .pdf" in doc.error
+    doc = _load(tmp_path, "table.csv", b"drug,dose\nCerebrolysin,10 mL\n")
+    assert doc.status == "error" and "unsupported file type .csv" in doc.error
 
 
 def test_oversized_file_is_an_error_without_reading_it(tmp_path):
@@ -110,4 +110,118 @@ def test_doc_ids_are_relative_paths_without_extension(tmp_path):
 
 def test_undecodable_bytes_after_a_bom_are_an_error(tmp_path):
     doc = _load(tmp_path, "broken.txt", codecs.BOM_UTF16_LE + b"\x00\xd8")  # lone surrogate
-    assert doc.status == "error" and "utf-16" in doc.error
+    assert doc.status == "error" and "UTF-16" in doc.error
+    assert "codec" not in doc.error and "can't decode" not in doc.error  # no Python wording
+
+
+# --- formats recognised by their content, whatever the extension ------------------------------
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    """A ZIP file with ``entries`` in order (how Office Open XML and OpenDocument files start)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+_PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+_DOCX = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+_XLSX = _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + b"\xec\xa5\xc1\x00" + b"\x00" * 600
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "named"),
+    [
+        ("paper.txt", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n", "a PDF document"),
+        ("paper.pdf", b"%PDF-1.7 some text", "a PDF document"),
+        ("scan.md", _PNG, "a PNG image"),
+        ("photo.html", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4, "a JPEG image"),
+        ("report.txt", _DOCX, "a Microsoft Word document (.docx)"),
+        ("sheet.txt", _XLSX, "a Microsoft Excel spreadsheet (.xlsx)"),
+        ("old.txt", _OLE2, "a Microsoft Word document (.doc)"),
+        ("letter.txt", b"{\\rtf1\\ansi Cerebrolysin 10 mL daily.}", "an RTF (Rich Text Format) document"),
+        ("bundle.txt", _zip({"a.txt": b"text"}), "a ZIP archive"),
+    ],
+)
+def test_documents_and_images_are_refused_by_their_content(tmp_path, name, data, named):
+    doc = _load(tmp_path, name, data)
+    assert doc.status == "error"
+    assert doc.error.startswith(named + " (recognised from its content")
+    assert doc.text == "" and len(doc.sha256) == 64
+
+
+@pytest.mark.parametrize("start", ["BMI was higher in treated patients.", "ID3 and MZ are gene names.", "GIF stands for ..."])
+def test_text_that_starts_like_a_signature_is_still_text(tmp_path, start):
+    text = start + "\nHeadache was reported in 3% of patients.\n"
+    doc = _load(tmp_path, "a.txt", text.encode("utf-8"))
+    assert doc.status == "ok" and doc.text == text
+
+
+# --- decoding ----------------------------------------------------------------------------------
+
+
+def test_utf8_with_a_few_bad_bytes_is_utf8_with_replacements_and_a_warning(tmp_path):
+    good = "Cerebrolysin’s effects on dementia — a review. " * 40
+    raw = good.encode("utf-8") + b"\xe9t\xe9 \x92" + good.encode("utf-8")
+    doc = _load(tmp_path, "damaged.txt", raw)
+    assert doc.status == "ok" and doc.error is None
+    assert doc.text == raw.decode("utf-8", errors="replace")
+    assert "Cerebrolysin’s" in doc.text and "\ufffd" in doc.text
+    assert doc.warning.startswith("3 bytes not valid in UTF-8 replaced by U+FFFD")
+    assert f"first at byte {len(good.encode('utf-8')):,}" in doc.warning
+
+
+def test_clean_files_have_no_warning(tmp_path):
+    assert _load(tmp_path, "a.txt", SENTENCE.encode("utf-8")).warning is None
+    text = "Le café crème et la naïveté: réaction cutanée sévère.\n" * 3
+    legacy = _load(tmp_path, "b.txt", text.encode("cp1252"))
+    assert legacy.text == text and legacy.warning is None  # no UTF-8 in it: a legacy code page
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_without_bom_are_detected(tmp_path, encoding):
+    text = SENTENCE + "Nausea (≥2%) and dizziness — see § 6.\n"
+    doc = _load(tmp_path, "wide.txt", text.encode(encoding))
+    assert doc.status == "ok", doc.error
+    assert doc.text == text
+
+
+# --- sources that cannot be read ------------------------------------------------------------
+
+
+def test_a_file_that_vanished_after_the_walk_is_an_error_row(tmp_path):
+    path = tmp_path / "gone.txt"
+    path.write_text("Headache.\n", encoding="utf-8")
+    (source,) = find_sources(tmp_path)
+    path.unlink()
+    doc = load(source)
+    assert doc.status == "error" and doc.error == "the file disappeared before it could be read"
+    assert doc.sha256 == ""
+
+
+def test_a_file_replaced_by_a_pipe_or_a_link_after_the_walk_is_not_read(tmp_path):
+    import os
+
+    (tmp_path / "a.txt").write_text("Headache.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Nausea.\n", encoding="utf-8")
+    (tmp_path / "secret").write_text("not for the corpus\n", encoding="utf-8")
+    a, b = find_sources(tmp_path)[:2]
+    (tmp_path / "a.txt").unlink()
+    os.mkfifo(tmp_path / "a.txt")  # reading it would wait forever
+    (tmp_path / "b.txt").unlink()
+    (tmp_path / "b.txt").symlink_to(tmp_path / "secret")
+    assert "not a regular file" in load(a).error
+    doc = load(b)
+    assert doc.status == "error" and "symbolic link" in doc.error and doc.text == ""
+
+
+def test_deeply_nested_html_keeps_its_text(tmp_path):
+    body = "<div>" * 400 + "<p>Cerebrolysin was given to patients with traumatic brain injury for ten days.</p>" + "</div>" * 400
+    doc = _load(tmp_path, "deep.html", f"<html><body>{body}</body></html>".encode("utf-8"))
+    assert doc.status == "ok" and "traumatic brain injury" in doc.text

@@ -26,6 +26,14 @@ def _read(out: Path, table: str) -> pd.DataFrame:
     return pd.read_parquet(out / f"{table}.parquet")
 
 
+def _leftovers(out: Path) -> list[str]:
+    """Anything in the output folder besides the documented layout (README, "Output folder")."""
+    expected = {f"{name}.parquet" for name in schema.TABLES} | {"_manifest.json", "current", "versions", ".lock"}
+    extra = [p.name for p in out.iterdir() if p.name not in expected]
+    extra += [p.name for p in (out / "versions").iterdir() if p.name.startswith(".")]
+    return extra
+
+
 def _stable(out: Path, table: str) -> pd.DataFrame:
     frame = _read(out, table)
     return frame.drop(columns=[c for c in VOLATILE if c in frame.columns])
@@ -54,7 +62,7 @@ def test_every_table_has_the_contract_schema(first_run):
         metadata = parquet.metadata.metadata
         assert metadata[b"schema_version"] == schema.SCHEMA_VERSION.encode()
         assert metadata[b"table"] == name.encode()
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert _leftovers(out) == []
 
 
 def test_documents_match_the_files_exactly(first_run):
@@ -197,7 +205,7 @@ def test_killed_run_leaves_previous_tables_and_next_run_completes(first_run, tmp
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
-    while not any(p.name.startswith(".staging-") for p in out.iterdir()):
+    while not any(p.name.startswith(".staging-") for p in (out / "versions").iterdir()):
         assert process.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -212,7 +220,7 @@ def test_killed_run_leaves_previous_tables_and_next_run_completes(first_run, tmp
     summary = run(corpus, out)
     assert summary.n_processed == 40 and summary.n_sources == 40
     assert sorted(_read(out, "documents").doc_id) == sorted(p.stem for p in corpus.glob("*.txt"))
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert _leftovers(out) == []
 
 
 def test_incremental_run_keeps_rows_in_nested_folders(tmp_path):
