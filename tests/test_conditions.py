@@ -349,15 +349,20 @@ def _found(gazetteer, text: str) -> list[tuple[str, str]]:
     return [(text[m.start : m.end], m.entry.concept_id) for m in gazetteer.find(pieces(text), text)]
 
 
-def test_fallback_terms_match_only_where_the_main_vocabularies_match_nothing():
+def test_fallback_terms_match_where_the_main_vocabularies_match_nothing_or_less():
     from pipeline.extract.lexicon import build_gazetteer
 
     gazetteer = build_gazetteer(_toy_vocabulary(), not_conditions=frozenset({("amyloid", "plaque")}))
     assert ("nonsustained", "ventricular", "tachycardia") in gazetteer.fallback
-    # the longer MeSH entry term does not swallow the HPO name inside it
-    assert _found(gazetteer, "a nonsustained ventricular tachycardia") == [("ventricular tachycardia", "HP:1")]
-    # nor does a shorter one take the words before a name the main vocabularies matched
-    assert _found(gazetteer, "coronary spastic angina") == [("angina", "HP:2")]
+    # the longer MeSH entry term that holds the HPO name whole is the name (ANNOTATION.md v2: the
+    # longest name that is still one concept)
+    assert _found(gazetteer, "a nonsustained ventricular tachycardia") == [
+        ("nonsustained ventricular tachycardia", "MESHTREE:C1")
+    ]
+    assert _found(gazetteer, "a ventricular tachycardia") == [("ventricular tachycardia", "HP:1")]
+    # the whole entry term "coronary spastic angina" holds "angina"; a shorter one ("coronary
+    # spastic") would run into it and matches nothing
+    assert _found(gazetteer, "coronary spastic angina") == [("coronary spastic angina", "MESHTREE:C3")]
     assert _found(gazetteer, "water intoxication and angina") == [
         ("water intoxication", "MESHTREE:C2"),
         ("angina", "HP:2"),
@@ -374,3 +379,11 @@ def test_mesh_names_are_found_in_running_text(nlp):
     methods = {doc.text[m.start : m.end]: m.method for m in doc._.mentions}
     assert methods.get("water intoxication", "").startswith("lexicon:mesh:")
     assert methods.get("Asystole", "").startswith("lexicon:mesh:")
+
+
+def test_the_longest_name_is_the_mention(nlp):
+    """ANNOTATION.md v2: the longest name that is still one concept, from any vocabulary."""
+    found = _by_text(nlp, "Sertraline is approved to treat major depressive disorder and panic attacks.")
+    assert "major depressive disorder" in found
+    found = _by_text(nlp, "Since then, I bruise easily. Stop taking it if you notice easy bruising.")
+    assert "easy bruising" in found

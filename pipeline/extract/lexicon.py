@@ -165,8 +165,34 @@ class Gazetteer:
             matches.append(Match(pieces[i].start, pieces[end - 1].end, entry, i, end))
             i = end
         if self.fallback:
+            matches = self._fallback_supersets(pieces, text, keys, matches)
             matches = sorted(matches + self._fallback_matches(pieces, text, keys, matches), key=lambda m: m.first_piece)
         return matches
+
+    def _fallback_supersets(self, pieces: list[Piece], text: str, keys: list[str], matches: list[Match]) -> list[Match]:
+        """Main matches replaced by a longer fallback term that holds them whole: the longest
+        name that is still one concept (ANNOTATION.md: "major depressive disorder", "stable
+        angina", not "depressive disorder", "angina"). The longer term may start up to
+        ``SUPERSET_LEAD`` pieces before the match and must not touch any other match."""
+        result: list[Match] = []
+        for index, match in enumerate(matches):
+            before = matches[index - 1].last_piece if index > 0 else 0
+            after = matches[index + 1].first_piece if index + 1 < len(matches) else len(pieces)
+            best: tuple[int, int, Entry] | None = None
+            for i in range(max(before, match.first_piece - SUPERSET_LEAD), match.first_piece + 1):
+                found = self._longest(keys[:after], pieces, text, i, self.fallback, self.fallback_prefixes)
+                if found is None:
+                    continue
+                end, entry = found
+                if end >= match.last_piece and (i < match.first_piece or end > match.last_piece):
+                    if best is None or end - i > best[1] - best[0]:
+                        best = (i, end, entry)
+            if best is None:
+                result.append(match)
+            else:
+                i, end, entry = best
+                result.append(Match(pieces[i].start, pieces[end - 1].end, entry, i, end))
+        return result
 
     @staticmethod
     def _longest(
@@ -227,6 +253,8 @@ def _in_capitals(text: str) -> bool:
 
 
 MIN_MISSPELLED_LENGTH = 7
+#: a fallback term that holds a main match may start this many pieces before it ("major" + "depressive disorder")
+SUPERSET_LEAD = 3
 #: Zipf frequency (log10 per billion words, wordfreq) from which a word is taken as real English.
 ENGLISH_WORD_ZIPF = 1.5
 
