@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from pipeline.extract.conditions import ConditionFinder
 from pipeline.extract.context import RULES, ContextRules, apply_context
-from pipeline.extract.effect_spans import GRADING_WORDS, load_grading_words, trim_effects
+from pipeline.extract.span_conventions import GRADING_WORDS, drop_allergy_objects, load_grading_words, trim_effects
 from pipeline.extract.dose_mentions import dose_mentions
 from pipeline.extract.mention import doc_text
 from pipeline.extract.normalize import pieces
@@ -171,23 +171,23 @@ class MentionContext:
 
 
 @Language.factory(
-    "effect_spans",
+    "span_conventions",
     default_config={"grading_words": None},
     assigns=["doc._.mentions"],
     requires=["doc._.mentions"],
 )
-def make_effect_spans(nlp: Language, name: str, grading_words: Optional[str]) -> "EffectSpans":
-    return EffectSpans(name, Path(grading_words) if grading_words else GRADING_WORDS)
+def make_span_conventions(nlp: Language, name: str, grading_words: Optional[str]) -> "SpanConventions":
+    return SpanConventions(name, Path(grading_words) if grading_words else GRADING_WORDS)
 
 
-class EffectSpans:
-    """Takes frequency and intensity words off the start of ADVERSE_EFFECT spans
-    (:mod:`pipeline.extract.effect_spans`), keeping vocabulary names whole; runs after
-    ``mention_context``, which decides the labels."""
+class SpanConventions:
+    """The span conventions that need the label (:mod:`pipeline.extract.span_conventions`):
+    frequency and intensity words off the start of ADVERSE_EFFECT spans (vocabulary names kept
+    whole), an allergy's object outside its span; runs after ``mention_context``."""
 
     FILE = "effect_grading_words.tsv"
 
-    def __init__(self, name: str = "effect_spans", grading_words: Path = GRADING_WORDS) -> None:
+    def __init__(self, name: str = "span_conventions", grading_words: Path = GRADING_WORDS) -> None:
         self.name = name
         self.path = grading_words
         self._words: frozenset[str] | None = None  # read on first use, or set by from_disk
@@ -204,6 +204,7 @@ class EffectSpans:
     def __call__(self, doc: Doc) -> Doc:
         if doc._.mentions:
             trim_effects(doc_text(doc), doc._.mentions, self.words, self._is_name)
+            drop_allergy_objects(doc_text(doc), doc._.mentions)
             doc._.mentions.sort(key=lambda m: (m.start, m.end, m.label))
         return doc
 
@@ -213,6 +214,6 @@ class EffectSpans:
         lines = ["word\tnote", *(f"{word}\t" for word in sorted(self.words))]
         (path / self.FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "EffectSpans":
+    def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "SpanConventions":
         self._words = load_grading_words(Path(path) / self.FILE)
         return self

@@ -14,7 +14,8 @@ components registered in :mod:`pipeline.components`:
 - ``dose_finder``: dose statements, structured (:mod:`pipeline.extract.doses`);
 - ``mention_context``: CONDITION vs ADVERSE_EFFECT, role, negation, hedging
   (:mod:`pipeline.extract.context`; its cue table is a config setting);
-- ``effect_spans``: adverse-effect spans without grading words (:mod:`pipeline.extract.effect_spans`).
+- ``span_conventions``: the span conventions that need the label (effects without grading
+  words, allergies without their object; :mod:`pipeline.extract.span_conventions`).
 
 ``get_nlp()`` builds the Language once per process (vocabularies come from their disk cache).
 Setting ``PIPELINE_NER=off`` builds the lexicon-only pipeline (for comparisons); the pipeline
@@ -59,7 +60,7 @@ def build_nlp(use_model: bool | None = None) -> Language:
         nlp.add_pipe("model_merger")
     nlp.add_pipe("dose_finder")
     nlp.add_pipe("mention_context")
-    nlp.add_pipe("effect_spans")
+    nlp.add_pipe("span_conventions")
     return nlp
 
 

@@ -387,3 +387,16 @@ def test_the_longest_name_is_the_mention(nlp):
     assert "major depressive disorder" in found
     found = _by_text(nlp, "Since then, I bruise easily. Stop taking it if you notice easy bruising.")
     assert "easy bruising" in found
+
+
+def test_sites_belong_to_the_effect_and_objects_of_an_allergy_do_not(nlp):
+    """ANNOTATION.md v2: "swelling of your face, lips, tongue or throat", "pain and redness at the
+    injection site" keep their site; "hypersensitivity" leaves "to X" out (Convention 5)."""
+    found = _by_text(nlp, "Get help for swelling of your face, lips, tongue or throat.")
+    assert "swelling of your face, lips, tongue or throat" in found
+    found = _by_text(nlp, "Side effects include headache and pain at the injection sites.")
+    assert "pain at the injection sites" in found
+    found = _by_text(nlp, "It must not be used by anyone with hypersensitivity to meldonium.")
+    assert "hypersensitivity" in found and "hypersensitivity to meldonium" not in found
+    found = _by_text(nlp, "Common symptoms of depression include sadness.")
+    assert "depression" in found

@@ -1,18 +1,21 @@
-"""Adverse-effect spans without the words that grade them.
+"""Span conventions of ANNOTATION.md (version 2) applied once the labels are known.
 
-ANNOTATION.md (version 2): an adverse effect's span leaves out the frequency and intensity
-words that are not part of a name ("constant headache" gives "headache", "transient
-hypotension" gives "hypotension"), while a condition keeps its severity ("severe renal
-impairment"). The condition finder cannot know the label when it grows a span over such words,
-so this step runs after :mod:`pipeline.extract.context` and takes them off the effects again,
-unless the whole span is a name of the vocabulary ("severe combined immunodeficiency").
+- An adverse effect's span leaves out the frequency and intensity words that are not part of a
+  name ("constant headache" gives "headache", "transient hypotension" gives "hypotension"),
+  while a condition keeps its severity ("severe renal impairment"). The condition finder cannot
+  know the label when it grows a span over such words, so this step runs after
+  :mod:`pipeline.extract.context` and takes them off the effects again, unless the whole span is
+  a name of the vocabulary ("severe combined immunodeficiency").
+- "Hypersensitivity" or "allergy" to the substance: the object ("to lecanemab") is outside the
+  span, whatever the label (Convention 5).
 
-The words are data: ``data/effect_grading_words.tsv``, one per row with a note.
+The grading words are data: ``data/effect_grading_words.tsv``, one per row with a note.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -21,6 +24,10 @@ from pipeline.extract.mention import Mention
 GRADING_WORDS = Path(__file__).parent / "data" / "effect_grading_words.tsv"
 #: words that join two grading words ("mild to moderate", "mild-to-moderate")
 _LINKS = frozenset({"to", "or", "and", "-"})
+#: an allergy and its object: "serious hypersensitivity to lecanemab", "allergy to an ingredient"
+_ALLERGY_OBJECT = re.compile(
+    r"\b(?:hypersensitivity|hypersensitivities|allerg(?:y|ies)|allergic reactions?|intolerance)(?=\s+to\b)", re.IGNORECASE
+)
 
 
 def load_grading_words(path: Path = GRADING_WORDS) -> frozenset[str]:
@@ -38,6 +45,17 @@ def trim_effects(text: str, mentions: Iterable[Mention], grading: frozenset[str]
         start = _after_grading_words(text, mention.start, mention.end, grading)
         if start < mention.end:
             mention.start = start
+
+
+def drop_allergy_objects(text: str, mentions: Iterable[Mention]) -> None:
+    """End every condition or effect mention that names an allergy before its object, in place
+    ("hypersensitivity to porcine proteins" gives "hypersensitivity")."""
+    for mention in mentions:
+        if mention.label == "DOSE":
+            continue
+        match = _ALLERGY_OBJECT.search(text, mention.start, mention.end)
+        if match is not None and match.end() < mention.end:
+            mention.end = match.end()
 
 
 def _after_grading_words(text: str, start: int, end: int, grading: frozenset[str]) -> int:
