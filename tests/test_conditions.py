@@ -400,3 +400,10 @@ def test_sites_belong_to_the_effect_and_objects_of_an_allergy_do_not(nlp):
     assert "hypersensitivity" in found and "hypersensitivity to meldonium" not in found
     found = _by_text(nlp, "Common symptoms of depression include sadness.")
     assert "depression" in found
+
+
+def test_state_adjectives_after_causatives_and_contractions(nlp):
+    assert "anxious" in _by_text(nlp, "The med made me more anxious than before.")
+    assert "anxious" in _by_text(nlp, "I can't sleep if I'm anxious at night.")
+    assert "suicidal" in _by_text(nlp, "I was suicidal before I started taking it.")
+    assert "weak" not in _by_text(nlp, "The evidence remains weak.")

@@ -70,11 +70,19 @@ PERSON_NOUNS = frozenset(
 )
 COPULAS = frozenset(
     """are is be being been become becoming became were was am if who feel feels felt feeling
-    get gets got getting seem seems seemed look looks looked""".split()
+    get gets got getting seem seems seemed look looks looked remain remains remained remaining
+    stay stays stayed staying im""".split()
 )
+#: a copula with its subject in one word ("im anxious"; "I'm" is three pieces, see _describes_person)
+_SUBJECT_COPULAS = frozenset({"im"})
+#: "it made me anxious", "left him exhausted": the person is the object of a causative verb
+CAUSATIVES = frozenset("made makes make making left leaves leave leaving kept keeps keep".split())
+OBJECT_PRONOUNS = frozenset("me him her us them".split())
 FEELING_VERBS = frozenset("feel feels felt feeling".split())
 PRONOUNS = frozenset("i you he she we they who i'm you're we're they're".split())
-INTENSIFIERS = frozenset("very so extremely really quite always constantly a bit little too more less".split())
+INTENSIFIERS = frozenset(
+    "very so extremely really quite always constantly a bit little too more less as even still any downright pretty increasingly".split()
+)
 #: Cell-level nouns: "cell death", "neuronal damage" are processes, not conditions.
 CELL_LEVEL = frozenset({"cell", "cellular", "neuronal", "neuron", "apoptotic", "programmed", "tissue", "synaptic"})
 SITE_OF_ADMINISTRATION = frozenset({"injection", "infusion", "application", "puncture", "catheter", "implant"})
@@ -271,9 +279,13 @@ def _describes_person(keys: list[str], i: int, adjectives: dict[str, Entry]) -> 
         keys[k] in _COORDINATORS or keys[k] == "," or keys[k] in adjectives or keys[k] in INTENSIFIERS or keys[k] in _NEGATIONS
     ):
         k -= 1
+    if k >= 1 and keys[k] in OBJECT_PRONOUNS and keys[k - 1] in CAUSATIVES:
+        return True  # "the med made me more anxious"
+    if k >= 2 and keys[k] in ("m", "re") and keys[k - 1] == "'" and keys[k - 2] in PRONOUNS:
+        return True  # "if I'm anxious" (pieces: "i", "'", "m")
     if k < 0 or keys[k] not in COPULAS:
         return False
-    if keys[k] in FEELING_VERBS:  # only people feel: "Feel sick after eating", "felt sore"
+    if keys[k] in FEELING_VERBS or keys[k] in _SUBJECT_COPULAS:  # only people feel: "Feel sick after eating", "felt sore"
         return True
     if not any(key.isalpha() for key in keys[:k]):
         return True  # a list item under "Do not take it if you:" -- "2. are breastfeeding"
