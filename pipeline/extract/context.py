@@ -438,16 +438,6 @@ _FIRST_PERSON = re.compile(r"(?i:\b(?:my|me|myself|i'm|i’m|i've|i’ve|i'd|im|
 _FIRST_PERSON_SHARE = 0.01
 
 
-def is_first_person(text: str) -> bool:
-    """A personal report: first-person singular words make up at least 1% of the words.
-
-    ("I" counts only before a lower-case word, so roman numerals as in "type I" do not.)"""
-    words = len(_WORD.findall(text))
-    if words == 0:
-        return False
-    return len(_FIRST_PERSON.findall(text)) / words >= _FIRST_PERSON_SHARE
-
-
 class _Voice:
     """Where a text is written in the first person: the offsets of its words and of its
     first-person words, found once, so any stretch of it can be asked cheaply."""
