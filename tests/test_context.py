@@ -335,3 +335,10 @@ def test_slashes_between_names_are_no_breadcrumb(nlp):
     text = "Dosing\n\nUsual Adult Dose for Panic Disorder / PTSD / Social Phobia:\nInitial dose: 25 mg orally once a day."
     found = _labels(nlp, text)
     assert found["Panic Disorder"] == ("CONDITION", "studied")
+
+
+def test_a_word_after_a_mention_does_not_make_a_list(nlp):
+    text = "Side effects compared\n\nIn migraine trials, dizziness hit 23% of people on the drug versus 5% on placebo."
+    found = _labels(nlp, text)
+    assert found["dizziness"] == ("ADVERSE_EFFECT", None)
+    assert found["migraine"][0] == "CONDITION"

@@ -514,10 +514,12 @@ def _is_list_item(text: str, segment: Segment) -> bool:
     return bool(_LIST_MARK.match(text[segment.start : segment.end]))
 
 
-# Between two items of one list: separators, a conjunction, and at most one item that is not
-# a mention ("fatigue, elevated or lowered blood pressure, tremor").
+# Between two items of one list: separators, a conjunction, and after a separator at most one
+# item that is not a mention ("fatigue, elevated or lowered blood pressure, tremor", "sleepiness,
+# reduced appetite and sweating"; not "DPN trials, dizziness").
 _LIST_GAP = re.compile(
-    r"^[\s,;/(]*(?:[^,.;:()\n]{1,40},\s*)?(?:(?:and|or|and/or|as well as|including)\b[\s(]*)?$",
+    r"^(?:[\s(]*|\s*[,;/][\s(]*(?:[^,.;:()\n]{1,40}(?:,\s*|\s+(?=(?:and|or)\b)))?)"
+    r"(?:(?:and|or|and/or|as well as|including)\b[\s(]*)?$",
     re.IGNORECASE,
 )
 
