@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 from pipeline import schema
 from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import word_key
+from pipeline.extract.substances import Substance
 from pipeline.ingest import Document
 from pipeline.segment import sentence_of
 
@@ -31,14 +32,14 @@ def document_tables(
     """Rows of every per-document table for one source (``doc`` is None when it has no text)."""
     if doc is None:
         tables = {name: schema.empty_table(name) for name in schema.PER_DOCUMENT_TABLES}
-        tables["documents"] = _documents(document, 0, 0, pipeline_version, extracted_at)
+        tables["documents"] = _documents(document, 0, 0, pipeline_version, extracted_at, None)
         return tables
     sentences = sentence_table(document.doc_id, doc)
     tokens = token_table(document.doc_id, doc)
     mentions = doc._.mentions or []
     return {
         "documents": _documents(
-            document, sentences.num_rows, tokens.num_rows, pipeline_version, extracted_at
+            document, sentences.num_rows, tokens.num_rows, pipeline_version, extracted_at, doc._.subject
         ),
         "sentences": sentences,
         "tokens": tokens,
@@ -48,7 +49,12 @@ def document_tables(
 
 
 def _documents(
-    document: Document, n_sentences: int, n_tokens: int, pipeline_version: str, extracted_at: datetime
+    document: Document,
+    n_sentences: int,
+    n_tokens: int,
+    pipeline_version: str,
+    extracted_at: datetime,
+    subject: Substance | None,
 ) -> pa.Table:
     row = {
         "doc_id": document.doc_id,
@@ -64,6 +70,8 @@ def _documents(
         "error": document.error,
         "pipeline_version": pipeline_version,
         "extracted_at": extracted_at,
+        "subject_id": subject.concept_id if subject else None,
+        "subject_name": subject.name if subject else None,
     }
     return pa.Table.from_pylist([row], schema=schema.with_metadata("documents"))
 
@@ -139,6 +147,8 @@ def mention_table(doc_id: str, doc: Doc, mentions: list[Mention]) -> pa.Table:
             "role": [m.role for m in mentions],
             "section": [segments[i].section if segments else None for i in sentence_ids.tolist()],
             "method": [m.method for m in mentions],
+            "substance_id": [m.substance_id for m in mentions],
+            "substance_name": [m.substance_name for m in mentions],
         },
         schema=schema.with_metadata("mentions"),
     )

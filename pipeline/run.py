@@ -68,20 +68,24 @@ def current_vocabulary_version() -> str:
 def extract_sources(jobs: list[_Job]) -> list[dict[str, pa.Table]]:
     """Per-document rows of a batch of sources, through ``nlp.pipe``. Never raises for a bad
     document: it becomes an error row, and the rest of the batch is still extracted."""
-    from pipeline.nlp import get_nlp
+    from pipeline.nlp import get_nlp, make_doc
 
     nlp = get_nlp()  # outside any try: a pipeline that cannot be built fails the run
     documents = [load(job.source, job.max_bytes) for job in jobs]
     ready = [i for i, document in enumerate(documents) if document.status == "ok"]
+
+    def tokenized(i: int):
+        return make_doc(nlp, documents[i].text, documents[i].title, documents[i].source)
+
     docs: dict[int, object] = {}
     try:
-        for i, doc in zip(ready, nlp.pipe((documents[i].text for i in ready), batch_size=PIPE_BATCH)):
+        for i, doc in zip(ready, nlp.pipe((tokenized(i) for i in ready), batch_size=PIPE_BATCH)):
             docs[i] = doc
     except Exception:  # find the document at fault: redo the batch one by one
         docs = {}
         for i in ready:
             try:
-                docs[i] = nlp(documents[i].text)
+                docs[i] = nlp(tokenized(i))
             except Exception as error:
                 detail = traceback.format_exception_only(type(error), error)[-1].strip()
                 documents[i] = replace(documents[i], status="error", error=f"extraction failed: {detail}")
@@ -150,7 +154,7 @@ def run(
     version = pipeline_version()
     vocabulary = current_vocabulary_version()
     previous = store.load_manifest(out_dir)
-    reusable = not full and store.tables_present(out_dir)
+    reusable = not full and store.tables_current(out_dir)
 
     keys: dict[str, store.SourceKey] = {}
     keep: set[str] = set()

@@ -65,6 +65,21 @@ def tables_present(out_dir: Path) -> bool:
     return all((out_dir / f"{name}.parquet").is_file() for name in schema.TABLES)
 
 
+def tables_current(out_dir: Path) -> bool:
+    """Every table is present and written with this ``schema.SCHEMA_VERSION``: rows of tables
+    of another version (version 1 had no subject or substance columns) cannot be reused."""
+    if not tables_present(out_dir):
+        return False
+    for name in schema.TABLES:
+        try:
+            metadata = pq.read_schema(out_dir / f"{name}.parquet").metadata or {}
+        except Exception:  # an unreadable table is not current
+            return False
+        if metadata.get(b"schema_version") != schema.SCHEMA_VERSION.encode():
+            return False
+    return True
+
+
 def remove_stale_staging(out_dir: Path) -> None:
     """Delete staging folders left by runs that were killed."""
     if out_dir.is_dir():

@@ -1,0 +1,531 @@
+"""SUBSTANCE mentions, and the substance a document is about (its subject).
+
+Names come from the drug terms of :mod:`pipeline.vocab`: DrugBank names, synonyms and brands,
+MeSH drugs and MedlinePlus-only drugs from the dictionary of ``drug-named-entity-recognition``
+(Fast Data Science, MIT). A brand is a variant of its ingredient there, so "Zoloft" is a
+mention of DRUGBANK:DB01104 (Sertraline). Terms are keyed with
+:func:`pipeline.extract.normalize.text_key` and matched leftmost-longest over word pieces, like
+the condition gazetteer. Left out: the general words of ``data/not_substances.tsv`` (metals,
+foods, solvents the dictionary lists as allergen extracts or elements), one-word variants that
+are common English words (wordfreq Zipf >= ``COMMON_VARIANT_ZIPF``: "sits", "caps", "dids" are
+abbreviations of reagents there), and matches inside a condition mention ("serotonin
+syndrome"). Short or all-capital terms ("ASA") match only in capitals.
+
+Substances no vocabulary names (Semax, Noopept, TB-500) are found from the page's own
+evidence, as the issue asks, and get the stable id ``LOCAL:<normalized name>``:
+
+- a *code name* (letters, an optional hyphen and digits: "TB-500", "BPC-157") or a rare
+  capitalized word (wordfreq Zipf < ``RARE_WORD_ZIPF``, not a condition name) written directly
+  before a dose amount ("Selank 250 mcg") is a substance;
+- a rare capitalized word or code name of the title zone (the page title, its breadcrumb and
+  headings before the first paragraph) or of the source file name that recurs in the text is
+  a candidate subject;
+- an unknown name tied to a known one ("lecanemab, sold as Leqembi", "Leqembi (lecanemab)") is
+  an alias of the known substance.
+
+The subject (:func:`choose_subject`) is the candidate with the most evidence, weighted by where
+it is (:class:`SubjectSettings`): first in the source file name or a title-zone line, later
+there, first in a later heading, and one point per mention in the body outside link lists and
+cross-sell blocks (:mod:`pipeline.extract.links`). Without any file-name or title evidence the
+body alone must be decisive (a minimum count and share of all substance mentions): a page
+about nothing in particular gets none, not a guess from a sidebar.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from wordfreq import zipf_frequency
+
+from pipeline.extract.links import inside, link_lists
+from pipeline.extract.mention import Mention
+from pipeline.extract.normalize import Piece, pieces, text_key
+from pipeline.segment import Segment
+
+DATA = Path(__file__).parent / "data"
+LOCAL_PREFIX = "LOCAL:"
+#: MeSH "Chemical Actions and Uses" (D27): pharmacologic classes ("antidepressants", "NSAIDs"),
+#: named as substances but never what a page is about nor what a dose is of
+CLASS_PREFIX = "MESHTREE:D27"
+
+#: one-word variants (not the drug's own name) at least this frequent in English are dropped
+COMMON_VARIANT_ZIPF = 4.0
+#: an unknown capitalized word rarer than this in English may be a product name
+RARE_WORD_ZIPF = 3.0
+MIN_LOCAL_NAME_CHARS = 4
+#: an unknown name of the title zone or file name must occur at least this often in the text
+MIN_OCCURRENCES = 2
+#: the title zone ends at the first prose segment with this many words
+TITLE_ZONE_PROSE_WORDS = 12
+
+METHOD_LEXICON = "lexicon:drug"
+METHOD_LOCAL = "rule:local-name"
+METHOD_ALIAS = "rule:alias"
+
+
+@dataclass(frozen=True)
+class SubjectSettings:
+    """Evidence weights of :func:`choose_subject` (the ``substance_finder`` config)."""
+
+    #: the first substance of the file name or of a title-zone line
+    title_weight: float = 6.0
+    #: a later substance of such a line
+    other_weight: float = 2.0
+    #: the first substance of a heading below the title zone
+    heading_weight: float = 1.0
+    #: a subject known from the body alone needs this many mentions ...
+    body_only_min_count: int = 4
+    #: ... and this share of all substance mentions of the body
+    body_only_min_share: float = 0.6
+    #: read the source's file name as evidence ("zoloft_12.txt", "bpc157_vendor.html")
+    use_source_name: bool = True
+
+
+@dataclass(frozen=True)
+class Substance:
+    """A substance: its concept id (DRUGBANK:, MESHTREE:, MEDLINEPLUS: or LOCAL:) and name."""
+
+    concept_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Found:
+    """A substance named at ``start:end`` of a text."""
+
+    start: int
+    end: int
+    substance: Substance
+    method: str
+
+
+@dataclass
+class SubstanceLexicon:
+    """Key sequences of substance names -> concept ids, with a prefix set for the scan."""
+
+    entries: dict[tuple[str, ...], str] = field(default_factory=dict)
+    #: keys that match only when written in capitals ("ASA")
+    capitals: set[tuple[str, ...]] = field(default_factory=set)
+    names: dict[str, str] = field(default_factory=dict)
+    prefixes: set[tuple[str, ...]] = field(default_factory=set)
+    #: one-word names that end many salt names ("citrate", "oxide", "hydrochloride"): alone
+    #: they name a form of the substance beside them
+    counter_ions: set[str] = field(default_factory=set)
+
+    def add(self, key: tuple[str, ...], concept_id: str, capitals: bool = False) -> None:
+        if not key or key in self.entries:
+            return
+        self.entries[key] = concept_id
+        if capitals:
+            self.capitals.add(key)
+        self.prefixes.update(key[:n] for n in range(1, len(key) + 1))
+
+    def substance(self, concept_id: str) -> Substance:
+        return Substance(concept_id, self.names.get(concept_id, concept_id))
+
+    def lookup(self, text: str) -> Substance | None:
+        """The substance a whole name stands for ("Zoloft" -> Sertraline), if known."""
+        key = text_key(text)
+        concept_id = self.entries.get(key)
+        if concept_id is None or (key in self.capitals and not text.isupper()):
+            return None
+        return self.substance(concept_id)
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[Found]:
+        """Leftmost-longest substance names in ``text[start:end]`` (offsets into ``text``)."""
+        end = len(text) if end is None else end
+        found: list[Found] = []
+        parts = pieces(text[start:end], start)
+        keys = [p.key for p in parts]
+        i = 0
+        while i < len(parts):
+            best: tuple[int, str] | None = None
+            j = i + 1
+            while j <= len(keys) and tuple(keys[i:j]) in self.prefixes:
+                key = tuple(keys[i:j])
+                concept_id = self.entries.get(key)
+                if concept_id is not None and (key not in self.capitals or text[parts[i].start : parts[j - 1].end].isupper()):
+                    best = (j, concept_id)
+                j += 1
+            if best is None or not _whole_word(text, parts[i], parts[best[0] - 1]):
+                i += 1
+                continue
+            found.append(Found(parts[i].start, parts[best[0] - 1].end, self.substance(best[1]), METHOD_LEXICON))
+            i = best[0]
+        return found
+
+    def to_bytes(self) -> bytes:
+        import srsly
+
+        return srsly.msgpack_dumps(
+            {
+                "entries": [[list(k), v] for k, v in self.entries.items()],
+                "capitals": [list(k) for k in self.capitals],
+                "names": self.names,
+                "counter_ions": sorted(self.counter_ions),
+            }
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "SubstanceLexicon":
+        import srsly
+
+        payload = srsly.msgpack_loads(data)
+        lexicon = cls(names=dict(payload["names"]), counter_ions=set(payload["counter_ions"]))
+        capitals = {tuple(k) for k in payload["capitals"]}
+        for key, concept_id in payload["entries"]:
+            lexicon.add(tuple(key), concept_id, tuple(key) in capitals)
+        return lexicon
+
+
+def _whole_word(text: str, first: Piece, last: Piece) -> bool:
+    """A name is not part of a longer token ("BPC-157" is not "BPC-157a")."""
+    before = text[first.start - 1] if first.start > 0 else " "
+    after = text[last.end] if last.end < len(text) else " "
+    return not (before.isalnum() or after.isalnum() or (after == "-" and last.end + 1 < len(text) and text[last.end + 1].isalnum()))
+
+
+@lru_cache(maxsize=1)
+def not_substances() -> frozenset[tuple[str, ...]]:
+    """Keys of ``data/not_substances.tsv``."""
+    with (DATA / "not_substances.tsv").open(encoding="utf-8", newline="") as handle:
+        return frozenset(text_key(row["term"]) for row in csv.DictReader(handle, delimiter="\t") if row["term"].strip())
+
+
+#: an anion name (IUPAC nomenclature: -ide, -ate, -ite) that ends at least this many distinct
+#: multi-word drug names ("magnesium citrate", "sodium citrate", ...) is a salt-forming ion
+COUNTER_ION_MIN_SALTS = 5
+_ANION_RE = re.compile(r"^[a-z]{3,}(?:ide|ate|ite)$")
+
+
+def build_lexicon(vocabulary) -> SubstanceLexicon:
+    """The substance lexicon of a :class:`pipeline.vocab.Vocabulary` (its drug terms)."""
+    excluded = not_substances()
+    lexicon = SubstanceLexicon()
+    last_words: Counter[str] = Counter()
+    for key in {text_key(t.text) for t in vocabulary.terms_of_kind("drug")}:
+        if len(key) >= 2 and key[-1].isalpha():
+            last_words[key[-1]] += 1
+    terms = sorted(vocabulary.terms_of_kind("drug"), key=lambda t: (t.text.casefold() != vocabulary.concepts[t.concept_id].name.casefold(), t.text))
+    for term in terms:
+        concept = vocabulary.concepts[term.concept_id]
+        key = text_key(term.text)
+        if not key or key in excluded:
+            continue
+        own_name = term.text.casefold() == concept.name.casefold()
+        if len(key) == 1 and not own_name and zipf_frequency(key[0], "en") >= COMMON_VARIANT_ZIPF:
+            continue
+        letters = re.sub(r"[^A-Za-z]", "", term.text)
+        # short keys ("val" from "Vals") and acronyms match only in capitals
+        capitals = len(re.sub(r"[^a-z]", "", "".join(key))) <= 3 or (letters.isupper() and len(letters) <= 6)
+        lexicon.add(key, term.concept_id, capitals)
+        lexicon.names.setdefault(term.concept_id, concept.name)
+    drug_names = {name.lower() for concept_id, name in lexicon.names.items() if concept_id.startswith("DRUGBANK:")}
+    lexicon.counter_ions = {
+        key[0]
+        for key in lexicon.entries
+        if len(key) == 1
+        and _ANION_RE.match(key[0])
+        and last_words[key[0]] >= COUNTER_ION_MIN_SALTS
+        and key[0] not in drug_names  # a drug of its own, combined with others ("hydrochlorothiazide")
+    }
+    return lexicon
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> SubstanceLexicon:
+    """The lexicon of the installed vocabulary (built once per process)."""
+    from pipeline.vocab import load_vocabulary
+
+    return build_lexicon(load_vocabulary())
+
+
+# --- names no vocabulary knows -------------------------------------------------------------
+
+_CODE_NAME_RE = re.compile(r"(?<![\w-])(?P<name>[A-Z][A-Za-z]{0,5}-?\d{2,6})(?![\w-])")
+_CAPITALIZED_RE = re.compile(r"(?<![\w-])(?P<name>[A-Z][a-z]{3,}(?:[A-Z][a-z]+)?)(?![\w-])")
+#: what may stand between a name and its dose: a parenthetical ("Armodafinil (Waklert) 150 mg")
+_NAME_DOSE_GAP_RE = re.compile(r"\s*(?:\([^()\n]{1,40}\)\s*)?\Z")
+
+
+def is_class(concept_id: str | None) -> bool:
+    """A drug class (MeSH D27 pharmacologic action), not one substance."""
+    return bool(concept_id) and concept_id.startswith(CLASS_PREFIX)
+
+
+def local_id(name: str) -> str:
+    """``LOCAL:`` + the normalized name ("BPC 157" and "BPC-157" -> "LOCAL:bpc-157")."""
+    return LOCAL_PREFIX + "-".join(text_key(name))
+
+
+def is_rare_word(word: str) -> bool:
+    """Not a word of general English (wordfreq Zipf below ``RARE_WORD_ZIPF``)."""
+    return zipf_frequency(word, "en") < RARE_WORD_ZIPF
+
+
+def _is_condition_word(word: str) -> bool:
+    from pipeline.extract.lexicon import load_gazetteer
+
+    return load_gazetteer().lookup(text_key(word)) is not None
+
+
+def is_local_name(word: str) -> bool:
+    """A code name ("TB-500"), or a rare capitalized word that names no condition."""
+    if _CODE_NAME_RE.fullmatch(word):
+        return True
+    return (
+        _CAPITALIZED_RE.fullmatch(word) is not None
+        and len(word) >= MIN_LOCAL_NAME_CHARS
+        and is_rare_word(word.lower())
+        and not _is_condition_word(word)
+    )
+
+
+def name_before(text: str, position: int) -> tuple[int, int] | None:
+    """The span of an unknown substance name written right before ``position`` (a dose
+    amount), or None: "TB-500 2 mg", "Selank 250 mcg", "Armodafinil (Waklert) 150 mg"."""
+    window = text[max(0, position - 80) : position]
+    gap = _NAME_DOSE_GAP_RE.search(window)
+    head = window[: gap.start()] if gap else window
+    for pattern in (_CODE_NAME_RE, _CAPITALIZED_RE):
+        match = None
+        for match in pattern.finditer(head):
+            pass
+        if match is not None and match.end() == len(head) and is_local_name(match["name"]):
+            offset = position - len(window)
+            return offset + match.start(), offset + match.end()
+    return None
+
+
+# --- evidence and the subject --------------------------------------------------------------
+
+_SOURCE_SPLIT_RE = re.compile(r"[_\W]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+_HEX_RE = re.compile(r"^[0-9a-f]{8,}$")
+_ALIAS_PATTERNS = (
+    # "lecanemab, the infused antibody sold as Leqembi"; "X, marketed as Y"
+    r"{known}[^.;:\n]{{0,40}}?\b(?:sold|marketed|branded|available|known)\s+(?:as|under(?:\s+the)?(?:\s+(?:brand|trade))?(?:\s+names?)?)\s+{local}",
+    # "Leqembi (lecanemab)", "lecanemab (Leqembi)"
+    r"{local}\s*\(\s*{known}\s*\)",
+    r"{known}\s*\(\s*{local}\s*\)",
+    # "Leqembi, the brand name of lecanemab"
+    r"{local},?\s+(?:the\s+)?(?:brand|trade)\s+name\s+(?:of|for)\s+{known}",
+)
+
+
+def source_words(source: str | None) -> str:
+    """The words of a source's file name: "EffexorXR_13.txt" -> "Effexor XR", "bpc157_vendor"
+    -> "bpc 157 vendor" (hex ids and numbers dropped)."""
+    if not source:
+        return ""
+    stem = Path(source).stem
+    words = [w for w in _SOURCE_SPLIT_RE.split(stem) if w and not _HEX_RE.match(w.lower())]
+    # a number only stays after letters, as part of a code name ("bpc 157")
+    kept = [w for k, w in enumerate(words) if not w.isdigit() or (k > 0 and words[k - 1].isalpha())]
+    return " ".join(kept)
+
+
+@lru_cache(maxsize=1)
+def _field_re() -> re.Pattern[str]:
+    """Labels of ``data/subject_fields.tsv`` at the start of a line, then ":" or a cell bar."""
+    with (DATA / "subject_fields.tsv").open(encoding="utf-8", newline="") as handle:
+        labels = [row["label"].strip() for row in csv.DictReader(handle, delimiter="\t") if row["label"].strip()]
+    words = "|".join(re.escape(label).replace(r"\ ", r"\s+") for label in sorted(labels, key=len, reverse=True))
+    return re.compile(rf"^[ \t*#>-]*(?i:{words})[ \t]*(?:[:|][ \t]*)(?P<value>[^\n|]*)", re.MULTILINE)
+
+
+def field_values(text: str) -> list[str]:
+    """Values of labelled fields that name a product or its ingredient ("Active ingredient |
+    Modafinil", "Generic name: sertraline", "Product Name |" with the value on the next line)."""
+    values = []
+    for match in _field_re().finditer(text):
+        value = match["value"].strip()
+        if not value:
+            following = re.match(r"[ \t]*\r?\n[ \t]*(?P<next>[^\n|]*)", text[match.end() :])
+            value = following["next"].strip() if following else ""
+        if value:
+            values.append(value)
+    return values
+
+
+def title_zone(text: str, segments: list[Segment]) -> list[Segment]:
+    """Heading segments before the first paragraph of prose (title, breadcrumb, standfirst
+    headings): where a page names what it is about."""
+    zone = []
+    for segment in segments:
+        if segment.is_heading:
+            zone.append(segment)
+        elif len(text[segment.start : segment.end].split()) >= TITLE_ZONE_PROSE_WORDS:
+            break
+    return zone
+
+
+@dataclass
+class _Evidence:
+    score: float = 0.0
+    body: int = 0
+    occurrences: int = 0
+    named: bool = False  # in the file name or the title zone
+    first: int = 1 << 60
+
+
+def _line_substances(line: str, lexicon: SubstanceLexicon, locals_: dict[str, Substance]) -> list[Substance]:
+    """Substances named in a title-zone line or file name, in order (known and local)."""
+    found = [(f.start, f.substance) for f in lexicon.find(line)]
+    taken = [(f.start, f.end) for f in lexicon.find(line)]
+    for pattern in (_CODE_NAME_RE, _CAPITALIZED_RE):
+        for match in pattern.finditer(line):
+            key = "-".join(text_key(match["name"]))
+            if key in locals_ and not any(a < match.end() and match.start() < b for a, b in taken):
+                found.append((match.start(), locals_[key]))
+    for word_match in re.finditer(r"[A-Za-z]+", line):
+        key = word_match.group().lower()
+        if key in locals_ and not any(a < word_match.end() and word_match.start() < b for a, b in taken):
+            found.append((word_match.start(), locals_[key]))
+    seen: set[str] = set()
+    ordered = []
+    for _, substance in sorted(found, key=lambda pair: pair[0]):
+        if substance.concept_id not in seen:
+            seen.add(substance.concept_id)
+            ordered.append(substance)
+    return ordered
+
+
+def _local_candidates(text: str, lines: list[str], lexicon: SubstanceLexicon) -> dict[str, Substance]:
+    """Unknown names of the title zone and file name that recur in the text: normalized key ->
+    substance with a ``LOCAL:`` id, named as first written."""
+    candidates: dict[str, Substance] = {}
+    lowered = text.lower()
+    for line in lines:
+        known = [(f.start, f.end) for f in lexicon.find(line)]
+        for pattern in (_CODE_NAME_RE, _CAPITALIZED_RE, re.compile(r"(?<![\w-])(?P<name>[a-z]{5,})(?![\w-])")):
+            for match in pattern.finditer(line):
+                name = match["name"]
+                if any(a < match.end() and match.start() < b for a, b in known):
+                    continue
+                is_candidate = is_local_name(name) if name[0].isupper() else is_local_name(name.capitalize())
+                if not is_candidate:
+                    continue
+                key = "-".join(text_key(name))
+                if key in candidates:
+                    continue
+                if _count_word(lowered, name.lower()) >= MIN_OCCURRENCES:
+                    candidates[key] = Substance(local_id(name), _preferred_form(text, name))
+    return candidates
+
+
+def _count_word(lowered_text: str, word: str) -> int:
+    return len(re.findall(rf"(?<![\w-]){re.escape(word)}(?![\w-])", lowered_text))
+
+
+def _preferred_form(text: str, name: str) -> str:
+    """The name as most often written in the text ("Ashwagandha" in a title, "ashwagandha" in
+    prose: the capitalized form wins ties, a name is a proper noun)."""
+    forms = Counter(m.group() for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.IGNORECASE))
+    return max(forms.items(), key=lambda kv: (kv[1], kv[0][:1].isupper(), kv[0]))[0] if forms else name
+
+
+def find_aliases(text: str, found: list[Found], candidates: dict[str, Substance]) -> dict[str, Substance]:
+    """Local candidates that the text ties to a known substance: key -> the known one."""
+    aliases: dict[str, Substance] = {}
+    if not candidates:
+        return aliases
+    known_names = {text[f.start : f.end]: f.substance for f in found if not f.substance.concept_id.startswith(LOCAL_PREFIX)}
+    for key, local in candidates.items():
+        local_re = re.escape(local.name)
+        for surface, substance in known_names.items():
+            known_re = re.escape(surface)
+            for pattern in _ALIAS_PATTERNS:
+                if re.search(pattern.format(known=known_re, local=local_re), text, re.IGNORECASE):
+                    aliases[key] = substance
+                    break
+            if key in aliases:
+                break
+    return aliases
+
+
+def find_local_mentions(text: str, substances: list[Substance], taken: list[tuple[int, int]]) -> list[Found]:
+    """Every occurrence of the local substances' names (as whole words) not already taken."""
+    found = []
+    for substance in substances:
+        for match in re.finditer(rf"(?<![\w-]){re.escape(substance.name)}(?![\w-])", text, re.IGNORECASE):
+            if not any(a < match.end() and match.start() < b for a, b in taken):
+                found.append(Found(match.start(), match.end(), substance, METHOD_LOCAL))
+    return found
+
+
+def choose_subject(
+    text: str,
+    segments: list[Segment],
+    found: list[Found],
+    lexicon: SubstanceLexicon,
+    title: str | None = None,
+    source: str | None = None,
+    settings: SubjectSettings = SubjectSettings(),
+) -> tuple[Substance | None, list[Found]]:
+    """The document's subject (or None), and the SUBSTANCE mentions of local names and aliases
+    that the evidence adds to ``found`` (see the module docstring)."""
+    zone = title_zone(text, segments)
+    zone_lines = ([title] if title else []) + [text[s.start : s.end] for s in zone] + field_values(text)
+    named_lines = ([source_words(source)] if source and settings.use_source_name else []) + zone_lines
+    candidates = _local_candidates(text, named_lines, lexicon)
+    aliases = find_aliases(text, found, candidates)
+    locals_ = {key: aliases.get(key, substance) for key, substance in candidates.items()}
+    taken = [(f.start, f.end) for f in found]
+    extra = []
+    for key, local in candidates.items():
+        for f in find_local_mentions(text, [local], taken):
+            extra.append(Found(f.start, f.end, locals_[key], METHOD_ALIAS if key in aliases else METHOD_LOCAL))
+    mentions = sorted(found + extra, key=lambda f: f.start)
+
+    evidence: dict[str, _Evidence] = defaultdict(_Evidence)
+    substances: dict[str, Substance] = {}
+    for line in named_lines:
+        line_substances = [x for x in _line_substances(line, lexicon, locals_) if not is_class(x.concept_id)]
+        for rank, substance in enumerate(line_substances):
+            substances[substance.concept_id] = substance
+            item = evidence[substance.concept_id]
+            item.score += settings.title_weight if rank == 0 else settings.other_weight
+            item.named = True
+    zone_starts = {s.start for s in zone}
+    furniture = link_lists(text)
+    for segment in segments:
+        if segment.is_heading and segment.start not in zone_starts and not inside(furniture, segment.start):
+            heading = [
+                x for x in _line_substances(text[segment.start : segment.end], lexicon, locals_) if not is_class(x.concept_id)
+            ]
+            if heading:
+                evidence[heading[0].concept_id].score += settings.heading_weight
+                substances[heading[0].concept_id] = heading[0]
+    for mention in mentions:
+        if is_class(mention.substance.concept_id):
+            continue
+        item = evidence[mention.substance.concept_id]
+        substances[mention.substance.concept_id] = mention.substance
+        item.occurrences += 1
+        item.first = min(item.first, mention.start)
+        if not inside(furniture, mention.start) and not any(s.start <= mention.start < s.end for s in zone):
+            item.body += 1
+            item.score += 1.0
+    subject = _decide(evidence, substances, settings)
+    # unknown names are mentions only as the subject or as another name of a known substance
+    kept = [f for f in extra if f.method == METHOD_ALIAS or (subject is not None and f.substance == subject)]
+    return subject, kept
+
+
+def _decide(
+    evidence: dict[str, _Evidence], substances: dict[str, Substance], settings: SubjectSettings
+) -> Substance | None:
+    if not evidence:
+        return None
+    total_body = sum(item.body for item in evidence.values())
+    best_id, best = max(evidence.items(), key=lambda kv: (kv[1].score, -kv[1].first, kv[0]))
+    if best.named:
+        return substances[best_id]
+    if best.body >= settings.body_only_min_count and best.body >= settings.body_only_min_share * total_body:
+        return substances[best_id]
+    return None
