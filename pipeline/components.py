@@ -124,17 +124,20 @@ class LexiconFeatures:
         return doc
 
 
-@Language.factory("dose_finder")
+@Language.factory("dose_finder", assigns=["doc._.mentions", "doc._.link_lists"])
 def make_dose_finder(nlp: Language, name: str) -> "DoseFinder":
     return DoseFinder()
 
 
 class DoseFinder:
-    """Adds DOSE mentions (with their structured dose) to ``Doc._.mentions``."""
+    """Adds DOSE mentions (with their structured dose) to ``Doc._.mentions``; the page's link
+    lists (no doses there) go to ``Doc._.link_lists`` for the substance components."""
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = list(doc._.mentions or [])
-        doses = dose_mentions(doc_text(doc), doc._.segments or [], mentions)
+        text = doc_text(doc)
+        doc._.link_lists = link_lists(text)
+        doses = dose_mentions(text, doc._.segments or [], mentions, doc._.link_lists)
         doc._.mentions = sorted(mentions + doses, key=lambda m: (m.start, m.end, m.label))
         return doc
 
@@ -204,7 +207,7 @@ class SubstanceFinder:
         text = doc_text(doc)
         segments = doc._.segments or []
         mentions = list(doc._.mentions or [])
-        furniture = link_lists(text)
+        furniture = doc._.link_lists if doc._.link_lists is not None else link_lists(text)
         doc._.link_lists = furniture
         taken = [(m.start, m.end) for m in mentions if m.label in ("CONDITION", "ADVERSE_EFFECT")]
         found = [

@@ -84,7 +84,7 @@ def link_lists(text: str) -> list[tuple[int, int]]:
             elif len(_WORD_RE.findall(stripped)) <= _CUE_HEADING_WORDS and not stripped.endswith((".", "?", "!")):
                 block_end = end
                 j = i + 1
-                while j < len(lines) and 0 < len(_WORD_RE.findall(text[lines[j][0] : lines[j][1]])) <= _ITEM_MAX_WORDS:
+                while j < len(lines) and _is_link_line(text[lines[j][0] : lines[j][1]]):
                     block_end = lines[j][1]
                     j += 1
                 ranges.append((start, block_end))
@@ -94,6 +94,15 @@ def link_lists(text: str) -> list[tuple[int, int]]:
             ranges.append((start, end))
         i += 1
     return ranges
+
+
+_CELL_SEPARATOR_RE = re.compile(r"[|·•]")
+
+
+def _is_link_line(line: str) -> bool:
+    """A non-empty line whose items (split at "|", "·", "•") are short: links or products."""
+    cells = [cell for cell in _CELL_SEPARATOR_RE.split(line) if cell.strip()]
+    return bool(cells) and all(len(_WORD_RE.findall(cell)) <= _ITEM_MAX_WORDS for cell in cells)
 
 
 def _is_menu_bar(text: str, lines: list[tuple[int, int]], i: int) -> bool:

@@ -15,7 +15,8 @@ Substances no vocabulary names (Semax, Noopept, TB-500) are found from the page'
 evidence, as the issue asks, and get the stable id ``LOCAL:<normalized name>``:
 
 - a *code name* (letters, an optional hyphen and digits: "TB-500", "BPC-157") or a rare
-  capitalized word (wordfreq Zipf < ``RARE_WORD_ZIPF``, not a condition name) written directly
+  capitalized word (wordfreq Zipf < ``RARE_WORD_ZIPF``, not a condition name or adjective)
+  written directly
   before a dose amount ("Selank 250 mcg") is a substance;
 - a rare capitalized word or code name of the title zone (the page title, its breadcrumb and
   headings before the first paragraph) or of the source file name that recurs in the text is
@@ -46,6 +47,7 @@ from pipeline.extract.links import inside, link_lists
 from pipeline.extract.mention import Mention
 from pipeline.extract.normalize import Piece, pieces, text_key
 from pipeline.segment import Segment
+from pipeline.vocab.mesh import ADJECTIVE_ENDINGS
 
 DATA = Path(__file__).parent / "data"
 LOCAL_PREFIX = "LOCAL:"
@@ -263,15 +265,22 @@ def local_id(name: str) -> str:
     return LOCAL_PREFIX + "-".join(text_key(name))
 
 
+#: adjective and adverb endings ("Lethargic", "Painful"): describing words, not product names
+_NOT_NAME_ENDINGS = (*ADJECTIVE_ENDINGS, "ly", "ful", "less", "able", "ible")
+
+
 def is_rare_word(word: str) -> bool:
     """Not a word of general English (wordfreq Zipf below ``RARE_WORD_ZIPF``)."""
     return zipf_frequency(word, "en") < RARE_WORD_ZIPF
 
 
 def _is_condition_word(word: str) -> bool:
+    """A condition name or its adjective ("lethargic") in the condition gazetteer."""
     from pipeline.extract.lexicon import load_gazetteer
 
-    return load_gazetteer().lookup(text_key(word)) is not None
+    gazetteer = load_gazetteer()
+    key = text_key(word)
+    return gazetteer.lookup(key) is not None or (len(key) == 1 and key[0] in gazetteer.adjectives)
 
 
 def is_local_name(word: str) -> bool:
@@ -281,6 +290,7 @@ def is_local_name(word: str) -> bool:
     return (
         _CAPITALIZED_RE.fullmatch(word) is not None
         and len(word) >= MIN_LOCAL_NAME_CHARS
+        and not word.lower().endswith(_NOT_NAME_ENDINGS)
         and is_rare_word(word.lower())
         and not _is_condition_word(word)
     )
@@ -523,7 +533,10 @@ def _decide(
     if not evidence:
         return None
     total_body = sum(item.body for item in evidence.values())
-    best_id, best = max(evidence.items(), key=lambda kv: (kv[1].score, -kv[1].first, kv[0]))
+    # ties go to a substance the vocabulary knows, then to the one named first
+    best_id, best = max(
+        evidence.items(), key=lambda kv: (kv[1].score, not kv[0].startswith(LOCAL_PREFIX), -kv[1].first, kv[0])
+    )
     if best.named:
         return substances[best_id]
     if best.body >= settings.body_only_min_count and best.body >= settings.body_only_min_share * total_body:
