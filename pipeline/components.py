@@ -24,7 +24,9 @@ from pipeline.extract.model_mentions import (
     widen_short_forms,
 )
 from pipeline.extract.substances import (
+    METHOD_ALIAS,
     METHOD_LOCAL,
+    alias_of,
     Found,
     SubjectSettings,
     Substance,
@@ -257,7 +259,11 @@ class SubstanceFinder:
             if any(a < span[1] and span[0] < b for a, b in occupied):
                 continue
             name = text[span[0] : span[1]]
-            added.append(Found(span[0], span[1], Substance(local_id(name), name), METHOD_LOCAL))
+            known = alias_of(text, name, found)
+            if known is not None:
+                added.append(Found(span[0], span[1], known, METHOD_ALIAS))
+            else:
+                added.append(Found(span[0], span[1], Substance(local_id(name), name), METHOD_LOCAL))
         return added
 
     def to_bytes(self, *, exclude=tuple()) -> bytes:

@@ -35,6 +35,9 @@ about nothing in particular gets none, not a guess from a sidebar.
 from __future__ import annotations
 
 import csv
+import hashlib
+import os
+import pickle
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -239,12 +242,39 @@ def build_lexicon(vocabulary) -> SubstanceLexicon:
     return lexicon
 
 
+def _cache_path(vocabulary_version: str) -> Path:
+    """Where the lexicon of a vocabulary version and of this code is pickled."""
+    from pipeline.vocab.build import default_cache_root
+
+    code = hashlib.sha256()
+    for path in (Path(__file__), DATA / "not_substances.tsv", Path(__file__).parent / "normalize.py"):
+        code.update(path.read_bytes())
+    digest = hashlib.sha256(f"{vocabulary_version}|{code.hexdigest()}".encode()).hexdigest()[:16]
+    return default_cache_root() / f"substances-{digest}.pickle"
+
+
 @lru_cache(maxsize=1)
 def load_lexicon() -> SubstanceLexicon:
-    """The lexicon of the installed vocabulary (built once per process)."""
-    from pipeline.vocab import load_vocabulary
+    """The lexicon of the installed vocabulary: from the disk cache when it is current, else
+    built (about 3 s) and cached next to the vocabulary."""
+    from pipeline.vocab import load_vocabulary, vocabulary_version
 
-    return build_lexicon(load_vocabulary())
+    path = _cache_path(vocabulary_version())
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    lexicon = build_lexicon(load_vocabulary())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(lexicon, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:  # a read-only cache: the lexicon is still usable
+        pass
+    return lexicon
 
 
 # --- names no vocabulary knows -------------------------------------------------------------
@@ -362,14 +392,19 @@ def field_values(text: str) -> list[str]:
     return values
 
 
+#: cookie, consent and sign-up banners at the top of a page are not its first paragraph
+_BANNER_RE = re.compile(r"(?i)\b(?:cookies?|subscribe|newsletter|sign\s+(?:in|up)|log\s+in|privacy)\b")
+
+
 def title_zone(text: str, segments: list[Segment]) -> list[Segment]:
     """Heading segments before the first paragraph of prose (title, breadcrumb, standfirst
     headings): where a page names what it is about."""
     zone = []
     for segment in segments:
+        sentence = text[segment.start : segment.end]
         if segment.is_heading:
             zone.append(segment)
-        elif len(text[segment.start : segment.end].split()) >= TITLE_ZONE_PROSE_WORDS:
+        elif len(sentence.split()) >= TITLE_ZONE_PROSE_WORDS and not _BANNER_RE.search(sentence):
             break
     return zone
 
@@ -405,25 +440,36 @@ def _line_substances(line: str, lexicon: SubstanceLexicon, locals_: dict[str, Su
     return ordered
 
 
-def _local_candidates(text: str, lines: list[str], lexicon: SubstanceLexicon) -> dict[str, Substance]:
-    """Unknown names of the title zone and file name that recur in the text: normalized key ->
-    substance with a ``LOCAL:`` id, named as first written."""
+_LOWER_WORD_RE = re.compile(r"(?<![\w-])(?P<name>[a-z]{5,})(?![\w-])")
+_ANY_CASE_WORD_RE = re.compile(r"(?<![\w-])(?P<name>[A-Za-z]{5,})(?![\w-])")
+
+
+def _local_candidates(
+    text: str, lines: list[str], lexicon: SubstanceLexicon, source_line: str | None = None
+) -> dict[str, Substance]:
+    """Unknown names of the title zone that recur in the text, and of the file name (which
+    needs no recurrence when it names no known substance: "zipsor_12.txt" is about Zipsor):
+    normalized key -> substance with a ``LOCAL:`` id, named as most often written."""
     candidates: dict[str, Substance] = {}
     lowered = text.lower()
-    for line in lines:
+    for line in ([source_line] if source_line else []) + lines:
         known = [(f.start, f.end) for f in lexicon.find(line)]
-        for pattern in (_CODE_NAME_RE, _CAPITALIZED_RE, re.compile(r"(?<![\w-])(?P<name>[a-z]{5,})(?![\w-])")):
+        from_source = line is source_line
+        minimum = 0 if from_source and not known else MIN_OCCURRENCES
+        patterns = (_CODE_NAME_RE, _ANY_CASE_WORD_RE) if from_source else (_CODE_NAME_RE, _CAPITALIZED_RE, _LOWER_WORD_RE)
+        for pattern in patterns:
             for match in pattern.finditer(line):
                 name = match["name"]
                 if any(a < match.end() and match.start() < b for a, b in known):
                     continue
-                is_candidate = is_local_name(name) if name[0].isupper() else is_local_name(name.capitalize())
-                if not is_candidate:
+                if not _CODE_NAME_RE.fullmatch(name) and not name[1:].islower():
+                    name = name.capitalize()  # "ARTHROTEC", "semax" -> "Arthrotec", "Semax"
+                if not is_local_name(name):
                     continue
                 key = "-".join(text_key(name))
                 if key in candidates:
                     continue
-                if _count_word(lowered, name.lower()) >= MIN_OCCURRENCES:
+                if _count_word(lowered, name.lower()) >= minimum:
                     candidates[key] = Substance(local_id(name), _preferred_form(text, name))
     return candidates
 
@@ -433,28 +479,41 @@ def _count_word(lowered_text: str, word: str) -> int:
 
 
 def _preferred_form(text: str, name: str) -> str:
-    """The name as most often written in the text ("Ashwagandha" in a title, "ashwagandha" in
-    prose: the capitalized form wins ties, a name is a proper noun)."""
+    """The name as most often written in the text, capitalized when written in lower case
+    ("ashwagandha" -> "Ashwagandha": a name is a proper noun, and spelled alike everywhere)."""
     forms = Counter(m.group() for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.IGNORECASE))
-    return max(forms.items(), key=lambda kv: (kv[1], kv[0][:1].isupper(), kv[0]))[0] if forms else name
+    best = max(forms.items(), key=lambda kv: (kv[1], kv[0][:1].isupper(), kv[0]))[0] if forms else name
+    return best[:1].upper() + best[1:] if best.islower() else best  # one spelling across documents
+
+
+#: how far from an unknown name its tie to a known one is looked for
+_ALIAS_WINDOW = 80
+
+
+def alias_of(text: str, name: str, found: list[Found]) -> Substance | None:
+    """The known substance an unknown ``name`` is another name of ("lecanemab, sold as
+    Leqembi", "Waklert (armodafinil)"), looked for around each occurrence of the name."""
+    local_re = re.escape(name)
+    for occurrence in re.finditer(rf"(?<![\w-]){local_re}(?![\w-])", text, re.IGNORECASE):
+        low, high = occurrence.start() - _ALIAS_WINDOW, occurrence.end() + _ALIAS_WINDOW
+        window = text[max(0, low) : high]
+        for f in found:
+            if f.substance.concept_id.startswith(LOCAL_PREFIX) or not (low <= f.start and f.end <= high):
+                continue
+            known_re = re.escape(text[f.start : f.end])
+            for pattern in _ALIAS_PATTERNS:
+                if re.search(pattern.format(known=known_re, local=local_re), window, re.IGNORECASE):
+                    return f.substance
+    return None
 
 
 def find_aliases(text: str, found: list[Found], candidates: dict[str, Substance]) -> dict[str, Substance]:
     """Local candidates that the text ties to a known substance: key -> the known one."""
     aliases: dict[str, Substance] = {}
-    if not candidates:
-        return aliases
-    known_names = {text[f.start : f.end]: f.substance for f in found if not f.substance.concept_id.startswith(LOCAL_PREFIX)}
     for key, local in candidates.items():
-        local_re = re.escape(local.name)
-        for surface, substance in known_names.items():
-            known_re = re.escape(surface)
-            for pattern in _ALIAS_PATTERNS:
-                if re.search(pattern.format(known=known_re, local=local_re), text, re.IGNORECASE):
-                    aliases[key] = substance
-                    break
-            if key in aliases:
-                break
+        known = alias_of(text, local.name, found)
+        if known is not None:
+            aliases[key] = known
     return aliases
 
 
@@ -481,8 +540,9 @@ def choose_subject(
     that the evidence adds to ``found`` (see the module docstring)."""
     zone = title_zone(text, segments)
     zone_lines = ([title] if title else []) + [text[s.start : s.end] for s in zone] + field_values(text)
-    named_lines = ([source_words(source)] if source and settings.use_source_name else []) + zone_lines
-    candidates = _local_candidates(text, named_lines, lexicon)
+    source_line = source_words(source) if source and settings.use_source_name else None
+    named_lines = ([source_line] if source_line else []) + zone_lines
+    candidates = _local_candidates(text, zone_lines, lexicon, source_line)
     aliases = find_aliases(text, found, candidates)
     locals_ = {key: aliases.get(key, substance) for key, substance in candidates.items()}
     taken = [(f.start, f.end) for f in found]
