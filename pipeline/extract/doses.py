@@ -101,6 +101,7 @@ _PER = rf"""(?:
   | \s+(?i:an?)\s+(?P<per_time>(?i:day|week|month|year|hour))(?![A-Za-z])
   | [\s.·]*(?P<per_exp>(?i:day|d|h|min|ml|dl|l))(?:-1|⁻¹|−1|\(-1\))
   | [ \t\u00a0-](?P<per_form>(?i:vial|tablet|capsule|ampoule|ampule|sachet)s?)(?![A-Za-z])
+  | \s*(?:/|\s(?i:per|in)\s)\s*(?P<per_volume>\d+(?:\.\d+)?)\s*(?i:ml|cc)(?![A-Za-z])
 )"""
 
 # "and" separates a range only after "between": otherwise "10 g and 4 g" are two doses.
@@ -125,7 +126,7 @@ _PREFILTER_RE = re.compile(rf"\d|\b(?:{_WORDS})\b", re.IGNORECASE)
 
 _FREQ_RE = re.compile(
     rf"""(?i:
-        (?P<mult>once|twice|thrice|(?:\d+|{_WORDS})\s*(?:times|x|×))\s*
+        (?P<mult>once|twice|thrice|(?:(?:\d+|{_WORDS})\s*(?:-|–|to|or)\s*)?(?:\d+|{_WORDS})\s*(?:times|x|×))\s*
             (?:(?:a|per|each|every)\s+|/\s*|-\s*)?
             (?P<fper>daily|day|d|weekly|week|wk|monthly|month)(?![A-Za-z])
       | (?P<abbr>b\.i\.d\.?|bid|t\.i\.d\.?|tid|tds|t\.d\.s\.?|q\.i\.d\.?|qid|qds|q\.d\.s\.?
@@ -204,10 +205,11 @@ _TIMING_RE = re.compile(
             [\s-]*(?:hours?|hrs?|h|minutes?|mins?)\s+(?:before|after|prior\s+to)\s+
             (?:(?:a|the|each|your)\s+)?(?:bed(?:time)?|sleep|{_MEAL}|exercise|training|the\s+shift|a\s+workout)
       | on\s+an?\s+empty\s+stomach
-      | split\s+(?:(?:into|in|over|across|between)\s+[\w\s–-]{{1,25}}?doses|am\s*/\s*pm|morning\s+and\s+(?:evening|night))
+      | (?:split|divided)\s+(?:(?:into|in|over|across|between)\s+[\w\s–-]{{1,25}}?doses|am\s*/\s*pm|morning\s+and\s+(?:evening|night))
       | (?:am|AM)\s*/\s*(?:pm|PM)
       | \((?:morning|evening|afternoon|night|bedtime)[^()\n]{{0,30}}\)
       | on\s+days?\s+\d+(?:\s*(?:-|–|to|and)\s*\d+)?
+      | (?:divided|split)(?=\s+(?:every|in|into|q\.?\s*\d|b\.?i\.?d|t\.?i\.?d|twice|three|four|\d))
     )(?![A-Za-z])""",
     re.VERBOSE,
 )
@@ -647,6 +649,9 @@ def _body_suffix(match: re.Match[str]) -> str:
 
 
 def _per_from_match(match: re.Match[str]) -> str | None:
+    if match["per_volume"]:  # "100 mg/5 mL": a strength per volume (ANNOTATION.md: per "5 mL")
+        volume = _parse_number(match["per_volume"])
+        return "mL" if volume == 1 else f"{volume:g} mL"
     for group in ("per_slash", "per_word", "per_time", "per_exp", "per_form"):
         if match[group]:
             return _canonical_per(match[group])
@@ -734,7 +739,8 @@ def _multiplier(written: str) -> float:
     for prefix, count in (("once", 1.0), ("twice", 2.0), ("thrice", 3.0)):
         if word.startswith(prefix):
             return count
-    return _parse_number(_NUM_RE.match(word).group(0))
+    # "two to three times daily": the highest frequency, as for "every 4-6 hours"
+    return max(_parse_number(number) for number in _NUM_RE.findall(word))
 
 
 def _route(written: str) -> str | None:

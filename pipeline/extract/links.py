@@ -34,6 +34,8 @@ _BREADCRUMB_RE = re.compile(r"^\s*(?i:home)\s*(?:›|>|/|»|→|\||::)\s*\S")
 _WORD_RE = re.compile(r"\w+")
 #: a heading-sized cue line: at most this many words
 _CUE_HEADING_WORDS = 6
+#: a cue label before a colon is this short ("Frequently bought together: ...")
+_CUE_LABEL_WORDS = 4
 #: a link or product line is short: a longer line is prose, and ends the list
 _ITEM_MAX_WORDS = 20
 _MENU_MIN_CELLS = 3
@@ -50,8 +52,8 @@ def cues() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _cue_re() -> re.Pattern[str]:
     words = "|".join(re.escape(cue).replace(r"\ ", r"\s+") for cue in sorted(cues(), key=len, reverse=True))
-    # the cue is among the first three words of the line ("You may also like", "MORE FROM X")
-    return re.compile(rf"^\W*(?:\w+\s+){{0,2}}?(?i:{words})\b")
+    # the line starts with the cue ("You may also like", "MORE FROM X", "• Related:")
+    return re.compile(rf"^\W*(?i:{words})\b")
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -80,7 +82,8 @@ def link_lists(text: str) -> list[tuple[int, int]]:
         if cue_re.match(stripped):
             head, colon, rest = stripped.partition(":")
             if colon and rest.strip():
-                ranges.append((start, end))
+                if len(_WORD_RE.findall(head)) <= _CUE_LABEL_WORDS:  # "Related reading: ..."
+                    ranges.append((start, end))
             elif len(_WORD_RE.findall(stripped)) <= _CUE_HEADING_WORDS and not stripped.endswith((".", "?", "!")):
                 block_end = end
                 j = i + 1

@@ -14,7 +14,8 @@ syndrome"). Short or all-capital terms ("ASA") match only in capitals.
 Substances no vocabulary names (Semax, Noopept, TB-500) are found from the page's own
 evidence, as the issue asks, and get the stable id ``LOCAL:<normalized name>``:
 
-- a *code name* (letters, an optional hyphen and digits: "TB-500", "BPC-157") or a rare
+- a *code name* (letters, an optional hyphen and digits: "TB-500", "BPC-157"), a rare word
+  with the ending of a WHO INN stem ("phenylpiracetam": ``data/inn_stems.tsv``) or a rare
   capitalized word (wordfreq Zipf < ``RARE_WORD_ZIPF``, not a condition name or adjective)
   written directly
   before a dose amount ("Selank 250 mcg") is a substance;
@@ -313,9 +314,33 @@ def _is_condition_word(word: str) -> bool:
     return gazetteer.lookup(key) is not None or (len(key) == 1 and key[0] in gazetteer.adjectives)
 
 
+@lru_cache(maxsize=1)
+def inn_stems() -> tuple[str, ...]:
+    """Word endings of ``data/inn_stems.tsv``: stems of International Nonproprietary Names
+    (WHO, "The use of stems in the selection of INNs for pharmaceutical substances", 2018)."""
+    with (DATA / "inn_stems.tsv").open(encoding="utf-8", newline="") as handle:
+        return tuple(row["stem"].strip().lower() for row in csv.DictReader(handle, delimiter="\t") if row["stem"].strip())
+
+
+#: a word ending in an INN stem is a drug name only when it is this long ("kebab" is not a -mab)
+MIN_INN_WORD_CHARS = 7
+
+
+def is_inn_like(word: str) -> bool:
+    """A rare word with the ending of an INN stem ("phenylpiracetam", "zavegepant" is not)."""
+    lowered = word.lower()
+    return (
+        lowered.isalpha()
+        and len(lowered) >= MIN_INN_WORD_CHARS
+        and lowered.endswith(inn_stems())
+        and is_rare_word(lowered)
+    )
+
+
 def is_local_name(word: str) -> bool:
-    """A code name ("TB-500"), or a rare capitalized word that names no condition."""
-    if _CODE_NAME_RE.fullmatch(word):
+    """A code name ("TB-500"), a rare word with an INN stem ending ("phenylpiracetam"), or a
+    rare capitalized word that names no condition."""
+    if _CODE_NAME_RE.fullmatch(word) or is_inn_like(word):
         return True
     return (
         _CAPITALIZED_RE.fullmatch(word) is not None
@@ -327,16 +352,20 @@ def is_local_name(word: str) -> bool:
 
 
 def name_before(text: str, position: int) -> tuple[int, int] | None:
-    """The span of an unknown substance name written right before ``position`` (a dose
-    amount), or None: "TB-500 2 mg", "Selank 250 mcg", "Armodafinil (Waklert) 150 mg"."""
+    """The span of a name-shaped word written right before ``position`` (a dose amount), or
+    None: "TB-500 2 mg", "Selank 250 mcg", "phenylpiracetam 100 mg", "Armodafinil (Waklert)
+    150 mg" (the caller prefers the lexicon's mention where there is one)."""
     window = text[max(0, position - 80) : position]
     gap = _NAME_DOSE_GAP_RE.search(window)
     head = window[: gap.start()] if gap else window
-    for pattern in (_CODE_NAME_RE, _CAPITALIZED_RE):
+    for pattern in (_CODE_NAME_RE, _CAPITALIZED_RE, _LOWER_WORD_RE):
         match = None
         for match in pattern.finditer(head):
             pass
-        if match is not None and match.end() == len(head) and is_local_name(match["name"]):
+        if match is None or match.end() != len(head):
+            continue
+        name = match["name"]
+        if (is_inn_like(name) if name.islower() else is_local_name(name)):
             offset = position - len(window)
             return offset + match.start(), offset + match.end()
     return None
@@ -344,7 +373,8 @@ def name_before(text: str, position: int) -> tuple[int, int] | None:
 
 # --- evidence and the subject --------------------------------------------------------------
 
-_SOURCE_SPLIT_RE = re.compile(r"[_\W]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+_SOURCE_CHUNK_RE = re.compile(r"[_\W]+")
+_SOURCE_SPLIT_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 _HEX_RE = re.compile(r"^[0-9a-f]{8,}$")
 _ALIAS_PATTERNS = (
     # "lecanemab, the infused antibody sold as Leqembi"; "X, marketed as Y"
@@ -359,14 +389,17 @@ _ALIAS_PATTERNS = (
 
 def source_words(source: str | None) -> str:
     """The words of a source's file name: "EffexorXR_13.txt" -> "Effexor XR", "bpc157_vendor"
-    -> "bpc 157 vendor" (hex ids and numbers dropped)."""
+    -> "bpc 157 vendor" (hex ids and numbers dropped, but a number joined to letters stays: it
+    is part of a code name)."""
     if not source:
         return ""
-    stem = Path(source).stem
-    words = [w for w in _SOURCE_SPLIT_RE.split(stem) if w and not _HEX_RE.match(w.lower())]
-    # a number only stays after letters, as part of a code name ("bpc 157")
-    kept = [w for k, w in enumerate(words) if not w.isdigit() or (k > 0 and words[k - 1].isalpha())]
-    return " ".join(kept)
+    words: list[str] = []
+    for chunk in _SOURCE_CHUNK_RE.split(Path(source).stem):
+        if not chunk or _HEX_RE.match(chunk.lower()):
+            continue
+        parts = [p for p in _SOURCE_SPLIT_RE.split(chunk) if p]
+        words.extend(p for k, p in enumerate(parts) if not p.isdigit() or (k > 0 and parts[k - 1].isalpha()))
+    return " ".join(words)
 
 
 @lru_cache(maxsize=1)
