@@ -626,6 +626,11 @@ V2_SPANS = [
         "500 milligrams morning and evening",
         expected(500, 500, "mg"),
     ),
+    (
+        "Adderall IR starts at 5 mg once or twice daily; XR",
+        "5 mg once or twice daily",
+        expected(5, 5, "mg", times_per_day=2),
+    ),
     # bound words set only one side
     ("Do not exceed 5 ml.", "not exceed 5 ml", expected(None, 5, "mL")),
     ("Take max. 24 g/day.", "max. 24 g/day", expected(None, 24, "g", per="day")),

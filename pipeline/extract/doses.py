@@ -126,7 +126,8 @@ _PREFILTER_RE = re.compile(rf"\d|\b(?:{_WORDS})\b", re.IGNORECASE)
 
 _FREQ_RE = re.compile(
     rf"""(?i:
-        (?P<mult>once|twice|thrice|(?:(?:\d+|{_WORDS})\s*(?:-|–|to|or)\s*)?(?:\d+|{_WORDS})\s*(?:times|x|×))\s*
+        (?P<mult>(?:once|twice)\s+(?:or|to)\s+(?:twice|thrice|(?:\d+|{_WORDS})\s*times)|once|twice|thrice
+            |(?:(?:\d+|{_WORDS})\s*(?:-|–|to|or)\s*)?(?:\d+|{_WORDS})\s*(?:times|x|×))\s*
             (?:(?:a|per|each|every)\s+|/\s*|-\s*)?
             (?P<fper>daily|day|d|weekly|week|wk|monthly|month)(?![A-Za-z])
       | (?P<abbr>b\.i\.d\.?|bid|t\.i\.d\.?|tid|tds|t\.d\.s\.?|q\.i\.d\.?|qid|qds|q\.d\.s\.?
@@ -734,13 +735,15 @@ def _frequency(match: re.Match[str]) -> tuple[float | None, str | None]:
     return 1.0, None  # "at bedtime", "at night"
 
 
+_MULTIPLIER_WORDS = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
+
+
 def _multiplier(written: str) -> float:
-    word = written.lower()
-    for prefix, count in (("once", 1.0), ("twice", 2.0), ("thrice", 3.0)):
-        if word.startswith(prefix):
-            return count
-    # "two to three times daily": the highest frequency, as for "every 4-6 hours"
-    return max(_parse_number(number) for number in _NUM_RE.findall(word))
+    """Times per period; "once or twice", "two to three times": the highest frequency, as for
+    "every 4-6 hours"."""
+    counts = [value for word, value in _MULTIPLIER_WORDS.items() if re.search(rf"\b{word}\b", written.lower())]
+    counts += [_parse_number(number) for number in _NUM_RE.findall(written.lower())]
+    return max(counts)
 
 
 def _route(written: str) -> str | None:

@@ -283,7 +283,9 @@ def load_lexicon() -> SubstanceLexicon:
 _CODE_NAME_RE = re.compile(r"(?<![\w-])(?P<name>[A-Z][A-Za-z]{0,5}-?\d{2,6})(?![\w-])")
 _CAPITALIZED_RE = re.compile(r"(?<![\w-])(?P<name>[A-Z][a-z]{3,}(?:[A-Z][a-z]+)?)(?![\w-])")
 #: what may stand between a name and its dose: a parenthetical ("Armodafinil (Waklert) 150 mg")
-_NAME_DOSE_GAP_RE = re.compile(r"\s*(?:\([^()\n]{1,40}\)\s*)?\Z")
+_NAME_DOSE_GAP_RE = re.compile(r"\s*(?:\([^()\n]{1,40}\)\s*)?\(?\s*\Z")
+#: a short code before a dose ("T3 (25 mcg a day)", "B12 1000 mcg"): a vitamin or hormone
+_SHORT_CODE_RE = re.compile(r"(?<![\w-])(?P<name>[A-Z]{1,2}\d{1,2})(?![\w-])")
 
 
 def is_class(concept_id: str | None) -> bool:
@@ -354,18 +356,18 @@ def is_local_name(word: str) -> bool:
 def name_before(text: str, position: int) -> tuple[int, int] | None:
     """The span of a name-shaped word written right before ``position`` (a dose amount), or
     None: "TB-500 2 mg", "Selank 250 mcg", "phenylpiracetam 100 mg", "Armodafinil (Waklert)
-    150 mg" (the caller prefers the lexicon's mention where there is one)."""
+    150 mg", "T3 (25 mcg" (the caller prefers the lexicon's mention where there is one)."""
     window = text[max(0, position - 80) : position]
     gap = _NAME_DOSE_GAP_RE.search(window)
     head = window[: gap.start()] if gap else window
-    for pattern in (_CODE_NAME_RE, _CAPITALIZED_RE, _LOWER_WORD_RE):
+    for pattern in (_CODE_NAME_RE, _SHORT_CODE_RE, _CAPITALIZED_RE, _LOWER_WORD_RE):
         match = None
         for match in pattern.finditer(head):
             pass
         if match is None or match.end() != len(head):
             continue
         name = match["name"]
-        if (is_inn_like(name) if name.islower() else is_local_name(name)):
+        if pattern is _SHORT_CODE_RE or (is_inn_like(name) if name.islower() else is_local_name(name)):
             offset = position - len(window)
             return offset + match.start(), offset + match.end()
     return None
