@@ -6,6 +6,8 @@ MeSH and MedlinePlus names from the installed drug dictionary).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipeline.extract.substances import (
@@ -85,7 +87,7 @@ def test_lexicon_bytes_round_trip(lexicon) -> None:
     ],
 )
 def test_unknown_names_before_a_dose(text: str, name: str | None) -> None:
-    position = next(i for i, ch in enumerate(text) if ch.isdigit() and (i == 0 or text[i - 1] == " "))
+    position = re.search(r"(?<![\w.-])\d[\d.,]*\s?(?:mg|mcg|ml|g)\b", text).start()
     span = name_before(text, position)
     assert (text[span[0] : span[1]] if span else None) == name
 
