@@ -219,7 +219,14 @@ class SubstanceFinder:
             if not any(a < f.end and f.start < b for a, b in taken)
         ]
         subject, extra = choose_subject(
-            text, segments, found, self.lexicon, doc.user_data.get(TITLE_KEY), doc.user_data.get(SOURCE_KEY), self.settings
+            text,
+            segments,
+            found,
+            self.lexicon,
+            doc.user_data.get(TITLE_KEY),
+            doc.user_data.get(SOURCE_KEY),
+            self.settings,
+            taken,
         )
         found = found + [f for f in extra if not any(a < f.end and f.start < b for a, b in taken)]
         found += self._names_before_doses(text, mentions, found, taken, furniture)

@@ -204,3 +204,28 @@ def test_the_component_stores_its_lexicon(nlp, tmp_path) -> None:
     finder.to_disk(tmp_path / "finder")
     again = SubstanceFinder().from_disk(tmp_path / "finder")
     assert again.lexicon.entries == finder.lexicon.entries
+
+
+def test_titles_without_a_file_name(nlp) -> None:
+    # a forum title split in two sentences is one line of the title zone
+    forum = (
+        "DiabetesTalk Community\n"
+        "Metformin diarrhea - does it ever settle down? (ER vs IR, B12, kidneys)\n"
+        "Thread starter Tom · 47 replies\n\n"
+        "Doc started me on metformin 500mg twice a day. B12 dropped, so now B12 1000 mcg daily, "
+        "and my B12 is fine. Is the metformin diarrhea normal?\n"
+    )
+    assert subject_of(nlp, forum, source="a1b2c3d4e5f60718.txt")[1] == "Metformin"
+    # an eponym in the headline is a disease, not a product; a brand tied to its ingredient
+    news = (
+        "Health › Aging › Alzheimer’s\n\n"
+        "FDA grants full approval to Alzheimer’s drug Leqembi, but costs worry doctors\n\n"
+        "Regulators approved lecanemab, the antibody sold as Leqembi, for early Alzheimer’s disease on "
+        "Thursday. Leqembi slows decline in Alzheimer’s disease modestly. Leqembi is infused.\n"
+    )
+    assert subject_of(nlp, news)[1] == "Lecanemab"
+
+
+def test_a_labelled_field_is_not_a_title(nlp) -> None:
+    review = "Side effects: dry mouth, insomnia\nComments: it works, but i still take buspar for anxiety\n"
+    assert subject_of(nlp, review, source="cymbalta_133.txt")[1] == "Duloxetine"

@@ -20,8 +20,8 @@ evidence, as the issue asks, and get the stable id ``LOCAL:<normalized name>``:
   written directly
   before a dose amount ("Selank 250 mcg") is a substance;
 - a rare capitalized word or code name of the title zone (the page title, its breadcrumb and
-  headings before the first paragraph) or of the source file name that recurs in the text is
-  a candidate subject;
+  headings before the first paragraph) that recurs in the text, or of the source file name, is
+  a candidate subject, unless the copyright line names it (the site or company);
 - an unknown name tied to a known one ("lecanemab, sold as Leqembi", "Leqembi (lecanemab)") is
   an alias of the known substance.
 
@@ -64,10 +64,15 @@ COMMON_VARIANT_ZIPF = 4.0
 #: an unknown capitalized word rarer than this in English may be a product name
 RARE_WORD_ZIPF = 3.0
 MIN_LOCAL_NAME_CHARS = 4
-#: an unknown name of the title zone or file name must occur at least this often in the text
-MIN_OCCURRENCES = 2
+#: an unknown name of the title zone must occur at least this often in the text
+MIN_OCCURRENCES = 3
 #: the title zone ends at the first prose segment with this many words
 TITLE_ZONE_PROSE_WORDS = 12
+#: a line of the title zone that is not a heading has at most this many words
+TITLE_MAX_WORDS = 20
+_SENTENCE_END = (".", "!", ";", ":", "…")
+#: "Comments: it only somewhat works": a field's value, not a title
+_LABELLED_TEXT_RE = re.compile(r"^[^:\n]{1,30}:\s+[a-z]")
 
 METHOD_LEXICON = "lexicon:drug"
 METHOD_LOCAL = "rule:local-name"
@@ -432,14 +437,19 @@ _BANNER_RE = re.compile(r"(?i)\b(?:cookies?|subscribe|newsletter|sign\s+(?:in|up
 
 
 def title_zone(text: str, segments: list[Segment]) -> list[Segment]:
-    """Heading segments before the first paragraph of prose (title, breadcrumb, standfirst
-    headings): where a page names what it is about."""
+    """Headings and title-like lines (up to ``TITLE_MAX_WORDS`` words, no sentence-final
+    punctuation: "Metformin diarrhea - does it ever settle down? (ER vs IR, B12, kidneys)")
+    before the first paragraph of prose: where a page names what it is about. Cookie and
+    sign-up banners are not the first paragraph."""
     zone = []
     for segment in segments:
         sentence = text[segment.start : segment.end]
-        if segment.is_heading:
+        words = len(sentence.split())
+        if _LABELLED_TEXT_RE.match(sentence):
+            continue  # "Comments: it only somewhat works": a field's value, not a title
+        if segment.is_heading or (words <= TITLE_MAX_WORDS and not sentence.rstrip().endswith(_SENTENCE_END)):
             zone.append(segment)
-        elif len(sentence.split()) >= TITLE_ZONE_PROSE_WORDS and not _BANNER_RE.search(sentence):
+        elif words >= TITLE_ZONE_PROSE_WORDS and not _BANNER_RE.search(sentence):
             break
     return zone
 
@@ -475,6 +485,7 @@ def _line_substances(line: str, lexicon: SubstanceLexicon, locals_: dict[str, Su
     return ordered
 
 
+_COPYRIGHT_RE = re.compile(r"(?:©|\(c\)|copyright)[^\n]*", re.IGNORECASE)
 _LOWER_WORD_RE = re.compile(r"(?<![\w-])(?P<name>[a-z]{5,})(?![\w-])")
 _ANY_CASE_WORD_RE = re.compile(r"(?<![\w-])(?P<name>[A-Za-z]{5,})(?![\w-])")
 
@@ -487,6 +498,8 @@ def _local_candidates(
     normalized key -> substance with a ``LOCAL:`` id, named as most often written."""
     candidates: dict[str, Substance] = {}
     lowered = text.lower()
+    # the site or company that signs the page ("© 2024 ApexPeptide Labs LLC") is no product
+    owners = {w.lower() for line in _COPYRIGHT_RE.findall(text) for w in re.findall(r"[A-Za-z]+", line)}
     for line in ([source_line] if source_line else []) + lines:
         known = [(f.start, f.end) for f in lexicon.find(line)]
         from_source = line is source_line
@@ -502,11 +515,34 @@ def _local_candidates(
                 if not is_local_name(name):
                     continue
                 key = "-".join(text_key(name))
-                if key in candidates:
+                if key in candidates or name.lower() in owners:
                     continue
                 if _count_word(lowered, name.lower()) >= minimum:
                     candidates[key] = Substance(local_id(name), _preferred_form(text, name))
     return candidates
+
+
+def _lines_of(text: str, segments: list[Segment]) -> list[str]:
+    """The text of segments, those on one line joined ("Metformin diarrhea - does it ever
+    settle down? (ER vs IR, B12, kidneys)" is one title, split in two sentences)."""
+    lines: list[str] = []
+    previous_end = -1
+    for segment in segments:
+        if lines and previous_end >= 0 and "\n" not in text[previous_end : segment.start]:
+            lines[-1] = text[line_start : segment.end]
+        else:
+            line_start = segment.start
+            lines.append(text[segment.start : segment.end])
+        previous_end = segment.end
+    return lines
+
+
+def _mostly_in_conditions(text: str, name: str, conditions: list[tuple[int, int]]) -> bool:
+    """Half or more of the name's occurrences lie inside condition mentions ("Alzheimer's
+    disease", "Parkinson's"): a person's name or a disease, not a product."""
+    occurrences = [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.IGNORECASE)]
+    inside_conditions = sum(1 for o in occurrences if any(a <= o < b for a, b in conditions))
+    return bool(occurrences) and 2 * inside_conditions >= len(occurrences)
 
 
 def _count_word(lowered_text: str, word: str) -> int:
@@ -570,14 +606,16 @@ def choose_subject(
     title: str | None = None,
     source: str | None = None,
     settings: SubjectSettings = SubjectSettings(),
+    conditions: list[tuple[int, int]] = (),
 ) -> tuple[Substance | None, list[Found]]:
     """The document's subject (or None), and the SUBSTANCE mentions of local names and aliases
     that the evidence adds to ``found`` (see the module docstring)."""
     zone = title_zone(text, segments)
-    zone_lines = ([title] if title else []) + [text[s.start : s.end] for s in zone] + field_values(text)
+    zone_lines = ([title] if title else []) + _lines_of(text, zone) + field_values(text)
     source_line = source_words(source) if source and settings.use_source_name else None
     named_lines = ([source_line] if source_line else []) + zone_lines
     candidates = _local_candidates(text, zone_lines, lexicon, source_line)
+    candidates = {k: c for k, c in candidates.items() if not _mostly_in_conditions(text, c.name, conditions)}
     aliases = find_aliases(text, found, candidates)
     locals_ = {key: aliases.get(key, substance) for key, substance in candidates.items()}
     taken = [(f.start, f.end) for f in found]
