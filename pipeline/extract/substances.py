@@ -48,7 +48,6 @@ from pathlib import Path
 from wordfreq import zipf_frequency
 
 from pipeline.extract.links import inside, link_lists
-from pipeline.extract.mention import Mention
 from pipeline.extract.normalize import Piece, pieces, text_key
 from pipeline.segment import Segment
 from pipeline.vocab.mesh import ADJECTIVE_ENDINGS
@@ -446,8 +445,8 @@ def title_zone(text: str, segments: list[Segment]) -> list[Segment]:
         sentence = text[segment.start : segment.end]
         words = len(sentence.split())
         if _LABELLED_TEXT_RE.match(sentence):
-            continue  # "Comments: it only somewhat works": a field's value, not a title
-        if segment.is_heading or (words <= TITLE_MAX_WORDS and not sentence.rstrip().endswith(_SENTENCE_END)):
+            zone.append(segment)  # a field ("Comments: ...") or a title ("Semax: a guide")
+        elif segment.is_heading or (words <= TITLE_MAX_WORDS and not sentence.rstrip().endswith(_SENTENCE_END)):
             zone.append(segment)
         elif words >= TITLE_ZONE_PROSE_WORDS and not _BANNER_RE.search(sentence):
             break
@@ -458,15 +457,15 @@ def title_zone(text: str, segments: list[Segment]) -> list[Segment]:
 class _Evidence:
     score: float = 0.0
     body: int = 0
-    occurrences: int = 0
     named: bool = False  # in the file name or the title zone
     first: int = 1 << 60
 
 
 def _line_substances(line: str, lexicon: SubstanceLexicon, locals_: dict[str, Substance]) -> list[Substance]:
     """Substances named in a title-zone line or file name, in order (known and local)."""
-    found = [(f.start, f.substance) for f in lexicon.find(line)]
-    taken = [(f.start, f.end) for f in lexicon.find(line)]
+    known = lexicon.find(line)
+    found = [(f.start, f.substance) for f in known]
+    taken = [(f.start, f.end) for f in known]
     for pattern in (_CODE_NAME_RE, _CAPITALIZED_RE):
         for match in pattern.finditer(line):
             key = "-".join(text_key(match["name"]))
@@ -500,9 +499,8 @@ def _local_candidates(
     lowered = text.lower()
     # the site or company that signs the page ("© 2024 ApexPeptide Labs LLC") is no product
     owners = {w.lower() for line in _COPYRIGHT_RE.findall(text) for w in re.findall(r"[A-Za-z]+", line)}
-    for line in ([source_line] if source_line else []) + lines:
+    for line, from_source in ([(source_line, True)] if source_line else []) + [(line, False) for line in lines]:
         known = [(f.start, f.end) for f in lexicon.find(line)]
-        from_source = line is source_line
         minimum = 0 if from_source and not known else MIN_OCCURRENCES
         patterns = (_CODE_NAME_RE, _ANY_CASE_WORD_RE) if from_source else (_CODE_NAME_RE, _CAPITALIZED_RE, _LOWER_WORD_RE)
         for pattern in patterns:
@@ -522,19 +520,25 @@ def _local_candidates(
     return candidates
 
 
+def _is_field_value(line: str, lexicon: SubstanceLexicon) -> bool:
+    """"Comments: it only somewhat works", "Side effects: dry mouth": a field's value, not a
+    title; "Cerebrolysin: uses and dosing" is a title (its label names a substance)."""
+    if not _LABELLED_TEXT_RE.match(line):
+        return False
+    label = line.split(":", 1)[0]
+    return not lexicon.find(label) and not any(is_local_name(word) for word in re.findall(r"[\w-]+", label))
+
+
 def _lines_of(text: str, segments: list[Segment]) -> list[str]:
     """The text of segments, those on one line joined ("Metformin diarrhea - does it ever
     settle down? (ER vs IR, B12, kidneys)" is one title, split in two sentences)."""
-    lines: list[str] = []
-    previous_end = -1
+    spans: list[tuple[int, int]] = []
     for segment in segments:
-        if lines and previous_end >= 0 and "\n" not in text[previous_end : segment.start]:
-            lines[-1] = text[line_start : segment.end]
+        if spans and "\n" not in text[spans[-1][1] : segment.start]:
+            spans[-1] = (spans[-1][0], segment.end)
         else:
-            line_start = segment.start
-            lines.append(text[segment.start : segment.end])
-        previous_end = segment.end
-    return lines
+            spans.append((segment.start, segment.end))
+    return [text[start:end] for start, end in spans]
 
 
 def _mostly_in_conditions(text: str, name: str, conditions: list[tuple[int, int]]) -> bool:
@@ -611,7 +615,9 @@ def choose_subject(
     """The document's subject (or None), and the SUBSTANCE mentions of local names and aliases
     that the evidence adds to ``found`` (see the module docstring)."""
     zone = title_zone(text, segments)
-    zone_lines = ([title] if title else []) + _lines_of(text, zone) + field_values(text)
+    zone_lines = ([title] if title else []) + [
+        line for line in _lines_of(text, zone) if not _is_field_value(line, lexicon)
+    ] + field_values(text)
     source_line = source_words(source) if source and settings.use_source_name else None
     named_lines = ([source_line] if source_line else []) + zone_lines
     candidates = _local_candidates(text, zone_lines, lexicon, source_line)
@@ -649,7 +655,6 @@ def choose_subject(
             continue
         item = evidence[mention.substance.concept_id]
         substances[mention.substance.concept_id] = mention.substance
-        item.occurrences += 1
         item.first = min(item.first, mention.start)
         if not inside(furniture, mention.start) and not any(s.start <= mention.start < s.end for s in zone):
             item.body += 1
