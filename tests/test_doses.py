@@ -689,6 +689,9 @@ def test_a_parenthetical_equivalent_is_its_own_dose() -> None:
 def test_strengths_listed_after_a_dosage_form() -> None:
     doses = find_doses("Dosage forms: oral tablet (25 mg; 50 mg; 100 mg); oral concentrate (20 mg/mL)")
     assert [(d.text, d.per) for d in doses] == [("25 mg", "tablet"), ("50 mg", "tablet"), ("100 mg", "tablet"), ("20 mg/mL", "mL")]
+    # a regimen in parentheses after a dosage form is no list of strengths
+    doses = find_doses("Patients Treated with Celecoxib Capsules (100 mg to 200 mg Twice Daily or 200 mg Once Daily)")
+    assert [(d.text, d.per) for d in doses] == [("100 mg to 200 mg Twice Daily", None), ("200 mg Once Daily", "day")]
 
 
 V2_NOT_DOSES = [

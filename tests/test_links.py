@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.extract.links import inside, link_lists
 
 
@@ -55,6 +57,14 @@ def test_table_rows_are_not_menu_bars() -> None:
 def test_a_related_word_inside_a_sentence_is_no_cue() -> None:
     text = "Side effects related to the dose were rare: 200 mg daily was well tolerated."
     assert furniture(text) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Recommended dosage: 1 tablet of 10/60 mg.", "Similar results were seen: 10 mg daily.", "Latest research: 5 mg works."],
+)
+def test_content_labels_are_no_cues(line: str) -> None:
+    assert furniture(line + "\nMore text follows.") == []
 
 
 def test_inside() -> None:

@@ -273,6 +273,7 @@ _PRICE_PER_BEFORE_RE = re.compile(
 _FORM_LIST_BEFORE_RE = re.compile(
     r"(?i:\b(?P<per>tablet|capsule|vial|ampoule)s?\s*\((?:\s*[\d.,]+\s*[a-zA-Zµμ]+\s*[;,]\s*)*)\Z"
 )
+_STRENGTH_LIST_END_RE = re.compile(r"\s*[;,)]")
 # the volume of a solvent or vehicle, not a dose ("2 mL bacteriostatic water", "a cup (240 mL)
 # of milk", "dissolved in 100 mL"): ANNOTATION.md, excipients, diluents and solvents
 _VEHICLE_AFTER_RE = re.compile(
@@ -534,7 +535,7 @@ def _dose_from_match(text: str, match: re.Match[str]) -> Dose | None:
     if _is_excluded(text, match, unit, per, before):
         return None
     if per is None:
-        per = _per_from_context(before)
+        per = _per_from_context(before, text[match.end() : match.end() + 3])
     start, low, high = _amount(match, before)
     duration: _Range = (None, None)
     course = _COURSE_BEFORE_RE.search(before)
@@ -659,9 +660,12 @@ def _per_from_match(match: re.Match[str]) -> str | None:
     return None
 
 
-def _per_from_context(before: str) -> str | None:
-    """'Each ml contains 215.2 mg' -> 'mL'; 'oral tablet (25 mg; 50 mg' -> 'tablet'."""
-    contains = _CONTAINS_BEFORE_RE.search(before) or _FORM_LIST_BEFORE_RE.search(before)
+def _per_from_context(before: str, after: str = "") -> str | None:
+    """'Each ml contains 215.2 mg' -> 'mL'; 'oral tablet (25 mg; 50 mg; 100 mg)' -> 'tablet'
+    (a list of strengths: each amount ends at ';', ',' or ')', ``after`` is the text after it)."""
+    contains = _CONTAINS_BEFORE_RE.search(before)
+    if contains is None and _STRENGTH_LIST_END_RE.match(after):
+        contains = _FORM_LIST_BEFORE_RE.search(before)
     return _canonical_per(contains["per"]) if contains else None
 
 
