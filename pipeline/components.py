@@ -24,17 +24,11 @@ from pipeline.extract.model_mentions import (
     widen_short_forms,
 )
 from pipeline.extract.substances import (
-    METHOD_ALIAS,
-    METHOD_LOCAL,
-    alias_of,
-    Found,
     SubjectSettings,
-    Substance,
     SubstanceLexicon,
     choose_subject,
     load_lexicon,
-    local_id,
-    name_before,
+    names_before_doses,
 )
 from pipeline.segment import segment
 
@@ -229,7 +223,8 @@ class SubstanceFinder:
             taken,
         )
         found = found + [f for f in extra if not any(a < f.end and f.start < b for a, b in taken)]
-        found += self._names_before_doses(text, mentions, found, taken, furniture)
+        doses = [m.start for m in mentions if m.label == "DOSE" and not inside(furniture, m.start)]
+        found += names_before_doses(text, doses, found, taken)
         doc._.subject = subject
         added = [
             Mention(
@@ -244,34 +239,6 @@ class SubstanceFinder:
         ]
         doc._.mentions = sorted(mentions + added, key=lambda m: (m.start, m.end, m.label))
         return doc
-
-    @staticmethod
-    def _names_before_doses(
-        text: str,
-        mentions: list[Mention],
-        found: list[Found],
-        taken: list[tuple[int, int]],
-        furniture: list[tuple[int, int]],
-    ) -> list[Found]:
-        """Unknown names written right before a dose ("TB-500 2 mg") outside link lists, as
-        ``LOCAL:`` substances."""
-        added: list[Found] = []
-        for mention in mentions:
-            if mention.label != "DOSE" or inside(furniture, mention.start):
-                continue
-            span = name_before(text, mention.start)
-            if span is None:
-                continue
-            occupied = taken + [(f.start, f.end) for f in found + added]
-            if any(a < span[1] and span[0] < b for a, b in occupied):
-                continue
-            name = text[span[0] : span[1]]
-            known = alias_of(text, name, found)
-            if known is not None:
-                added.append(Found(span[0], span[1], known, METHOD_ALIAS))
-            else:
-                added.append(Found(span[0], span[1], Substance(local_id(name), name), METHOD_LOCAL))
-        return added
 
     def to_bytes(self, *, exclude=tuple()) -> bytes:
         return self.lexicon.to_bytes()

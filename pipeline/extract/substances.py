@@ -377,6 +377,29 @@ def name_before(text: str, position: int) -> tuple[int, int] | None:
     return None
 
 
+def names_before_doses(
+    text: str, doses: list[int], found: list[Found], taken: list[tuple[int, int]]
+) -> list[Found]:
+    """SUBSTANCE mentions for the names written right before the doses starting at ``doses``
+    ("TB-500 2 mg", "Selank 250 mcg") that no mention in ``found`` or ``taken`` (conditions)
+    covers: the known substance an alias stands for, else a ``LOCAL:`` one."""
+    added: list[Found] = []
+    for position in doses:
+        span = name_before(text, position)
+        if span is None:
+            continue
+        occupied = taken + [(f.start, f.end) for f in found + added]
+        if any(a < span[1] and span[0] < b for a, b in occupied):
+            continue
+        name = text[span[0] : span[1]]
+        known = alias_of(text, name, found)
+        if known is not None:
+            added.append(Found(span[0], span[1], known, METHOD_ALIAS))
+        else:
+            added.append(Found(span[0], span[1], Substance(local_id(name), name), METHOD_LOCAL))
+    return added
+
+
 # --- evidence and the subject --------------------------------------------------------------
 
 _SOURCE_CHUNK_RE = re.compile(r"[_\W]+")
