@@ -229,3 +229,20 @@ def test_titles_without_a_file_name(nlp) -> None:
 def test_a_labelled_field_is_not_a_title(nlp) -> None:
     review = "Side effects: dry mouth, insomnia\nComments: it works, but i still take buspar for anxiety\n"
     assert subject_of(nlp, review, source="cymbalta_133.txt")[1] == "Duloxetine"
+
+
+def test_excipients_are_neither_the_subject_nor_doses(nlp) -> None:
+    text = (
+        "Noopept 10 mg capsules\n\n"
+        "Composition: each capsule contains Noopept 10 mg.\n"
+        "Excipients: glycine – 12 mg, lactose monohydrate 90 mg, magnesium stearate 1 mg.\n"
+        "Take 1 capsule 2-3 times a day after meals for 1.5-3 months.\n"
+    )
+    doc = nlp(make_doc(nlp, text))
+    assert doc._.subject.concept_id == "LOCAL:noopept"
+    doses = {text[m.start : m.end]: m.substance_name for m in doc._.mentions if m.label == "DOSE"}
+    assert doses == {
+        "10 mg capsules": "Noopept",
+        "10 mg": "Noopept",
+        "1 capsule 2-3 times a day after meals for 1.5-3 months": "Noopept",
+    }

@@ -274,6 +274,13 @@ _FORM_LIST_BEFORE_RE = re.compile(
     r"(?i:\b(?P<per>tablet|capsule|vial|ampoule)s?\s*\((?:\s*[\d.,]+\s*[a-zA-Zµμ]+\s*[;,]\s*)*)\Z"
 )
 _STRENGTH_LIST_END_RE = re.compile(r"\s*[;,)]")
+# amounts listed after an excipient label ("Excipients: glycine – 12 mg, lactose 90 mg") are
+# not doses (ANNOTATION.md)
+_EXCIPIENTS_BEFORE_RE = re.compile(
+    r"""(?i:\b(?:excipients?|inactive\s+ingredients?|other\s+ingredients?|auxiliary\s+substances?
+        |non-?medicinal\s+ingredients?|inert\s+ingredients?)\s*[:|][^.:\n]*)\Z""",
+    re.VERBOSE,
+)
 # the volume of a solvent or vehicle, not a dose ("2 mL bacteriostatic water", "a cup (240 mL)
 # of milk", "dissolved in 100 mL"): ANNOTATION.md, excipients, diluents and solvents
 _VEHICLE_AFTER_RE = re.compile(
@@ -582,6 +589,8 @@ def _is_excluded(text: str, match: re.Match[str], unit: str, per: str | None, be
     ):
         return True
     if per in _RATE_PER:  # an infusion rate ("1 g per hour", "2 ml/min"), not a dose
+        return True
+    if _EXCIPIENTS_BEFORE_RE.search(before):
         return True
     return _is_lab_value(unit, per, before)
 

@@ -54,9 +54,10 @@ from pipeline.vocab.mesh import ADJECTIVE_ENDINGS
 
 DATA = Path(__file__).parent / "data"
 LOCAL_PREFIX = "LOCAL:"
-#: MeSH "Chemical Actions and Uses" (D27): pharmacologic classes ("antidepressants", "NSAIDs"),
-#: named as substances but never what a page is about nor what a dose is of
-CLASS_PREFIX = "MESHTREE:D27"
+#: MeSH "Chemical Actions and Uses" (D27: pharmacologic classes, "antidepressants", "NSAIDs")
+#: and "Pharmaceutical Preparations" (D26: "Excipients", dosage forms, infusion solutions):
+#: named as substances, but never what a page is about nor what a dose is of
+CLASS_PREFIXES = ("MESHTREE:D27", "MESHTREE:D26")
 
 #: one-word variants (not the drug's own name) at least this frequent in English are dropped
 COMMON_VARIANT_ZIPF = 4.0
@@ -64,9 +65,11 @@ COMMON_VARIANT_ZIPF = 4.0
 RARE_WORD_ZIPF = 3.0
 MIN_LOCAL_NAME_CHARS = 4
 #: an unknown name of the title zone must occur at least this often in the text
-MIN_OCCURRENCES = 3
-#: the title zone ends at the first prose segment with this many words
+MIN_OCCURRENCES = 2
+#: the title zone ends at the first prose segment with this many words, or at the first
+#: sentence with a full stop and this many ("Composition: each capsule contains Noopept 10 mg.")
 TITLE_ZONE_PROSE_WORDS = 12
+TITLE_ZONE_SENTENCE_WORDS = 6
 #: a line of the title zone that is not a heading has at most this many words
 TITLE_MAX_WORDS = 20
 _SENTENCE_END = (".", "!", ";", ":", "…")
@@ -293,8 +296,8 @@ _SHORT_CODE_RE = re.compile(r"(?<![\w-])(?P<name>[A-Z]{1,2}\d{1,2})(?![\w-])")
 
 
 def is_class(concept_id: str | None) -> bool:
-    """A drug class (MeSH D27 pharmacologic action), not one substance."""
-    return bool(concept_id) and concept_id.startswith(CLASS_PREFIX)
+    """A drug class or a kind of preparation (MeSH D27, D26), not one substance."""
+    return bool(concept_id) and concept_id.startswith(CLASS_PREFIXES)
 
 
 def local_id(name: str) -> str:
@@ -467,12 +470,14 @@ def title_zone(text: str, segments: list[Segment]) -> list[Segment]:
     for segment in segments:
         sentence = text[segment.start : segment.end]
         words = len(sentence.split())
-        if _LABELLED_TEXT_RE.match(sentence):
-            zone.append(segment)  # a field ("Comments: ...") or a title ("Semax: a guide")
-        elif segment.is_heading or (words <= TITLE_MAX_WORDS and not sentence.rstrip().endswith(_SENTENCE_END)):
-            zone.append(segment)
-        elif words >= TITLE_ZONE_PROSE_WORDS and not _BANNER_RE.search(sentence):
-            break
+        stripped = sentence.rstrip()
+        title_like = words <= TITLE_MAX_WORDS and not stripped.endswith(_SENTENCE_END)
+        sentence_like = words >= TITLE_ZONE_SENTENCE_WORDS and stripped.endswith((".", "!"))
+        prose = sentence_like or (words >= TITLE_ZONE_PROSE_WORDS and not title_like)
+        if prose and not _BANNER_RE.search(sentence):
+            break  # the first paragraph
+        if segment.is_heading or title_like or _LABELLED_TEXT_RE.match(sentence):
+            zone.append(segment)  # a title, or a field ("Comments: ...", "Semax: a guide")
     return zone
 
 
@@ -549,7 +554,8 @@ def _is_field_value(line: str, lexicon: SubstanceLexicon) -> bool:
     if not _LABELLED_TEXT_RE.match(line):
         return False
     label = line.split(":", 1)[0]
-    return not lexicon.find(label) and not any(is_local_name(word) for word in re.findall(r"[\w-]+", label))
+    named = [f for f in lexicon.find(label) if not is_class(f.substance.concept_id)]
+    return not named and not any(is_local_name(word) for word in re.findall(r"[\w-]+", label))
 
 
 def _lines_of(text: str, segments: list[Segment]) -> list[str]:
