@@ -82,6 +82,9 @@ def test_lexicon_bytes_round_trip(lexicon) -> None:
         ("Armodafinil (Waklert) 150 mg", "Armodafinil"),  # over the parenthetical
         ("stacked it with phenylpiracetam 100 mg", "phenylpiracetam"),
         ("Tried 120mg twice a day", None),
+        ("Some combine it with ashwagandha 300 mg", "ashwagandha"),  # a word English hardly knows
+        ("then intranasally 5 mg", None),  # an adverb
+        ("she was dosed 5 mg", None),
         ("Some stack it with T3 (25 mcg a day)", "T3"),  # a short code, the dose in parentheses
         ("Insomnia 600 mg", None),  # a condition name
     ],

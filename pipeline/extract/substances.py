@@ -360,6 +360,19 @@ def is_local_name(word: str) -> bool:
     )
 
 
+#: a lower-case unknown word names a product only when it is this rare ("ashwagandha 300 mg")
+LOWER_NAME_ZIPF = 2.0
+
+
+def _is_lower_name(word: str) -> bool:
+    """A lower-case word before a dose that names a substance: an INN stem ending, or a word
+    that general English hardly knows (wordfreq Zipf < ``LOWER_NAME_ZIPF``) and that is no
+    condition, adjective or adverb."""
+    if is_inn_like(word):
+        return True
+    return len(word) >= 6 and zipf_frequency(word, "en") < LOWER_NAME_ZIPF and is_local_name(word.capitalize())
+
+
 def name_before(text: str, position: int) -> tuple[int, int] | None:
     """The span of a name-shaped word written right before ``position`` (a dose amount), or
     None: "TB-500 2 mg", "Selank 250 mcg", "phenylpiracetam 100 mg", "Armodafinil (Waklert)
@@ -374,7 +387,7 @@ def name_before(text: str, position: int) -> tuple[int, int] | None:
         if match is None or match.end() != len(head):
             continue
         name = match["name"]
-        if pattern is _SHORT_CODE_RE or (is_inn_like(name) if name.islower() else is_local_name(name)):
+        if pattern is _SHORT_CODE_RE or (_is_lower_name(name) if name.islower() else is_local_name(name)):
             offset = position - len(window)
             return offset + match.start(), offset + match.end()
     return None
