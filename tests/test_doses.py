@@ -721,3 +721,17 @@ def test_milk_of_magnesia_is_a_product_not_a_vehicle() -> None:
 def test_an_age_range_is_not_a_listed_amount() -> None:
     doses = find_doses("65 mg for ages 1–3, 110 mg for ages 4–8 and 350 mg/day from age 9.")
     assert [d.text for d in doses] == ["65 mg", "110 mg", "350 mg/day"]
+
+
+@pytest.mark.parametrize(
+    "text,span,per,route",
+    [
+        ("Take 2 drops in each nostril twice daily.", "2 drops in each nostril twice daily", "nostril", "intranasal"),
+        ("Use 300 mcg into each nostril.", "300 mcg into each nostril", "nostril", "intranasal"),
+        ("It holds 50 mcg per spray.", "50 mcg per spray", "dose", None),
+        ("Give 5 mg per injection.", "5 mg per injection", "dose", None),
+    ],
+)
+def test_per_nostril_and_per_administration(text: str, span: str, per: str, route: str | None) -> None:
+    dose = only_dose(text)
+    assert (dose.text, dose.per, dose.route) == (span, per, route)

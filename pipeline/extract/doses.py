@@ -17,10 +17,17 @@ Decisions for ambiguous cases (each is covered by tests/test_doses.py):
 - "from 40 mg to 20 mg" (a change) gives two doses; "5 mg-10 mg" and "between 5 mg and 10 mg"
   give one range; "from 300 to 600 mg/day" (unit written once) gives one range.
 - "150 ± 50 mg" gives the mean (low == high == 150); the spread stays in the span.
-- "/day", "per day", "a day" set `per`. A bare "daily", "weekly" or "monthly" sets `per` and
-  `times_per_day` (1, 1/7, 1/30). "once daily", "b.i.d.", "every 8 hours", "q6h" set only
-  `times_per_day`, because the amount is then per administration. "every 4-6 hours" gives the
-  highest frequency (6 a day).
+- Guideline version 2, Convention 4: "/day", "per day", "a day", a bare "daily", "once daily",
+  "every day" (and "every morning") set `per` = day ("weekly", "once weekly": week); "twice
+  daily", "b.i.d.", "x3", "every 8 hours", "every other day" set only `times_per_day`, because
+  the amount is then per administration. "every 4-6 hours" and "two to three times daily" give
+  the highest frequency. "in each nostril" sets per nostril (and the route); "per injection",
+  "per spray", "per serving" set per dose; "100 mg/5 mL" per "5 mL".
+- Convention 2: the span runs over the frequency, route, time of day, meals, divided doses
+  and duration that follow the amount ("10 mg twice daily (morning and afternoon) for 10
+  days", "4800 mg on day 1"); a comma ends it. Bound words inside the span set one side ("up
+  to", "not exceed", "max."); a labelled bound ("Maximum dose: 200 mg/day") too, outside it.
+  A titration step ("add 500mg a week") is the amount alone (Convention 3).
 - "infusion" and "drip" mean IV. "injection" alone gives no route: injections are also
   intramuscular, subcutaneous, intrathecal or intravitreal.
 - Durations are days, weeks, months and years; "over 3 hours" (an infusion time) is not one.
@@ -28,7 +35,9 @@ Decisions for ambiguous cases (each is covered by tests/test_doses.py):
   (clearance, "30 mL/min"), ng per mL, amounts right after a lab word ("glucose 5.5 mmol/L",
   "creatinine 1.2 mg"), concentrations per mL in a clause about levels or ranges ("serum
   levels were 43.5 mcg/mL"), molar concentrations (µM is not a dose unit), percentages, "kg"
-  (body weight), pack counts, units of blood products, volumes of drained fluid.
+  (body weight), pack counts, units of blood products, volumes of drained fluid, volumes of a
+  diluent or vehicle ("2 mL bacteriostatic water"), infusion rates (per hour or minute) and
+  amounts after an excipient label.
   Product strengths per mL ("20 mg/ml", "each ml contains 215.2 mg") are doses, per "mL".
 """
 
@@ -93,7 +102,8 @@ _BODY = r"""(?:
 )"""
 
 _PER_WORD = r"""(?:day|d|24\s*h(?:ours?|rs?)?|week|wk|month|mo|year|yr|hour|hr|h|min(?:ute)?|dose
-  |serving|vial|amp(?:oule|ule|ul)?|ml|cc|tab(?:let)?|cap(?:sule)?|dl|g|l|mol)"""
+  |serving|injection|session|application|administration|infusion|spray|puff|actuation
+  |vial|amp(?:oule|ule|ul)?|ml|cc|tab(?:let)?|cap(?:sule)?|dl|g|l|mol)"""
 _PER = rf"""(?:
     \s*/\s*(?P<per_slash>(?i:{_PER_WORD}))(?![A-Za-z])
   | \s+(?i:per|each)\s+
@@ -147,6 +157,7 @@ _FREQ_RE = re.compile(
     re.VERBOSE,
 )
 
+_EACH_NOSTRIL_RE = re.compile(r"(?i)\b(?:each|per|every)\s+nostril")
 _ROUTE_RE = re.compile(
     r"""(?i:
         (?:(?:by|via|as|given|administered)\s+(?:(?:an?|the)\s+)?)?
@@ -155,7 +166,7 @@ _ROUTE_RE = re.compile(
           | intramuscular(?:ly)?|i\.m\.?|im
           | subcutaneous(?:ly)?|sub-?cut|sub-?q|s\.c\.?|sc|s\.q\.?|sq
           | intraperitoneal(?:ly)?|i\.p\.|(?-i:IP)
-          | intra-?nasal(?:ly)?|nasal(?:ly)?|in\s+each\s+nostril|per\s+nostril
+          | intra-?nasal(?:ly)?|nasal(?:ly)?|(?:in|into)\s+(?:each|every)\s+nostril|per\s+nostril
           | oral(?:ly)?|p\.o\.?|po|by\s+mouth|per\s+os
           | topical(?:ly)?
           | inhaled|by\s+inhalation
@@ -361,6 +372,15 @@ _PER_CANONICAL = {
     "minute": "minute",
     "dose": "dose",
     "serving": "dose",
+    # one injection, session, spray or puff is one dose
+    "injection": "dose",
+    "session": "dose",
+    "application": "dose",
+    "administration": "dose",
+    "infusion": "dose",
+    "spray": "dose",
+    "puff": "dose",
+    "actuation": "dose",
     "vial": "vial",
     "sachet": "sachet",
     "amp": "ampoule",
@@ -396,7 +416,7 @@ _ROUTES = (
     (re.compile(r"(?i)^(?:intramuscular|i\.?m\b)"), "IM"),
     (re.compile(r"(?i)^(?:subcut|sub-cut|sub-?q\b|s\.?c\b|s\.?q\b)"), "SC"),
     (re.compile(r"(?i)^(?:intraperitoneal|i\.?p\b)"), "IP"),
-    (re.compile(r"(?i)^(?:intra-?nasal|nasal|in\s+each\s+nostril|per\s+nostril)"), "intranasal"),
+    (re.compile(r"(?i)^(?:intra-?nasal|nasal|(?:in|into)\s+(?:each|every)\s+nostril|per\s+nostril)"), "intranasal"),
     (re.compile(r"(?i)^(?:oral|p\.?o\b|by\s+mouth|per\s+os)"), "oral"),
     (re.compile(r"(?i)^topical"), "topical"),
     (re.compile(r"(?i)^(?:inhaled|by\s+inhalation)"), "inhaled"),
@@ -692,6 +712,7 @@ def _read_qualifiers(text: str, position: int) -> _Qualifiers:
     times_per_day: float | None = None
     route: str | None = None
     duration: _Range = (None, None)
+    nostril = False
     pending = {"frequency": _FREQ_RE, "route": _ROUTE_RE, "duration": _DURATION_RE, "timing": _TIMING_RE, "when": _TIMING_RE}
     while pending:
         at = _QUALIFIER_GAP_RE.match(text, end).end()
@@ -709,10 +730,12 @@ def _read_qualifiers(text: str, position: int) -> _Qualifiers:
             times_per_day, per = _frequency(qualifier)
         elif kind == "route":
             route = _route(qualifier["route"])
+            if _EACH_NOSTRIL_RE.search(qualifier["route"]):
+                nostril = True  # "2 drops in each nostril": per nostril (ANNOTATION.md)
         elif kind == "duration":
             duration = _duration_from_match(qualifier)
         # "timing" and "when" (a second time phrase) only extend the span
-    return _Qualifiers(end, per, times_per_day, route, duration)
+    return _Qualifiers(end, "nostril" if nostril else per, times_per_day, route, duration)
 
 
 def _frequency(match: re.Match[str]) -> tuple[float | None, str | None]:
