@@ -398,6 +398,9 @@ NOT_DOSES = [
     "Supplied ×6 vials.",
     "Sold as a pack of 10 ampoules.",
     "box of 30 tablets",
+    "Pack: 60 capsules",  # a labelled pack count
+    "Quantity: 30 tablets",
+    "Size: 120 capsules",
     "10 tablets per box",
     "Continue for 4 weeks.",
     "a peptide of 10 kDa",

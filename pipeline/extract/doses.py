@@ -309,6 +309,7 @@ _PACK_BEFORE_RE = re.compile(
             |cases?|sets?)\s+(?:of|with|containing|contains?)\s+)
       | (?i:\b(?:pack(?:age)?\s+size|packaging|supplied\s+(?:as|in)|available\s+in|comes\s+in)
             \s*:?\s*)
+      | (?i:\b(?:pack|package|quantity|qty|count|contents|(?<!serving\s)size|in\s+stock)\s*[:|]\s*)
     )\Z""",
     re.VERBOSE,
 )
