@@ -14,7 +14,7 @@ from pipeline.extract.conditions import ConditionFinder
 from pipeline.extract.context import apply_context
 from pipeline.extract.dose_mentions import dose_mentions
 from pipeline.extract.attribution import attribute
-from pipeline.extract.links import inside, link_lists
+from pipeline.extract.links import inside, link_lists, overlaps
 from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.model_mentions import (
     merge_model_spans,
@@ -205,13 +205,8 @@ class SubstanceFinder:
         mentions = list(doc._.mentions or [])
         furniture = doc._.link_lists if doc._.link_lists is not None else link_lists(text)
         doc._.link_lists = furniture
-        taken = [(m.start, m.end) for m in mentions if m.label in ("CONDITION", "ADVERSE_EFFECT")]
-        found = [
-            f
-            for s in segments
-            for f in self.lexicon.find(text, s.start, s.end)
-            if not any(a < f.end and f.start < b for a, b in taken)
-        ]
+        taken = sorted((m.start, m.end) for m in mentions if m.label in ("CONDITION", "ADVERSE_EFFECT"))
+        found = [f for s in segments for f in self.lexicon.find(text, s.start, s.end) if not overlaps(taken, f.start, f.end)]
         subject, extra = choose_subject(
             text,
             segments,
@@ -222,7 +217,7 @@ class SubstanceFinder:
             self.settings,
             taken,
         )
-        found = found + [f for f in extra if not any(a < f.end and f.start < b for a, b in taken)]
+        found = found + [f for f in extra if not overlaps(taken, f.start, f.end)]
         doses = [m.start for m in mentions if m.label == "DOSE" and not inside(furniture, m.start)]
         found += names_before_doses(text, doses, found, taken)
         doc._.subject = subject

@@ -70,3 +70,11 @@ def test_content_labels_are_no_cues(line: str) -> None:
 def test_inside() -> None:
     ranges = [(10, 20), (30, 40)]
     assert [inside(ranges, x) for x in (9, 10, 19, 20, 35, 40)] == [False, True, True, False, True, False]
+
+
+def test_overlaps() -> None:
+    from pipeline.extract.links import overlaps
+
+    spans = sorted([(0, 5), (10, 20), (12, 14), (30, 40)])
+    got = [overlaps(spans, a, b) for a, b in [(5, 10), (4, 6), (19, 25), (20, 30), (41, 50), (35, 36), (15, 16)]]
+    assert got == [False, True, True, False, False, True, True]

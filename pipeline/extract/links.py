@@ -124,3 +124,21 @@ def inside(ranges: list[tuple[int, int]], offset: int) -> bool:
     """Whether ``offset`` lies in one of the sorted ``ranges``."""
     k = bisect.bisect_right(ranges, (offset, float("inf"))) - 1
     return k >= 0 and ranges[k][0] <= offset < ranges[k][1]
+
+
+def overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``start:end`` overlaps one of ``spans`` (sorted by start; they may overlap each
+    other, none is longer than ``_MAX_SPAN`` characters)."""
+    k = bisect.bisect_left(spans, (end, -1))
+    while k > 0:
+        k -= 1
+        a, b = spans[k]
+        if b > start:
+            return True
+        if a < start - _MAX_SPAN:
+            return False
+    return False
+
+
+#: how far back :func:`overlaps` looks for a span that reaches ``start`` (mentions are short)
+_MAX_SPAN = 500

@@ -603,6 +603,7 @@ def _preferred_form(text: str, name: str) -> str:
     return best[:1].upper() + best[1:] if best.islower() else best  # one spelling across documents
 
 
+_ALIAS_CUE_RE = re.compile(r"\(|(?i:\b(?:sold|marketed|branded|available|known|brand|trade)\b)")
 #: how far from an unknown name its tie to a known one is looked for
 _ALIAS_WINDOW = 80
 
@@ -614,6 +615,8 @@ def alias_of(text: str, name: str, found: list[Found]) -> Substance | None:
     for occurrence in re.finditer(rf"(?<![\w-]){local_re}(?![\w-])", text, re.IGNORECASE):
         low, high = occurrence.start() - _ALIAS_WINDOW, occurrence.end() + _ALIAS_WINDOW
         window = text[max(0, low) : high]
+        if not _ALIAS_CUE_RE.search(window):
+            continue  # no parenthesis and no "sold as", "brand name": no tie here
         for f in found:
             if f.substance.concept_id.startswith(LOCAL_PREFIX) or not (low <= f.start and f.end <= high):
                 continue
