@@ -249,3 +249,13 @@ def test_excipients_are_neither_the_subject_nor_doses(nlp) -> None:
         "10 mg": "Noopept",
         "1 capsule 2-3 times a day after meals for 1.5-3 months": "Noopept",
     }
+
+
+def test_a_short_page_naming_a_drug_twice_in_passing_has_no_subject(nlp) -> None:
+    text = (
+        "Ten habits for better sleep this winter\n\n"
+        "Most adults need seven to nine hours of sleep, yet a third of us get less than that.\n"
+        "Watch the caffeine. Coffee has about 95 mg of caffeine per cup; stop by early afternoon.\n"
+        "Some people try melatonin; a low dose is usually enough.\n"
+    )
+    assert subject_of(nlp, text) is None
