@@ -23,13 +23,8 @@ from pipeline.extract.model_mentions import (
     trim_span,
     widen_short_forms,
 )
-from pipeline.extract.substances import (
-    SubjectSettings,
-    SubstanceLexicon,
-    choose_subject,
-    load_lexicon,
-    names_before_doses,
-)
+from pipeline.extract.substance_lexicon import SubstanceLexicon, load_lexicon
+from pipeline.extract.substances import SubjectSettings, choose_subject, names_before_doses
 from pipeline.segment import segment
 
 for _name in ("segments", "mentions", "subject", "link_lists"):

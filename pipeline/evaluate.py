@@ -313,7 +313,7 @@ def same_substance(gold_names: tuple[str, ...], substance_id: str | None, substa
 
 def _resolve(name: str) -> str | None:
     """The concept id the substance lexicon gives a gold name (brands, synonyms)."""
-    from pipeline.extract.substances import load_lexicon
+    from pipeline.extract.substance_lexicon import load_lexicon
 
     found = load_lexicon().lookup(name)
     return found.concept_id if found else None

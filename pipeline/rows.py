@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from pipeline import schema
 from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import word_key
-from pipeline.extract.substances import Substance
+from pipeline.extract.substance_lexicon import Substance
 from pipeline.ingest import Document
 from pipeline.segment import sentence_of
 

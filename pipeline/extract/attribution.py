@@ -35,7 +35,7 @@ from bisect import bisect_right
 from pipeline.extract.links import inside
 from pipeline.extract.mention import Mention
 from pipeline.extract.normalize import word_key
-from pipeline.extract.substances import Substance, is_class
+from pipeline.extract.substance_lexicon import Substance, is_class
 from pipeline.segment import Segment
 
 SUBSTANCE = "SUBSTANCE"
