@@ -13,11 +13,12 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.extract.attribution import attribute
 from pipeline.extract.conditions import ConditionFinder
 from pipeline.extract.context import RULES, ContextRules, apply_context
-from pipeline.extract.span_conventions import GRADING_WORDS, drop_allergy_objects, load_grading_words, trim_effects
 from pipeline.extract.dose_mentions import dose_mentions
-from pipeline.extract.mention import doc_text
+from pipeline.extract.links import inside, link_lists, overlaps
+from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import pieces
 from pipeline.extract.model_mentions import (
     merge_model_spans,
@@ -26,11 +27,19 @@ from pipeline.extract.model_mentions import (
     trim_span,
     widen_short_forms,
 )
+from pipeline.extract.substance_lexicon import SubstanceLexicon, load_lexicon
+from pipeline.extract.span_conventions import GRADING_WORDS, drop_allergy_objects, load_grading_words, trim_effects
+from pipeline.extract.substances import SubjectSettings, choose_subject, names_before_doses
 from pipeline.segment import segment
 
-for _name in ("segments", "mentions"):
+for _name in ("segments", "mentions", "subject", "link_lists"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
+
+#: ``Doc.user_data`` keys the caller may set before the pipeline runs: the source's title and
+#: its path relative to the corpus (evidence of what the document is about)
+TITLE_KEY = "title"
+SOURCE_KEY = "source"
 
 
 @Language.factory("web_segmenter")
@@ -111,17 +120,20 @@ class LexiconFeatures:
         return doc
 
 
-@Language.factory("dose_finder")
+@Language.factory("dose_finder", assigns=["doc._.mentions", "doc._.link_lists"])
 def make_dose_finder(nlp: Language, name: str) -> "DoseFinder":
     return DoseFinder()
 
 
 class DoseFinder:
-    """Adds DOSE mentions (with their structured dose) to ``Doc._.mentions``."""
+    """Adds DOSE mentions (with their structured dose) to ``Doc._.mentions``; the page's link
+    lists (no doses there) go to ``Doc._.link_lists`` for the substance components."""
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = list(doc._.mentions or [])
-        doses = dose_mentions(doc_text(doc), doc._.segments or [], mentions)
+        text = doc_text(doc)
+        doc._.link_lists = link_lists(text)
+        doses = dose_mentions(text, doc._.segments or [], mentions, doc._.link_lists)
         doc._.mentions = sorted(mentions + doses, key=lambda m: (m.start, m.end, m.label))
         return doc
 
@@ -217,3 +229,123 @@ class SpanConventions:
     def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "SpanConventions":
         self._words = load_grading_words(Path(path) / self.FILE)
         return self
+
+@Language.factory(
+    "substance_finder",
+    default_config={
+        "title_weight": 6.0,
+        "other_weight": 2.0,
+        "heading_weight": 1.0,
+        "body_only_min_count": 4,
+        "body_only_min_share": 0.6,
+        "use_source_name": True,
+    },
+    assigns=["doc._.mentions", "doc._.subject", "doc._.link_lists"],
+)
+def make_substance_finder(
+    nlp: Language,
+    name: str,
+    title_weight: float,
+    other_weight: float,
+    heading_weight: float,
+    body_only_min_count: int,
+    body_only_min_share: float,
+    use_source_name: bool,
+) -> "SubstanceFinder":
+    settings = SubjectSettings(
+        title_weight, other_weight, heading_weight, body_only_min_count, body_only_min_share, use_source_name
+    )
+    return SubstanceFinder(settings)
+
+
+class SubstanceFinder:
+    """SUBSTANCE mentions (:mod:`pipeline.extract.substances`) and the document's subject
+    (``Doc._.subject``). Runs after ``mention_context``: the context rules see only conditions
+    and doses. The lexicon is built from the vocabulary on first use; ``to_disk``/``from_disk``
+    store it with the pipeline."""
+
+    def __init__(self, settings: SubjectSettings = SubjectSettings()) -> None:
+        self.settings = settings
+        self._lexicon: SubstanceLexicon | None = None
+
+    @property
+    def lexicon(self) -> SubstanceLexicon:
+        if self._lexicon is None:
+            self._lexicon = load_lexicon()
+        return self._lexicon
+
+    def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
+        self._lexicon = load_lexicon()
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
+        segments = doc._.segments or []
+        mentions = list(doc._.mentions or [])
+        furniture = doc._.link_lists if doc._.link_lists is not None else link_lists(text)
+        doc._.link_lists = furniture
+        taken = sorted((m.start, m.end) for m in mentions if m.label in ("CONDITION", "ADVERSE_EFFECT"))
+        found = [f for s in segments for f in self.lexicon.find(text, s.start, s.end) if not overlaps(taken, f.start, f.end)]
+        subject, extra = choose_subject(
+            text,
+            segments,
+            found,
+            self.lexicon,
+            doc.user_data.get(TITLE_KEY),
+            doc.user_data.get(SOURCE_KEY),
+            self.settings,
+            taken,
+        )
+        found = found + [f for f in extra if not overlaps(taken, f.start, f.end)]
+        doses = [m.start for m in mentions if m.label == "DOSE" and not inside(furniture, m.start)]
+        found += names_before_doses(text, doses, found, taken)
+        doc._.subject = subject
+        added = [
+            Mention(
+                start=f.start,
+                end=f.end,
+                label="SUBSTANCE",
+                method=f.method,
+                concept_id=f.substance.concept_id,
+                concept_name=f.substance.name,
+            )
+            for f in found
+        ]
+        doc._.mentions = sorted(mentions + added, key=lambda m: (m.start, m.end, m.label))
+        return doc
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        return self.lexicon.to_bytes()
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "SubstanceFinder":
+        self._lexicon = SubstanceLexicon.from_bytes(data)
+        return self
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        from pathlib import Path
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "lexicon.msgpack").write_bytes(self.to_bytes())
+
+    def from_disk(self, path, *, exclude=tuple()) -> "SubstanceFinder":
+        from pathlib import Path
+
+        return self.from_bytes((Path(path) / "lexicon.msgpack").read_bytes())
+
+
+@Language.factory("substance_attribution", assigns=["doc._.mentions"])
+def make_substance_attribution(nlp: Language, name: str) -> "SubstanceAttribution":
+    return SubstanceAttribution()
+
+
+class SubstanceAttribution:
+    """``substance_id``/``substance_name`` on every mention: the subject unless the text ties
+    the statement to another substance (:mod:`pipeline.extract.attribution`)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.mentions:
+            furniture = doc._.link_lists if doc._.link_lists is not None else link_lists(doc_text(doc))
+            attribute(
+                doc_text(doc), doc._.segments or [], doc._.mentions, doc._.subject, furniture, load_lexicon().counter_ions
+            )
+        return doc

@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 from pipeline import schema
 from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import word_key
+from pipeline.extract.substance_lexicon import Substance
 from pipeline.ingest import Document
 from pipeline.segment import sentence_of
 
@@ -38,7 +39,7 @@ def document_tables(
     mentions = doc._.mentions or []
     return {
         "documents": documents_table(
-            document, sentences.num_rows, tokens.num_rows, pipeline_version, extracted_at
+            document, sentences.num_rows, tokens.num_rows, pipeline_version, extracted_at, doc._.subject
         ),
         "sentences": sentences,
         "tokens": tokens,
@@ -48,7 +49,12 @@ def document_tables(
 
 
 def documents_table(
-    document: Document, n_sentences: int, n_tokens: int, pipeline_version: str, extracted_at: datetime
+    document: Document,
+    n_sentences: int,
+    n_tokens: int,
+    pipeline_version: str,
+    extracted_at: datetime,
+    subject: Substance | None = None,
 ) -> pa.Table:
     """The one ``documents`` row of a source."""
     row = {
@@ -66,6 +72,8 @@ def documents_table(
         "warning": document.warning,
         "pipeline_version": pipeline_version,
         "extracted_at": extracted_at,
+        "subject_id": subject.concept_id if subject else None,
+        "subject_name": subject.name if subject else None,
     }
     return pa.Table.from_pylist([row], schema=schema.with_metadata("documents"))
 
@@ -141,6 +149,8 @@ def mention_table(doc_id: str, doc: Doc, mentions: list[Mention]) -> pa.Table:
             "role": [m.role for m in mentions],
             "section": [segments[i].section if segments else None for i in sentence_ids.tolist()],
             "method": [m.method for m in mentions],
+            "substance_id": [m.substance_id for m in mentions],
+            "substance_name": [m.substance_name for m in mentions],
         },
         schema=schema.with_metadata("mentions"),
     )

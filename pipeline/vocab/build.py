@@ -21,7 +21,8 @@ Merging rules (one concept per meaning, one concept per surface form):
    to their fallback role.
 5. Texts that still name more than one concept keep one, chosen by: curated row first, then
    anything but a MeSH term, then anything but an HPO RELATED synonym, then a term that is its
-   concept's preferred name, then vocabulary (HPO, ICD10CM, CURATED, MESH, DRUGBANK), then the
+   concept's preferred name, then vocabulary (HPO, ICD10CM, CURATED, MESH, DRUGBANK,
+   MEDLINEPLUS), then the
    smaller concept id.
 6. Concepts left without terms are dropped.
 
@@ -49,12 +50,12 @@ from .model import CONDITION, Concept, SourceTable, Term, Vocabulary, normalize_
 
 logger = logging.getLogger(__name__)
 
-BUILDER_VERSION = 12
+BUILDER_VERSION = 13
 APP_NAME = "drug-text-pipeline"
 CACHE_ENV = "PIPELINE_CACHE_DIR"
 CACHE_SUBDIR = "vocab"
 
-_VOCABULARY_RANK = {"HPO": 0, "ICD10CM": 1, "CURATED": 2, "MESH": 3, "DRUGBANK": 4}
+_VOCABULARY_RANK = {"HPO": 0, "ICD10CM": 1, "CURATED": 2, "MESH": 3, "DRUGBANK": 4, "MEDLINEPLUS": 5}
 _SOURCE_RANK = {
     curated.SOURCE: 0,
     hpo.SOURCE_NAME: 1,
