@@ -13,6 +13,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.document_state import SOURCE_KEY, TITLE_KEY, DocumentState  # noqa: F401 (keys re-exported)
 from pipeline.extract.attribution import attribute
 from pipeline.extract.conditions import ConditionFinder
 from pipeline.extract.context import RULES, ContextRules, apply_context
@@ -32,14 +33,9 @@ from pipeline.extract.span_conventions import GRADING_WORDS, drop_allergy_object
 from pipeline.extract.substances import SubjectSettings, choose_subject, names_before_doses
 from pipeline.segment import segment
 
-for _name in ("segments", "mentions", "subject", "link_lists"):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
-
-#: ``Doc.user_data`` keys the caller may set before the pipeline runs: the source's title and
-#: its path relative to the corpus (evidence of what the document is about)
-TITLE_KEY = "title"
-SOURCE_KEY = "source"
+#: the components that decide from the whole document (:mod:`pipeline.document_state`), in
+#: pipeline order; a document processed in pieces runs them once over all pieces
+DOCUMENT_COMPONENTS = ("mention_context", "span_conventions", "substance_finder", "substance_attribution")
 
 
 @Language.factory("web_segmenter")
@@ -168,9 +164,12 @@ class MentionContext:
         return self._rules
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.mentions and doc._.segments:
-            apply_context(doc_text(doc), doc._.segments, doc._.mentions, self.rules)
-        return doc
+        return self.process(DocumentState.of(doc)).into(doc)
+
+    def process(self, state: DocumentState) -> DocumentState:
+        if state.mentions and state.segments:
+            apply_context(state.text, state.segments, state.mentions, self.rules)
+        return state
 
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
@@ -214,11 +213,14 @@ class SpanConventions:
         return tuple(p.key for p in pieces(span_text)) in ConditionFinder.shared().gazetteer.entries
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.mentions:
-            trim_effects(doc_text(doc), doc._.mentions, self.words, self._is_name)
-            drop_allergy_objects(doc_text(doc), doc._.mentions)
-            doc._.mentions.sort(key=lambda m: (m.start, m.end, m.label))
-        return doc
+        return self.process(DocumentState.of(doc)).into(doc)
+
+    def process(self, state: DocumentState) -> DocumentState:
+        if state.mentions:
+            trim_effects(state.text, state.mentions, self.words, self._is_name)
+            drop_allergy_objects(state.text, state.mentions)
+            state.mentions.sort(key=lambda m: (m.start, m.end, m.label))
+        return state
 
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
@@ -278,27 +280,21 @@ class SubstanceFinder:
         self._lexicon = load_lexicon()
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc_text(doc)
-        segments = doc._.segments or []
-        mentions = list(doc._.mentions or [])
-        furniture = doc._.link_lists if doc._.link_lists is not None else link_lists(text)
-        doc._.link_lists = furniture
+        return self.process(DocumentState.of(doc)).into(doc)
+
+    def process(self, state: DocumentState) -> DocumentState:
+        text, segments, mentions = state.text, state.segments, state.mentions
+        furniture = state.link_lists if state.link_lists is not None else link_lists(text)
+        state.link_lists = furniture
         taken = sorted((m.start, m.end) for m in mentions if m.label in ("CONDITION", "ADVERSE_EFFECT"))
         found = [f for s in segments for f in self.lexicon.find(text, s.start, s.end) if not overlaps(taken, f.start, f.end)]
         subject, extra = choose_subject(
-            text,
-            segments,
-            found,
-            self.lexicon,
-            doc.user_data.get(TITLE_KEY),
-            doc.user_data.get(SOURCE_KEY),
-            self.settings,
-            taken,
+            text, segments, found, self.lexicon, state.title, state.source, self.settings, taken
         )
         found = found + [f for f in extra if not overlaps(taken, f.start, f.end)]
         doses = [m.start for m in mentions if m.label == "DOSE" and not inside(furniture, m.start)]
         found += names_before_doses(text, doses, found, taken)
-        doc._.subject = subject
+        state.subject = subject
         added = [
             Mention(
                 start=f.start,
@@ -310,8 +306,8 @@ class SubstanceFinder:
             )
             for f in found
         ]
-        doc._.mentions = sorted(mentions + added, key=lambda m: (m.start, m.end, m.label))
-        return doc
+        state.mentions = sorted(mentions + added, key=lambda m: (m.start, m.end, m.label))
+        return state
 
     def to_bytes(self, *, exclude=tuple()) -> bytes:
         return self.lexicon.to_bytes()
@@ -343,9 +339,10 @@ class SubstanceAttribution:
     the statement to another substance (:mod:`pipeline.extract.attribution`)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.mentions:
-            furniture = doc._.link_lists if doc._.link_lists is not None else link_lists(doc_text(doc))
-            attribute(
-                doc_text(doc), doc._.segments or [], doc._.mentions, doc._.subject, furniture, load_lexicon().counter_ions
-            )
-        return doc
+        return self.process(DocumentState.of(doc)).into(doc)
+
+    def process(self, state: DocumentState) -> DocumentState:
+        if state.mentions:
+            furniture = state.link_lists if state.link_lists is not None else link_lists(state.text)
+            attribute(state.text, state.segments, state.mentions, state.subject, furniture, load_lexicon().counter_ions)
+        return state
