@@ -168,7 +168,7 @@ class MentionContext:
 
     def process(self, state: DocumentState) -> DocumentState:
         if state.mentions and state.segments:
-            apply_context(state.text, state.segments, state.mentions, self.rules)
+            apply_context(state.text, state.segments, state.mentions, self.rules, state.link_lists)
         return state
 
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:

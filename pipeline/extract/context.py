@@ -3,8 +3,9 @@
 The same word is a condition in "used for insomnia" and an adverse effect in "side effects
 include insomnia". Each mention gets a :class:`Decision` from the first of these that speaks:
 
-1. a navigation line (breadcrumbs "Home › Forums › Type 2 Diabetes", "You may also like: ..."
-   lists, a "Related stories" section): CONDITION, role ``other`` (ANNOTATION.md Convention 7);
+1. page furniture (breadcrumbs "Home › Forums › Type 2 Diabetes", "You may also like: ..."
+   lists, a "Related stories" block, menu bars; found by :mod:`pipeline.extract.links`):
+   CONDITION, role ``other`` (ANNOTATION.md Convention 7);
 2. a contraindication cue in the mention's clause ("should not take", "contraindicated", "tell
    your doctor if you have"): CONDITION, role ``contraindication``;
 3. the nearest cue to the left of the mention in its clause: an unwanted effect ("side effects
@@ -52,6 +53,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.extract.links import inside
 from pipeline.extract.mention import LAY_METHOD, Mention
 from pipeline.segment import Segment
 
@@ -123,7 +125,7 @@ class ContextRules:
 
 
 _SECTION_CATEGORIES = (
-    "section_ae", "section_contra", "section_caution", "section_studied", "section_nav", "section_personal",
+    "section_ae", "section_contra", "section_caution", "section_studied", "section_personal",
 )
 _KINDS_CACHE_SIZE = 100_000
 
@@ -237,8 +239,6 @@ def classify(
     if table is not None:
         return table
     if section:
-        if "section_nav" in kinds:
-            return _condition(OTHER, "navigation")
         if "section_ae" in kinds:
             return _effect("section")
         if setting.defining_section:
@@ -311,8 +311,6 @@ def _lead_in_decision(r: ContextRules, lead_in: str, sentence: str) -> Decision 
         return _effect("lead-in")
     if r["contra"].search(lead_in) or r["contra_if"].search(lead_in) or r["contra_lead_in"].search(lead_in):
         return _condition(CONTRA, "lead-in")
-    if r["lead_in_nav"].search(lead_in):
-        return _condition(OTHER, "navigation")
     if r["ae_before"].search(lead_in):
         return _effect("lead-in")
     end = len(lead_in.rstrip(" :\t"))
@@ -523,13 +521,6 @@ _LIST_GAP = re.compile(
     re.IGNORECASE,
 )
 
-#: a breadcrumb trail or a line of links: "Home › Forums › Diabetes", "A · B · C", a menu
-#: of words spaced apart ("Pregnancy   Baby   Toddler   Big Kids"; numbers make it a table row)
-_NAVIGATION_LINE = re.compile(
-    r"\S\s+(?:›|»|>)\s+\S.*\S\s+(?:›|»|>)\s+\S|(?:\S\s+·\s+\S.*){2,}|^(?:[^\s.!?\d]+(?: [^\s.!?\d]+)?(?:\s{3,}|\t+)){3,}[^\d]*$"
-)
-
-
 def _table_setting(text: str, segments: list[Segment], index: int, offset: int, dose_offsets: list[int]) -> dict:
     """Column header, row header and dose presence for a mention inside a table row (a line
     of cells separated by ``|``); empty for prose."""
@@ -571,7 +562,13 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in stripped.split("|")]
 
 
-def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention], r: ContextRules | None = None) -> None:
+def apply_context(
+    doc_text: str,
+    segments: list[Segment],
+    mentions: list[Mention],
+    r: ContextRules | None = None,
+    furniture: list[tuple[int, int]] | None = None,
+) -> None:
     """Set label, role, negated and uncertain on the condition mentions, in place.
 
     Items of one list ("diarrhea, constipation, nausea and tremor") share the decision of the
@@ -594,7 +591,7 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
     # a post or review without structure is one personal report, and so is a dense list of
     # complaints; on a page with sections only the blocks written in the first person are
     report = (personal_document and unstructured) or symptom_report
-    layout = _Layout(doc_text, segments, mentions, r, report, list_segments, voice)
+    layout = _Layout(doc_text, segments, mentions, r, report, list_segments, voice, furniture or [])
     by_segment: dict[int, list[Mention]] = defaultdict(list)
     for m in mentions:
         if m.label != "DOSE":
@@ -669,6 +666,7 @@ class _Layout:
         personal_document: bool,
         list_segments: set[int],
         voice: _Voice,
+        furniture: list[tuple[int, int]],
     ) -> None:
         self.text, self.segments, self.r = text, segments, r
         self._by_segment: dict[int, tuple[Setting, str | None, int]] = {}
@@ -676,6 +674,7 @@ class _Layout:
         self.list_segments = list_segments
         self.personal_document = personal_document
         self.voice = voice
+        self.furniture = furniture
         self.personal_blocks = self._personal_blocks()
         starts = [s.start for s in segments]
         named = {_segment_index(starts, m.start) for m in mentions if m.label != "DOSE"}
@@ -754,7 +753,7 @@ class _Layout:
             lead_in=lead_in,
             is_heading=segment.is_heading,
             personal=self.personal_document or index in self.list_segments or index in self.personal_blocks,
-            navigation=bool(_NAVIGATION_LINE.search(line)) or bool(r["nav_line"].search(line.lower())),
+            navigation=inside(self.furniture, segment.start),
             defining_section=segment.section in self.defining_headings,
             first_person=bool(_FIRST_PERSON.search(line)),
         )

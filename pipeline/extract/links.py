@@ -12,10 +12,14 @@ detection using shallow text features": short link-like segments; trafilatura's 
   after a colon, that line is the list; when it is a short heading ("Related articles",
   "MORE FROM SPORTS MEDICINE", "Frequently Bought Together"), the short lines under it (up to
   a blank line or a line of prose) are the list;
-- a **breadcrumb**: a line that starts with "Home" and a path separator (›, >, /, », →, |);
+- a **breadcrumb**: a line that starts with "Home" and a path separator (›, >, /, », →, |), or
+  any short line with two or more of the path separators ›, » or > ("Health › Aging ›
+  Alzheimer’s");
 - a **menu bar**: a line of three or more ``|``-separated short cells (at most five words each)
   that is not a table row (no neighbouring line holds ``|``), e.g. "Check interactions |
-  Reviews (1,882) | Zoloft 50 mg tablet images | Dosage information".
+  Reviews (1,882) | Zoloft 50 mg tablet images | Dosage information", or of three or more
+  words or pairs of words set apart by runs of spaces, without numbers ("Pregnancy   Baby
+  Toddler   Big Kids").
 
 :func:`link_lists` returns the character ranges; :func:`inside` tests an offset.
 """
@@ -31,6 +35,10 @@ from pathlib import Path
 _DATA = Path(__file__).parent / "data"
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _BREADCRUMB_RE = re.compile(r"^\s*(?i:home)\s*(?:›|>|/|»|→|\||::)\s*\S")
+_PATH_RE = re.compile(r"\S\s+(?:›|»|>)\s+\S.*\S\s+(?:›|»|>)\s+\S")
+_SPACED_MENU_RE = re.compile(r"^\s*(?:[^\s.!?\d]+(?: [^\s.!?\d]+)?(?:\s{3,}|\t+)){3,}[^\d]*$")
+#: a breadcrumb path is a short line
+_PATH_MAX_WORDS = 20
 _WORD_RE = re.compile(r"\w+")
 #: a heading-sized cue line: at most this many words
 _CUE_HEADING_WORDS = 6
@@ -93,7 +101,12 @@ def link_lists(text: str) -> list[tuple[int, int]]:
                 ranges.append((start, block_end))
                 i = j
                 continue
-        elif _BREADCRUMB_RE.match(line) or _is_menu_bar(text, lines, i):
+        elif (
+            _BREADCRUMB_RE.match(line)
+            or (_PATH_RE.search(line) and len(_WORD_RE.findall(line)) <= _PATH_MAX_WORDS)
+            or _SPACED_MENU_RE.match(line)
+            or _is_menu_bar(text, lines, i)
+        ):
             ranges.append((start, end))
         i += 1
     return ranges
