@@ -43,6 +43,9 @@ _BARE_BULLET_LINE = re.compile(rf"^\s*(?:{_BULLET}|\d{{1,2}}[.)])\s*$")
 _NUMBERED_LINE = re.compile(rf"^\s*({_NUMBERED})\s*\S")
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _HEADING_MARKERS = re.compile(rf"^\s*(?:#{{1,6}}\s+|{_NUMBERED}\s*|{_BULLET}\s+)")
+#: the mark that opens a list item: a bullet or a number/letter ("•", "-", "✓", "1.", "a)"); the
+#: one definition of list marks, also read by the context rules
+LIST_MARK = re.compile(rf"^\s*(?:{_BULLET}|{_NUMBERED})")
 _FINAL_PUNCT = tuple(".,;!…")
 #: Outline numbering of drug labels and papers: "6 ADVERSE REACTIONS", "6.1 Clinical Trials
 #: Experience" (not list-style "2. Dosage" or "1) Stroke").

@@ -55,7 +55,7 @@ from pathlib import Path
 
 from pipeline.extract.links import inside
 from pipeline.extract.mention import LAY_METHOD, Mention
-from pipeline.segment import Segment
+from pipeline.segment import LIST_MARK, Segment
 
 RULES = Path(__file__).parent / "data" / "context_rules.tsv"
 NEGATION_WINDOW_WORDS = 10
@@ -215,7 +215,7 @@ def classify(
         return _condition(CONTRA, "section")
     if "section_caution" in kinds:
         # a warning names the drug's risks; the states it warns about are a patient's
-        bare_item = not setting.is_heading and not re.search(r"[a-z]", _LIST_MARK.sub("", left) + right)
+        bare_item = not setting.is_heading and not re.search(r"[a-z]", LIST_MARK.sub("", left) + right)
         if (
             bare_item  # "Precautions: - Epilepsy": a list of states, not of risks
             or r["state_before"].search(clause_left)
@@ -505,11 +505,10 @@ def lead_in_of(segments: list[Segment], index: int, text: str) -> str | None:
     return None
 
 
-_LIST_MARK = re.compile(r"^\s*(?:[-*+•●○◦▪▫■□‣⁃∙·–—→✓✔➢►]|\(?\d{1,2}[.)]|\(?[a-z][.)])")
 
 
 def _is_list_item(text: str, segment: Segment) -> bool:
-    return bool(_LIST_MARK.match(text[segment.start : segment.end]))
+    return bool(LIST_MARK.match(text[segment.start : segment.end]))
 
 
 # Between two items of one list: separators, a conjunction, and after a separator at most one
