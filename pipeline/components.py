@@ -29,7 +29,14 @@ from pipeline.extract.model_mentions import (
     widen_short_forms,
 )
 from pipeline.extract.substance_lexicon import SubstanceLexicon, load_lexicon
-from pipeline.extract.span_conventions import GRADING_WORDS, drop_allergy_objects, load_grading_words, trim_effects
+from pipeline.extract.span_conventions import (
+    GRADING_WORDS,
+    drop_allergy_objects,
+    drop_not_annotated,
+    load_desired_results,
+    load_grading_words,
+    trim_effects,
+)
 from pipeline.extract.substances import SubjectSettings, choose_subject, names_before_doses
 from pipeline.segment import segment
 
@@ -202,12 +209,19 @@ class SpanConventions:
         self.name = name
         self.path = grading_words
         self._words: frozenset[str] | None = None  # read on first use, or set by from_disk
+        self._desired: frozenset[str] | None = None
 
     @property
     def words(self) -> frozenset[str]:
         if self._words is None:
             self._words = load_grading_words(self.path)
         return self._words
+
+    @property
+    def desired_results(self) -> frozenset[str]:
+        if self._desired is None:
+            self._desired = load_desired_results()
+        return self._desired
 
     def _is_name(self, span_text: str) -> bool:
         return tuple(p.key for p in pieces(span_text)) in ConditionFinder.shared().gazetteer.entries
@@ -219,6 +233,7 @@ class SpanConventions:
         if state.mentions:
             trim_effects(state.text, state.mentions, self.words, self._is_name)
             drop_allergy_objects(state.text, state.mentions)
+            state.mentions = drop_not_annotated(state.text, state.mentions, self.desired_results)
             state.mentions.sort(key=lambda m: (m.start, m.end, m.label))
         return state
 

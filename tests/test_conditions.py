@@ -408,3 +408,16 @@ def test_state_adjectives_after_causatives_and_contractions(nlp):
     assert "anxious" in _by_text(nlp, "I can't sleep if I'm anxious at night.")
     assert "suicidal" in _by_text(nlp, "I was suicidal before I started taking it.")
     assert "weak" not in _by_text(nlp, "The evidence remains weak.")
+
+
+def test_what_convention_7_leaves_out(nlp):
+    """User names, organisations, journal titles, the word 'overdose', compound modifiers and a
+    desired result named as the use are not conditions (ANNOTATION.md Convention 7)."""
+    assert "sciatica" not in _by_text(nlp, "sciatica_steve asked: does it help?")
+    assert "Headache" not in _by_text(nlp, "The American Headache Society rates it as effective.")
+    assert "Stroke" not in _by_text(nlp, "Smith J. Results of a trial. Stroke. 2002;33:1200-5.")
+    assert "overdose" not in _by_text(nlp, "What happens if I overdose? Call Poison Help.")
+    assert "pain" not in _by_text(nlp, "It strengthens the spinal cord's own pain-dampening pathways.")
+    assert "weight loss" not in _by_text(nlp, "Does anyone take it just for weight loss?")
+    assert "weight loss" in _by_text(nlp, "Side effects include nausea and weight loss.")
+    assert "epilepsy" in _by_text(nlp, "No one developed epilepsy-related side effects.")

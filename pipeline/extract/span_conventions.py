@@ -8,6 +8,12 @@
   a name of the vocabulary ("severe combined immunodeficiency").
 - "Hypersensitivity" or "allergy" to the substance: the object ("to lecanemab") is outside the
   span, whatever the label (Convention 5).
+- What Convention 7 does not annotate: a condition word inside a user name or handle
+  ("sciatica_sue", "@migraine_mom"), inside the name of an organisation or a journal
+  ("American Headache Society", "Pain Physician. 2016"), a word that only modifies the next one
+  through a hyphen ("pain-dampening pathways"), and a desired result named as what the
+  substance is taken for ("for weight loss", ``data/desired_results.tsv``). Names never run
+  across a line break.
 
 The grading words are data: ``data/effect_grading_words.tsv``, one per row with a note.
 """
@@ -22,6 +28,20 @@ from pathlib import Path
 from pipeline.extract.mention import Mention
 
 GRADING_WORDS = Path(__file__).parent / "data" / "effect_grading_words.tsv"
+DESIRED_RESULTS = Path(__file__).parent / "data" / "desired_results.tsv"
+#: nouns that end the name of an organisation or a journal ("American Headache Society")
+_INSTITUTION = re.compile(
+    r"^(?:\s*(?:&|and|of|for)?\s*[A-Z][\w'’-]*)*\s+(?:Center|Centre|Society|Association|Foundation|Institute|Clinic|Hospital|"
+    r"Journal|Physician|Council|Alliance|Network|Trust|Federation|College|Academy|Group)\b"
+)
+#: "-dampening", "-sparing": a hyphen joining the condition word to a word it modifies; not the
+#: words that relate another name to the condition, which still name it ("epilepsy-related",
+#: "drug-induced", "seizure-like", "headache-free days": BC5CDR and NCBI annotate the condition there)
+_MODIFIER_COMPOUND = re.compile(r"-(?!(?:related|induced|associated|like|prone|predominant|free|type|specific|positive|negative)\b)[a-z]")
+#: "taken just for weight loss": the desired result named as the use
+_FOR = re.compile(r"\bfor\s+$", re.IGNORECASE)
+#: a journal title in a reference: "Stroke. 2002;33:..."
+_JOURNAL = re.compile(r"^\.\s*(?:19|20)\d\d\b")
 #: words that join two grading words ("mild to moderate", "mild-to-moderate")
 _LINKS = frozenset({"to", "or", "and", "-"})
 #: an allergy and its object: "serious hypersensitivity to lecanemab", "allergy to an ingredient"
@@ -56,6 +76,40 @@ def drop_allergy_objects(text: str, mentions: Iterable[Mention]) -> None:
         match = _ALLERGY_OBJECT.search(text, mention.start, mention.end)
         if match is not None and match.end() < mention.end:
             mention.end = match.end()
+
+
+def load_desired_results(path: Path = DESIRED_RESULTS) -> frozenset[str]:
+    with Path(path).open(encoding="utf-8") as handle:
+        return frozenset(row["term"].strip().lower() for row in csv.DictReader(handle, delimiter="\t"))
+
+
+def drop_not_annotated(text: str, mentions: list[Mention], desired_results: frozenset[str]) -> list[Mention]:
+    """``mentions`` without the condition words Convention 7 leaves out (module docstring)."""
+    kept = []
+    for m in mentions:
+        if m.label in ("CONDITION", "ADVERSE_EFFECT") and _not_annotated(text, m, desired_results):
+            continue
+        kept.append(m)
+    return kept
+
+
+def _not_annotated(text: str, mention: Mention, desired_results: frozenset[str]) -> bool:
+    surface = text[mention.start : mention.end]
+    before = text[mention.start - 1] if mention.start > 0 else " "
+    after = text[mention.end] if mention.end < len(text) else " "
+    if "\n" in surface or "\r" in surface:
+        return True
+    if before in "_@" or after == "_":  # "sciatica_steve", "@migraine_mom"
+        return True
+    if after == "-" and _MODIFIER_COMPOUND.match(text, mention.end):
+        return True  # "pain-dampening pathways": the word only modifies the next one
+    if surface[:1].isupper() and (_INSTITUTION.match(text, mention.end) or _JOURNAL.match(text, mention.end)):
+        return True
+    return (
+        mention.label == "CONDITION"
+        and surface.lower() in desired_results
+        and _FOR.search(text, max(0, mention.start - 8), mention.start) is not None
+    )
 
 
 def _after_grading_words(text: str, start: int, end: int, grading: frozenset[str]) -> int:
