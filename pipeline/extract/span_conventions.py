@@ -30,18 +30,22 @@ from pipeline.extract.mention import Mention
 GRADING_WORDS = Path(__file__).parent / "data" / "effect_grading_words.tsv"
 DESIRED_RESULTS = Path(__file__).parent / "data" / "desired_results.tsv"
 #: nouns that end the name of an organisation or a journal ("American Headache Society")
-_INSTITUTION = re.compile(
-    r"^(?:\s*(?:&|and|of|for)?\s*[A-Z][\w'’-]*)*\s+(?:Center|Centre|Society|Association|Foundation|Institute|Clinic|Hospital|"
-    r"Journal|Physician|Council|Alliance|Network|Trust|Federation|College|Academy|Group)\b"
+_INSTITUTION_NOUNS = frozenset(
+    """center centre society association foundation institute clinic hospital journal physician
+    council alliance network trust federation college academy group""".split()
 )
+_CONNECTORS = frozenset({"&", "and", "of", "for"})
+#: an institution's name runs on this many words after the condition word at most
+_INSTITUTION_WORDS = 5
+_NEXT_WORDS = re.compile(r"\s*(&|[\w'’-]+)")
+#: a journal title in a reference: "Stroke. 2002;33:..." (used with ``match(text, pos)``)
+_JOURNAL = re.compile(r"\.\s*(?:19|20)\d\d\b")
 #: "-dampening", "-sparing": a hyphen joining the condition word to a word it modifies; not the
 #: words that relate another name to the condition, which still name it ("epilepsy-related",
 #: "drug-induced", "seizure-like", "headache-free days": BC5CDR and NCBI annotate the condition there)
 _MODIFIER_COMPOUND = re.compile(r"-(?!(?:related|induced|associated|like|prone|predominant|free|type|specific|positive|negative)\b)[a-z]")
 #: "taken just for weight loss": the desired result named as the use
 _FOR = re.compile(r"\bfor\s+$", re.IGNORECASE)
-#: a journal title in a reference: "Stroke. 2002;33:..."
-_JOURNAL = re.compile(r"^\.\s*(?:19|20)\d\d\b")
 #: words that join two grading words ("mild to moderate", "mild-to-moderate")
 _LINKS = frozenset({"to", "or", "and", "-"})
 #: an allergy and its object: "serious hypersensitivity to lecanemab", "allergy to an ingredient"
@@ -103,13 +107,30 @@ def _not_annotated(text: str, mention: Mention, desired_results: frozenset[str])
         return True
     if after == "-" and _MODIFIER_COMPOUND.match(text, mention.end):
         return True  # "pain-dampening pathways": the word only modifies the next one
-    if surface[:1].isupper() and (_INSTITUTION.match(text, mention.end) or _JOURNAL.match(text, mention.end)):
+    if surface[:1].isupper() and (_names_an_institution(text, mention.end) or _JOURNAL.match(text, mention.end)):
         return True
     return (
         mention.label == "CONDITION"
         and surface.lower() in desired_results
         and _FOR.search(text, max(0, mention.start - 8), mention.start) is not None
     )
+
+
+def _names_an_institution(text: str, end: int) -> bool:
+    """The capitalised words after ``end`` end in an institution noun ("... Headache Society",
+    "... Headache & Neurology Center"): a scan of at most a few words, linear in them."""
+    position = end
+    for _ in range(_INSTITUTION_WORDS):
+        match = _NEXT_WORDS.match(text, position)
+        if match is None or "\n" in text[position : match.start(1)]:
+            return False
+        word = match.group(1)
+        if word.lower() in _INSTITUTION_NOUNS and word[:1].isupper():
+            return True
+        if word.lower() not in _CONNECTORS and not word[:1].isupper():
+            return False
+        position = match.end()
+    return False
 
 
 def _after_grading_words(text: str, start: int, end: int, grading: frozenset[str]) -> int:
