@@ -12,8 +12,10 @@ the other). From those lines this module writes the text the pipeline reads:
 - **paragraphs on one line**: the lines of a box are joined with spaces (PDF lines are
   hard-wrapped: left as lines, a short wrapped line would look like a heading to
   :mod:`pipeline.segment`), except that a line starting with a bullet or a list number starts a
-  new line, and so does a line after one that ends a sentence and stops short of the box's right
-  edge (a paragraph's last line). A bullet drawn apart from its text is put back before it.
+  new line, and so does a line after one that ends a sentence and stops short of a full line
+  (a paragraph's last line; a full line is as wide as its box, or as most lines of paragraphs
+  in the document). A bullet drawn apart from its text (a glyph of its own, or a small disc or
+  square drawn as a shape, as browsers print list items) is put back before it as "•".
 - **hyphenation at line ends repaired**: "treat-" + "ment" is "treatment"; the hyphen stays
   when the hyphenated compound is the more frequent form ("anti-" + "inflammatory", "film-" +
   "coated"), word frequencies from wordfreq deciding; a soft hyphen (U+00AD) is always removed.
@@ -88,7 +90,10 @@ class _Line:
     size: float  # the font size most of its characters have
     bold: bool
     box: int  # the layout box it belongs to (its reading-order index)
+    box_x0: float = 0.0  # the left edge of its box
     box_x1: float = 0.0  # the right edge of its box
+    box_lines: int = 1  # how many lines its box holds
+    page_width: float = 0.0  # the width of a full line of text in the document
     heading: bool = False
 
 
@@ -120,6 +125,7 @@ def read_pdf(raw: bytes, max_chars: int = 20_000_000) -> ReadText:
             f"the PDF has no text layer ({what}): no text to extract; run it through OCR first", status="empty"
         )
     _drop_running_lines(pages)
+    _set_full_width(pages)
     body_size = _body_size(pages)
     for page in pages:
         _mark_headings(page.lines, body_size, outline)
@@ -182,10 +188,11 @@ def _pages(document, max_chars: int) -> list[_Page]:
 
 def _page_lines(layout) -> _Page:
     """The page's text lines in reading order, each with its font size and box."""
-    from pdfminer.layout import LTChar, LTFigure, LTImage, LTTextBox, LTTextLine
+    from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage, LTTextBox, LTTextLine
 
     page = _Page(height=float(layout.height) or 1.0)
     loose: list = []
+    dots: list = []  # small drawn shapes: bullets that browsers draw instead of a glyph
     box_index = 0
 
     def visit(container) -> None:
@@ -193,28 +200,61 @@ def _page_lines(layout) -> _Page:
         for item in container:
             if isinstance(item, LTTextBox):
                 box_index += 1
-                for line in item:
-                    if isinstance(line, LTTextLine):
-                        made = _make_line(line, box_index, LTChar)
-                        if made is not None:
-                            made.box_x1 = float(item.x1)
-                            page.lines.append(made)
+                lines = [line for line in item if isinstance(line, LTTextLine)]
+                for line in lines:
+                    made = _make_line(line, box_index, LTChar)
+                    if made is not None:
+                        made.box_x0, made.box_x1, made.box_lines = float(item.x0), float(item.x1), len(lines)
+                        page.lines.append(made)
             elif isinstance(item, LTTextLine):
                 loose.append(item)
             elif isinstance(item, LTImage):
                 page.has_images = True
             elif isinstance(item, LTFigure):
                 visit(item)
+            elif isinstance(item, LTCurve) and _is_dot(item):
+                dots.append(item)
 
     visit(layout)
     for line in loose:  # lines the analysis left out of boxes: bullets drawn apart, empty lines
         box_index += 1
         made = _make_line(line, box_index, LTChar)
         if made is not None:
-            made.box_x1 = made.x1
+            made.box_x0, made.box_x1 = made.x0, made.x1
             _place_loose(page.lines, made)
     _attach_markers(page.lines)
+    _attach_dots(page.lines, dots)
     return page
+
+
+def _is_dot(shape) -> bool:
+    """A small, square-ish drawn shape: a list bullet (disc, circle or square)."""
+    width, height = float(shape.width), float(shape.height)
+    return 1.0 <= width <= 8.0 and 1.0 <= height <= 8.0 and abs(width - height) <= 2.0
+
+
+def _attach_dots(lines: list[_Line], dots: list) -> None:
+    """A bullet drawn as a shape just left of a line's first word, at its height: "• " before it."""
+    for dot in dots:
+        middle = (float(dot.y0) + float(dot.y1)) / 2
+        beside = [
+            line for line in lines
+            if line.y0 <= middle <= line.y1 and 0 <= line.x0 - float(dot.x1) <= 3 * max(line.size, 1.0)
+            and not _LIST_START.match(line.text)
+        ]
+        if beside:
+            line = min(beside, key=lambda line: line.x0 - float(dot.x1))
+            line.text = "• " + line.text
+
+
+def _set_full_width(pages: list[_Page]) -> None:
+    """The width of a full line: what most lines of paragraphs (boxes of several lines) reach
+    in the document (a column's width)."""
+    lines = [line for page in pages for line in page.lines]
+    widths = sorted(line.x1 - line.x0 for line in lines if line.box_lines > 1) or sorted(line.x1 - line.x0 for line in lines)
+    full_width = widths[int(0.75 * (len(widths) - 1))] if widths else 0.0
+    for line in lines:
+        line.page_width = full_width
 
 
 def _make_line(line, box: int, char_type) -> _Line | None:
@@ -413,13 +453,15 @@ def _continues(previous: _Line, line: _Line) -> bool:
     """Whether ``line`` continues the paragraph ``previous`` is the last line of."""
     if _LIST_START.match(line.text):
         return False
+    full = (previous.x1 - previous.x0) >= SHORT_LINE_SHARE * max(previous.box_x1 - previous.box_x0, previous.page_width, 1.0)
     if line.box != previous.box:
-        # a new box is a new paragraph, unless the previous one broke off mid-sentence (a page
-        # or column break inside a paragraph)
-        return not _SENTENCE_END.search(previous.text) and line.text[:1].islower()
+        # a new box is a new paragraph, unless the previous one, a paragraph of several lines,
+        # broke off mid-sentence at the end of a full line (a page or column break)
+        return (
+            full and previous.box_lines > 1 and not _SENTENCE_END.search(previous.text) and line.text[:1].islower()
+        )
     if _SENTENCE_END.search(previous.text):
-        box_width = max(previous.box_x1 - previous.x0, 1.0)
-        if (previous.x1 - previous.x0) < SHORT_LINE_SHARE * box_width:
+        if not full:
             return False  # a paragraph's last line
         if line.x0 > previous.x0 + 0.5 * max(line.size, 1.0) and not _LIST_START.match(previous.text):
             return False  # an indented first line
