@@ -29,7 +29,8 @@ is refused with a message naming its root. What is kept, in document order:
   (:mod:`pipeline.extract.substances`) takes the label's ingredient, as on a leaflet.
 
 Dropped: ids, codes, effective times, the author, inactive ingredients, strengths, packaging,
-images. Whitespace inside a line is collapsed (the XML's indentation is not text).
+images. Runs of XML whitespace are one space (the file's indentation is not text); no-break
+and other Unicode spaces are kept as the label has them.
 
 The XML is parsed with defusedxml (the standard library's expat parser, hardened): a document
 that declares entities or refers to an external one is refused, never expanded or fetched (no
@@ -65,7 +66,7 @@ _BLOCK = frozenset({"paragraph", "list", "table", "text", "highlight", "excerpt"
 _SKIPPED = frozenset({"footnoteRef", "col", "colgroup"})
 #: the root start tag of an SPL document, after the prolog (declaration, comments, processing
 #: instructions such as DailyMed's stylesheet link, a doctype)
-_PROLOG = re.compile(rb"\A(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*", re.DOTALL)
+_PROLOG = re.compile(rb"\A(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*", re.DOTALL)
 _ROOT_TAG = re.compile(rb"<(?:[\w.-]+:)?document\b[^>]*>", re.DOTALL)
 _SNIFF_BYTES = 8192
 
@@ -221,9 +222,14 @@ def _local(tag: object) -> str:
     return tag.rpartition("}")[2]
 
 
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+
+
 def _clean(text: str) -> str:
-    """Whitespace runs (the XML's indentation, line breaks inside a paragraph) as one space."""
-    return " ".join(text.split())
+    """Runs of XML whitespace (the file's indentation, line breaks inside a paragraph) as one
+    space; other spaces (no-break, em spaces: "1\u2003\u2003INDICATIONS") are the label's."""
+    cleaned = _XML_SPACE.sub(" ", text).strip(" ")
+    return cleaned if cleaned.strip() else ""
 
 
 def _lines_of(element: Element) -> list[str]:
@@ -431,7 +437,7 @@ class _Writer:
 
     def table(self, table: Element) -> None:
         if self.in_cell:  # a table nested in a cell: its cells run on in the cell
-            self.buffer.append(" " + " ".join(_clean("".join(table.itertext())).split()) + " ")
+            self.buffer.append(" " + _clean("".join(table.itertext())) + " ")
             return
         self.flush()
         caption = table.find(_NS + "caption")
