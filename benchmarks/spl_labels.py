@@ -117,6 +117,9 @@ class LabelResult:
     subject_ok: bool
     how_subject: str
     comparisons: dict[str, dict[str, Comparison]]  # comparison -> section -> Comparison
+    #: labels vs own, the same text: (section, decision alone, decision in the label) -> count,
+    #: for mentions at the same offsets decided differently ("ADVERSE_EFFECT" -> "CONDITION/studied")
+    changes: Counter = field(default_factory=Counter)
 
 
 #: the method that found each compared mention (for classifying differences)
@@ -271,6 +274,7 @@ def measure(data: Path, work: Path, records: list[dict[str, Any]], rerun: bool =
         subject_name = None if pd.isna(row.subject_name) else row.subject_name
         ok, how = _subject_check(subject_id, subject_name, names, moieties)
         comparisons: dict[str, dict[str, Comparison]] = {"labels_vs_sections": {}, "labels_vs_own": {}, "own_vs_sections": {}}
+        changes: Counter = Counter()
         in_label = mentions["labels"][mentions["labels"].doc_id == stem]
         for key, code in SECTIONS.items():
             place = next((s for s in spl.sections if s.code == code), None)
@@ -282,9 +286,27 @@ def measure(data: Path, work: Path, records: list[dict[str, Any]], rerun: bool =
             c = _keys(mentions["sections"][mentions["sections"].doc_id == txt_id])
             for name, (left, right) in {"labels_vs_sections": (a, c), "labels_vs_own": (a, b), "own_vs_sections": (b, c)}.items():
                 comparisons[name].setdefault(key, Comparison()).add(left, right)
+            changes.update(_changes(key, in_label, place.start, place.end, mentions["own"][mentions["own"].doc_id == txt_id]))
         results.append(LabelResult(stem, row.status, row.media_type, len(titled), as_headings, subject_id, subject_name,
-                                   names, ok, how, comparisons))
+                                   names, ok, how, comparisons, changes))
     return results
+
+
+def _decision(row: Any) -> str:
+    return row.label + (f"/{row.role}" if isinstance(row.role, str) else "") + (" negated" if row.negated else "")
+
+
+def _changes(section: str, in_label: pd.DataFrame, start: int, end: int, alone: pd.DataFrame) -> Counter:
+    """Mentions at the same offsets of the same text, decided differently inside the label and
+    alone: (section, decision alone, decision in the label) -> count."""
+    inside = in_label[(in_label.start >= start) & (in_label.start < end)]
+    here = {(r.start - start, r.end - start, r.text): _decision(r) for r in inside.itertuples()}
+    changes: Counter = Counter()
+    for r in alone.itertuples():
+        decided = here.get((r.start, r.end, r.text))
+        if decided is not None and decided != _decision(r):
+            changes[(section, _decision(r), decided)] += 1
+    return changes
 
 
 def report(results: list[LabelResult], show: int) -> dict[str, Any]:
@@ -336,6 +358,13 @@ def report(results: list[LabelResult], show: int) -> dict[str, Any]:
         numbers.setdefault("kinds", {})[name] = dict(kinds)
         columns = ["other label, role or negation", "brand or unknown name as a substance", "abbreviation", "span", "other"]
         print(f"| {name} | {sum(kinds.values())} | " + " | ".join(str(kinds[k]) for k in columns) + " |")
+    changes: Counter = Counter()
+    for r in results:
+        changes.update(r.changes)
+    numbers["changes"] = {" | ".join(k): v for k, v in changes.most_common()}
+    print("\nlabels_vs_own, same offsets decided differently (section: alone -> in the label):")
+    for (section, alone, inside), count in changes.most_common(8):
+        print(f"  {section}: {alone} -> {inside}: {count}")
     if show:
         for name, by_section in totals.items():
             print(f"\n{name}: most frequent differences (text, label, concept, negated, uncertain, role)")
