@@ -32,6 +32,8 @@ import errno
 import hashlib
 import os
 import stat
+import sys
+import traceback
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -183,6 +185,15 @@ def _read_structured(source: Source, raw: bytes, digest: str, max_bytes: int) ->
         if media_type == SPL_MEDIA_TYPE and not looks_like_spl(raw):
             media_type = "application/xml"  # XML, but no SPL label
         return Document(source.doc_id, source.relative, media_type, digest, "", None, error.status, str(error))
+    except Exception as error:  # a reader's bug must not stop the batch: an error row, details on demand
+        if os.environ.get("PIPELINE_DEBUG"):
+            traceback.print_exception(error, file=sys.stderr)
+        what = "PDF" if media_type == PDF_MEDIA_TYPE else "XML file"
+        message = (
+            f"the {what} could not be read: an internal error in its reader "
+            "(the other sources were processed; set PIPELINE_DEBUG=1 to see the details)"
+        )
+        return Document(source.doc_id, source.relative, media_type, digest, "", None, "error", message)
     return Document(source.doc_id, source.relative, media_type, digest, read.text, read.title, warning=read.warning)
 
 

@@ -209,6 +209,13 @@ def test_entities_are_refused_never_expanded_nor_fetched(tmp_path):
         assert "not for the tables" not in doc.text and doc.media_type == "application/xml+spl"
 
 
+def test_a_label_nested_too_deeply_is_an_error_not_a_crash(tmp_path):
+    deep = "<content>" * 5000 + "x" + "</content>" * 5000
+    data = f'<document xmlns="urn:hl7-org:v3"><component><structuredBody><component><section><text>{deep}</text></section></component></structuredBody></component></document>'
+    doc = _load(tmp_path, "deep.xml", data.encode())
+    assert doc.status == "error" and doc.error == "the XML is nested too deeply to be read as a drug label"
+
+
 def test_a_label_without_text_is_empty(tmp_path):
     data = b'<document xmlns="urn:hl7-org:v3"><title/><component><structuredBody/></component></document>'
     doc = _load(tmp_path, "blank.xml", data)

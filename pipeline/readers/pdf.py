@@ -75,6 +75,11 @@ _HYPHENATED = re.compile(r"([A-Za-z]+)-$")
 _NEXT_WORD = re.compile(r"^([a-z]+)")
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 
+#: what pdfminer raises on malformed input: its own PSException family, and whatever a damaged
+#: stream makes Python raise while decoding (zlib.error, struct.error, UnicodeDecodeError, ...)
+#: -- all mean the file cannot be read; ReaderError is ours and passes through
+_MALFORMED = Exception
+
 logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings about odd files are not ours to print
 
 
@@ -117,6 +122,8 @@ def read_pdf(raw: bytes, max_chars: int = 20_000_000) -> ReadText:
         pages = _pages(document, max_chars)
         outline = _outline_titles(document)
         metadata_title = _metadata_title(document)
+    if not pages:
+        raise ReaderError("the PDF is damaged: no pages found (its page tree is missing or broken)")
     if not any(line.text.strip() for page in pages for line in page.lines):
         what = f"{len(pages)} page{'s' if len(pages) != 1 else ''}"
         if any(page.has_images for page in pages):
@@ -142,7 +149,6 @@ def read_pdf(raw: bytes, max_chars: int = 20_000_000) -> ReadText:
 def _open(raw: bytes):  # -> PDFDocument
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFParser
-    from pdfminer.psparser import PSException
 
     try:
         return PDFDocument(PDFParser(io.BytesIO(raw)), password="")
@@ -150,7 +156,7 @@ def _open(raw: bytes):  # -> PDFDocument
         raise ReaderError("the PDF is encrypted with a password: it cannot be read without it") from None
     except PDFEncryptionError:
         raise ReaderError("the PDF is encrypted in a way that cannot be read") from None
-    except (PSException, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+    except _MALFORMED:
         raise ReaderError("the PDF is damaged: its structure cannot be read") from None
 
 
@@ -159,7 +165,6 @@ def _pages(document, max_chars: int) -> list[_Page]:
     from pdfminer.layout import LAParams
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
-    from pdfminer.psparser import PSException
 
     resources = PDFResourceManager(caching=True)
     device = PDFPageAggregator(resources, laparams=LAParams(all_texts=True))
@@ -170,7 +175,7 @@ def _pages(document, max_chars: int) -> list[_Page]:
         for number, page in enumerate(PDFPage.create_pages(document), start=1):
             try:
                 interpreter.process_page(page)
-            except (PSException, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+            except _MALFORMED:
                 raise ReaderError(f"the PDF is damaged: page {number} cannot be read") from None
             layout = device.get_result()
             pages.append(_page_lines(layout))
@@ -181,7 +186,7 @@ def _pages(document, max_chars: int) -> list[_Page]:
                 )
     except ReaderError:
         raise
-    except (PSException, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+    except _MALFORMED:
         raise ReaderError("the PDF is damaged: its pages cannot be read") from None
     return pages
 

@@ -118,7 +118,10 @@ def read_xml(raw: bytes) -> SplText:
             f"an XML document whose root element is <{name}>{where}, not an HL7 SPL drug label "
             f"(root <document> in namespace {HL7}): the only XML read is SPL"
         )
-    return read_spl(root)
+    try:
+        return read_spl(root)
+    except RecursionError:
+        raise ReaderError("the XML is nested too deeply to be read as a drug label") from None
 
 
 @dataclass(frozen=True)
