@@ -363,7 +363,7 @@ class _Writer:
             elif name == "paragraph":
                 self.paragraph(child)
             elif name == "list":
-                self.list(child)
+                self.items(child)
             elif name == "table":
                 self.table(child)
             elif name == "caption":
@@ -394,7 +394,8 @@ class _Writer:
         self.flush()
         self.footnote_lines()
 
-    def list(self, element: Element) -> None:
+    def items(self, element: Element) -> None:
+        """A ``list``: each ``item`` on a line of its own after its marker."""
         ordered = element.get("listType") == "ordered"
         style = (element.get("styleCode") or "").lower()
         number = 0
