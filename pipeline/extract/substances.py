@@ -223,6 +223,9 @@ _ALIAS_PATTERNS = (
     # "Leqembi (lecanemab)", "lecanemab (Leqembi)"
     r"{local}\s*\(\s*{known}\s*\)",
     r"{known}\s*\(\s*{local}\s*\)",
+    # a combination's brand, as drug labels name it: "VIMOVO (naproxen and esomeprazole
+    # magnesium)", "AGGRENOX (aspirin/extended-release dipyridamole)": the first ingredient
+    r"{local}\s*\(\s*{known}\s*(?:,|/|\+|&|\band\b)[^()\n]{{1,60}}\)",
     # "Leqembi, the brand name of lecanemab"
     r"{local},?\s+(?:the\s+)?(?:brand|trade)\s+name\s+(?:of|for)\s+{known}",
 )
