@@ -3,6 +3,7 @@ mentions of a label's sections against the same sections run as text (issue 22).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -286,3 +287,18 @@ def test_real_labels_ingest_with_headings_subjects_and_section_mentions(small_la
     kinds = sum((spl_labels.classify(c.only_left, c.only_right) for r in results
                  for c in r.comparisons["labels_vs_sections"].values()), start=__import__("collections").Counter())
     assert sum(kinds.values()) <= 2 and set(kinds) <= {"span"}, kinds
+
+
+def test_an_unnumbered_label_writes_its_titles_as_markdown_levels(tmp_path):
+    """Older labels number no section: their titles become "## ADVERSE REACTIONS", "###
+    Gastrointestinal", so that the subsection is read under its section."""
+    label = re.sub(r"<title>(\d+(?:\.\d+)?) ", "<title>", LABEL)
+    assert label != LABEL
+    doc = _load(tmp_path, "old.xml", label.encode())
+    lines = doc.text.splitlines()
+    assert "## ADVERSE REACTIONS" in lines and "### Clinical Trials Experience" in lines
+    from pipeline.segment import segment
+
+    found = {doc.text[s.start : s.end]: s for s in segment(doc.text)}
+    assert found["### Clinical Trials Experience"].outer_section == "ADVERSE REACTIONS"
+    assert found["Edema occurred in 2% of patients."].outer_section == "ADVERSE REACTIONS"

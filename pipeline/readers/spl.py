@@ -162,6 +162,7 @@ def read_spl(root: Element) -> SplText:
     writer.flush()
     if not any(line.strip() for line in writer.lines):
         raise ReaderError("an SPL drug label without any text in its sections", status="empty")
+    _mark_levels_of_unnumbered_labels(writer)
     _mark_unrecognised_titles(writer)
     starts = _line_starts(writer.lines)
     sections = tuple(
@@ -177,6 +178,22 @@ def _line_starts(lines: list[str]) -> list[int]:
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     return starts
+
+
+_OUTLINE = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\s")
+
+
+def _mark_levels_of_unnumbered_labels(writer: _Writer) -> None:
+    """In a label whose section titles carry no outline numbers (the older format:
+    "ADVERSE REACTIONS", then "Gastrointestinal"), write every title as a Markdown heading of
+    its level ("## ADVERSE REACTIONS", "### Gastrointestinal"), so that a subsection is read
+    under its section, as outline numbers do in the newer format (:mod:`pipeline.segment`)."""
+    titled = [(first, depth) for _code, heading, depth, first, _ in writer.sections if heading]
+    numbered = sum(1 for first, _ in titled if _OUTLINE.match(writer.lines[first]))
+    if not titled or numbered * 2 >= len(titled):
+        return
+    for first, depth in titled:
+        writer.lines[first] = "#" * min(depth + 2, 6) + " " + writer.lines[first]
 
 
 def _mark_unrecognised_titles(writer: _Writer) -> None:
