@@ -13,7 +13,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.document_state import SOURCE_KEY, TITLE_KEY, DocumentState  # noqa: F401 (keys re-exported)
+from pipeline.document_state import DocumentState
 from pipeline.extract.attribution import attribute
 from pipeline.extract.conditions import ConditionFinder
 from pipeline.extract.context import RULES, ContextRules, apply_context

@@ -75,7 +75,7 @@ def build_nlp(use_model: bool | None = None) -> Language:
 
 def make_doc(nlp: Language, text: str, title: str | None = None, source: str | None = None) -> Doc:
     """A tokenized Doc carrying the source's title and path for ``substance_finder``."""
-    from pipeline.components import SOURCE_KEY, TITLE_KEY
+    from pipeline.document_state import SOURCE_KEY, TITLE_KEY
 
     doc = nlp.make_doc(text)
     doc.user_data[TITLE_KEY] = title

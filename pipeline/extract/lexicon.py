@@ -32,14 +32,12 @@ vocabulary version and this module's code.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.cache import cache_path, load_or_build
 from pipeline.extract.normalize import Piece, text_key
 
 GENERIC_HEADS = frozenset({"disease", "syndrome", "disorder"})
@@ -482,33 +480,18 @@ def adjective_forms(noun: str) -> list[str]:
     return forms
 
 
-def _cache_path(vocabulary_version: str) -> Path:
-    from platformdirs import user_cache_dir
-
-    code = hashlib.sha256()
-    for module in ("lexicon.py", "normalize.py", "data/not_conditions.tsv"):
-        code.update((Path(__file__).parent / module).read_bytes())
-    digest = hashlib.sha256(f"{vocabulary_version}|{code.hexdigest()}".encode()).hexdigest()[:16]
-    root = Path(os.environ.get("PIPELINE_CACHE_DIR") or user_cache_dir("drug-text-pipeline"))
-    return root / f"gazetteer-{digest}.pickle"
-
-
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """The gazetteer of the installed vocabulary, from the disk cache when it is current."""
+    """The gazetteer of the installed vocabulary, from the disk cache when it is current
+    (:mod:`pipeline.cache`)."""
     from pipeline.extract.conditions import not_conditions
     from pipeline.vocab import load_vocabulary, vocabulary_version
 
-    path = _cache_path(vocabulary_version())
-    try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        pass
-    gazetteer = build_gazetteer(load_vocabulary(), not_conditions())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump(gazetteer, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-    return gazetteer
+    here = Path(__file__).parent
+    path = cache_path(
+        "gazetteer",
+        vocabulary_version(),
+        (here / "lexicon.py", here / "normalize.py", here / "data" / "not_conditions.tsv"),
+        ("wordfreq",),
+    )
+    return load_or_build(path, lambda: build_gazetteer(load_vocabulary(), not_conditions()))

@@ -16,9 +16,6 @@ capitals. Drug classes and kinds of preparation (MeSH D27, D26) are names too, m
 from __future__ import annotations
 
 import csv
-import hashlib
-import os
-import pickle
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,6 +24,7 @@ from pathlib import Path
 
 from wordfreq import zipf_frequency
 
+from pipeline.cache import cache_path, load_or_build
 from pipeline.extract.normalize import Piece, pieces, text_key
 
 DATA = Path(__file__).parent / "data"
@@ -195,39 +193,20 @@ def build_lexicon(vocabulary) -> SubstanceLexicon:
     return lexicon
 
 
-def _cache_path(vocabulary_version: str) -> Path:
-    """Where the lexicon of a vocabulary version and of this code is pickled."""
-    from pipeline.vocab.build import default_cache_root
-
-    code = hashlib.sha256()
-    for path in (Path(__file__), DATA / "not_substances.tsv", Path(__file__).parent / "normalize.py"):
-        code.update(path.read_bytes())
-    digest = hashlib.sha256(f"{vocabulary_version}|{code.hexdigest()}".encode()).hexdigest()[:16]
-    return default_cache_root() / f"substances-{digest}.pickle"
-
-
 @lru_cache(maxsize=1)
 def load_lexicon() -> SubstanceLexicon:
     """The lexicon of the installed vocabulary: from the disk cache when it is current, else
-    built (about 3 s) and cached next to the vocabulary."""
+    built (about 3 s) and cached (:mod:`pipeline.cache`)."""
     from pipeline.vocab import load_vocabulary, vocabulary_version
 
-    path = _cache_path(vocabulary_version())
-    try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        pass
-    lexicon = build_lexicon(load_vocabulary())
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(lexicon, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:  # a read-only cache: the lexicon is still usable
-        pass
-    return lexicon
+    here = Path(__file__).parent
+    path = cache_path(
+        "substances",
+        vocabulary_version(),
+        (Path(__file__), DATA / "not_substances.tsv", here / "normalize.py"),
+        ("wordfreq",),
+    )
+    return load_or_build(path, lambda: build_lexicon(load_vocabulary()))
 
 
 def is_class(concept_id: str | None) -> bool:
