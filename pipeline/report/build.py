@@ -1,0 +1,463 @@
+"""``pipeline report``: the review report of one output folder, written as static pages.
+
+::
+
+    outputs/report.html                    the summary: one section per substance (charts, top rows)
+    outputs/report_files/
+      static/                              report.css, report.js, vega/ (vendored scripts, licences)
+      sources.html                         every source, its status and counts
+      sources/<doc>.html                   one per source: its text with every mention highlighted
+      substances/<substance>.html          one per substance: every row, every dose, its sources
+      evidence/<substance>/<kind>-<group>.html   the mentions behind each count
+
+Splitting keeps the summary small for a large corpus (its size grows with the number of
+substances, not of sources) and lets a browser open any page in a moment. Pages are written
+one at a time; texts are streamed (:func:`pipeline.report.data.iter_documents`). The whole
+report is first written next to the old one and then swapped in by renames, so a browser
+showing the previous report never sees half of a new one for longer than two renames.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from pipeline import schema
+from pipeline.report import charts
+from pipeline.report import data as tables
+from pipeline.report.data import KINDS, GroupRow, Substance
+from pipeline.report.highlight import pieces
+from pipeline.report.render import Renderer, Site, amount_range, anchor, copy_static, days, linker, number
+
+#: Rows of each list in a summary section (the substance page lists them all).
+TOP_ROWS = 10
+#: Characters of context on each side of a mention in the evidence pages.
+CONTEXT_CHARS = 110
+LEGEND = (
+    ("role-studied", "use (condition studied)"),
+    ("role-contraindication", "contraindication"),
+    ("role-other", "other condition"),
+    ("ADVERSE_EFFECT", "adverse effect"),
+    ("DOSE", "dose"),
+    ("SUBSTANCE", "substance"),
+)
+
+
+@dataclass
+class ReportResult:
+    """What was written: the summary page, the folder of the other pages, and page counts."""
+
+    html: Path
+    files: Path
+    n_sources: int
+    n_substances: int
+    n_evidence_pages: int
+    seconds: float
+
+    def line(self) -> str:
+        return (
+            f"report: {self.html} ({self.n_substances} substances; {self.n_sources} source pages and "
+            f"{self.n_evidence_pages} evidence pages in {self.files}) in {self.seconds:.1f} s"
+        )
+
+
+@dataclass
+class SubstanceView:
+    """A substance section as the templates see it: counts, ranked rows, doses, links."""
+
+    s: Substance
+    page: str
+    groups: dict[str, list[GroupRow]]
+    dose_ranges: list[Any]
+    doses: list[dict[str, Any]]
+    dose_points: list[dict[str, Any]]
+    n_doses: int
+    kind_mentions: dict[str, int]
+    effects_spec: dict[str, Any] | None = None
+    doses_spec: dict[str, Any] | None = None
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+
+def build_report(out_dir: Path, html: Path | None = None, top: int = TOP_ROWS) -> ReportResult:
+    """Write the review report of the tables in ``out_dir`` to ``html`` (default
+    ``out_dir/report.html``) and the folder ``<html stem>_files`` beside it."""
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    html = Path(html) if html is not None else out_dir / "report.html"
+    snap = tables.open_snapshot(out_dir)
+    html.parent.mkdir(parents=True, exist_ok=True)
+    site = Site.for_html(html)
+    tag = uuid.uuid4().hex[:8]
+    staging = html.parent / f"{site.files}.new-{tag}"
+    staging.mkdir()
+    try:
+        counts = _write_all(snap, site, staging, html.parent / f"{html.name}.new-{tag}", top)
+        _swap(html, html.parent / site.files, staging, html.parent / f"{html.name}.new-{tag}", tag)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        (html.parent / f"{html.name}.new-{tag}").unlink(missing_ok=True)
+        raise
+    return ReportResult(
+        html=html,
+        files=html.parent / site.files,
+        n_sources=counts["sources"],
+        n_substances=counts["substances"],
+        n_evidence_pages=counts["evidence"],
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _swap(html: Path, files: Path, staging: Path, new_html: Path, tag: str) -> None:
+    old = files.parent / f"{files.name}.old-{tag}"
+    if files.exists():
+        os.rename(files, old)
+    os.rename(staging, files)
+    os.replace(new_html, html)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_all(snap: tables.Snapshot, site: Site, staging: Path, index_file: Path, top: int) -> dict[str, int]:
+    """Every page of the report into ``staging`` (the future ``report_files``) and the summary
+    into ``index_file``; returns page counts."""
+    renderer = Renderer(site)
+    copy_static(staging / "static")
+    documents = tables.read_documents(snap)
+    statements = tables.read_statements(snap)
+    label_counts = _label_counts(snap)
+    run_line = _run_line(snap)
+    found = tables.substances(documents, statements)
+    groups = tables.group_rows(statements)
+    ranges = tables.dose_ranges(statements)
+    dose_frame = tables.dose_rows(statements)
+
+    documents["href"] = [site.source(doc_id) for doc_id in documents["doc_id"]]
+    source_href = dict(zip(documents["doc_id"], documents["href"]))
+    source_name = dict(zip(documents["doc_id"], documents["source"]))
+    substance_page = {s.key: site.substance(s.slug) for s in found}
+    dose_parts = dict(tuple(dose_frame.groupby("substance_key", sort=False))) if len(dose_frame) else {}
+    points = _dose_points(dose_frame)
+    views = {
+        s.key: _view(s, site, groups, ranges, dose_parts.get(s.key), points.get(s.key, []), source_href, source_name, substance_page)
+        for s in found
+    }
+
+    def write(site_path: str, text: str) -> None:
+        target = staging / Path(site_path).relative_to(site.files) if site_path != site.index else index_file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+    # the summary
+    subjects = [views[s.key] for s in found if s.n_subject_sources]
+    others = [views[s.key] for s in found if not s.n_subject_sources]
+    url = linker(site.index)
+    for view in subjects:
+        view.effects_spec = charts.effects_chart(view.groups["effect"], {r.key: url(r.href) for r in view.groups["effect"]})
+        view.doses_spec = charts.doses_chart(_relative_points(view.dose_points, url))
+    problems = documents[documents["status"] != "ok"]
+    warnings = documents[(documents["status"] == "ok") & documents["warning"].notna()]
+    by_label = statements["label"].value_counts()
+    totals = {
+        "sources": len(documents),
+        "ok": int((documents["status"] == "ok").sum()),
+        "empty": int((documents["status"] == "empty").sum()),
+        "error": int((documents["status"] == "error").sum()),
+        "statements": len(statements),
+        "conditions": int(by_label.get("CONDITION", 0)),
+        "effects": int(by_label.get("ADVERSE_EFFECT", 0)),
+        "doses": int(by_label.get("DOSE", 0)),
+    }
+    write(
+        site.index,
+        renderer.render(
+            "index.html.j2", site.index,
+            subjects=subjects, others=others, totals=totals, limit=top, kinds=KINDS, run_line=run_line,
+            n_subjects=sum(1 for view in subjects if view.s.key),
+            problems=_records(problems), warnings=_records(warnings),
+        ),
+    )
+
+    # one page per substance
+    per_doc_kind = statements.groupby(["substance_key", "doc_id", "kind"]).size()
+    subject_docs = documents.groupby("subject_key")["doc_id"].apply(set).to_dict()
+    for view in views.values():
+        page = view.page
+        url = linker(page)
+        view.sources = _substance_sources(view.s.key, per_doc_kind, subject_docs, documents)
+        write(
+            page,
+            renderer.render(
+                "substance.html.j2", page, v=view, kinds=KINDS, run_line=run_line, sources=view.sources,
+                effects_spec=charts.effects_chart(view.groups["effect"], {r.key: url(r.href) for r in view.groups["effect"]}),
+                doses_spec=charts.doses_chart(_relative_points(view.dose_points, url)),
+            ),
+        )
+
+    # the evidence behind every count
+    n_evidence = 0
+    for (key, kind, group_key), rows in _evidence_rows(snap, statements, site, source_href, source_name):
+        view = views[key]
+        group = next(r for r in view.groups[kind] if r.key == group_key)
+        write(
+            group.href,
+            renderer.render("evidence.html.j2", group.href, v=view, kind=kind, group=group, rows=rows, run_line=run_line),
+        )
+        n_evidence += 1
+
+    # every source, listed, then one page each (texts streamed)
+    subject_href = {s.key: views[s.key].page for s in found}
+    doc_records = _records(documents)
+    for record in doc_records:
+        record["counts"] = {label: label_counts.get(record["doc_id"], {}).get(label, 0) for label in schema.LABELS}
+        record["subject_href"] = subject_href.get(record["subject_id"]) if record["subject_id"] else None
+    write(
+        site.sources_list,
+        renderer.render("sources.html.j2", site.sources_list, documents=doc_records, labels=list(schema.LABELS), run_line=run_line),
+    )
+    by_id = {record["doc_id"]: record for record in doc_records}
+    dose_details = {d["mention_id"]: _dose_text(d) for d in _rows(dose_frame[["mention_id", "low", "high", "unit", "per", "route", "times_per_day", "duration_days_low", "duration_days_high"]])} if len(dose_frame) else {}
+    n_sources = 0
+    for row, mentions in tables.iter_documents(snap):
+        doc = by_id[row["doc_id"]]
+        page = doc["href"]
+        legend_counts: Counter[str] = Counter({key: 0 for key, _ in LEGEND})
+        for m in mentions:
+            legend_counts[f"role-{m['role']}" if m["label"] == "CONDITION" and m["role"] else m["label"]] += 1
+        write(
+            page,
+            renderer.render(
+                "source.html.j2", page, doc={**doc, "extracted_at": row["extracted_at"]}, mentions=mentions,
+                pieces=pieces(row["text"] or "", mentions), legend=LEGEND, dose_details=dose_details, legend_counts=legend_counts, run_line=run_line,
+            ),
+        )
+        n_sources += 1
+    return {"sources": n_sources, "substances": len(found), "evidence": n_evidence}
+
+
+def _view(
+    s: Substance,
+    site: Site,
+    groups: dict[tuple[str, str], list[GroupRow]],
+    ranges: dict[str, list[Any]],
+    doses: pd.DataFrame | None,
+    dose_points: list[dict[str, Any]],
+    source_href: dict[str, str],
+    source_name: dict[str, str],
+    substance_page: dict[str, str],
+) -> SubstanceView:
+    """A section's rows with their evidence links, its doses (rows and chart points)."""
+    mine = {kind: groups.get((s.key, kind), []) for kind in KINDS}
+    for kind, rows in mine.items():
+        for row in rows:
+            row.href = site.evidence(s.slug, kind, row.key)
+    route_href = {row.key: row.href for row in mine["dose"]}
+    dose_ranges = ranges.get(s.key, [])
+    for r in dose_ranges:
+        r.href = route_href[r.route_key]
+    dose_records = []
+    for d in _rows(doses) if doses is not None else []:
+        dose_records.append(
+            {
+                "text": d["text"], "low": _num(d["low"]), "high": _num(d["high"]), "unit": d["unit"],
+                "per": _str(d["per"]), "times_per_day": _num(d["times_per_day"]), "route": _str(d["route"]),
+                "duration_low": _num(d["duration_days_low"]), "duration_high": _num(d["duration_days_high"]),
+                "cls": d["cls"], "source": source_name.get(d["doc_id"], d["doc_id"]),
+                "source_href": source_href.get(d["doc_id"], ""),
+                "href": f"{source_href.get(d['doc_id'], '')}#{anchor(d)}",
+            }
+        )
+    return SubstanceView(
+        s=s,
+        page=substance_page[s.key],
+        groups=mine,
+        dose_ranges=dose_ranges,
+        doses=dose_records,
+        dose_points=[{**p, "href": route_href[p.pop("group_key")]} for p in dose_points],
+        n_doses=len(dose_records),
+        kind_mentions={kind: sum(r.n_mentions for r in rows) for kind, rows in mine.items()},
+    )
+
+
+def _dose_points(doses: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """The dose charts' data, per substance key: distinct (route, canonical unit, per, low,
+    high) with positive amounts, how many doses and sources state each, and the route group."""
+    if doses.empty:
+        return {}
+    frame = doses.copy()
+    frame["lo"] = frame["amount_low"].fillna(frame["amount_high"])
+    frame["hi"] = frame["amount_high"].fillna(frame["amount_low"])
+    frame = frame[(frame["lo"] > 0) & (frame["hi"] > 0)]
+    if frame.empty:
+        return {}
+    frame["label"] = frame["route_name"] + " · " + frame["canonical_unit"]
+    grouped = frame.groupby(["substance_key", "label", "per_name", "lo", "hi", "group_key"], sort=True).agg(
+        doses=("mention_id", "size"), sources=("doc_id", "nunique")
+    )
+    found: dict[str, list[dict[str, Any]]] = {}
+    for (key, label, per, lo, hi, group_key), n_doses, n_sources in zip(
+        grouped.index, grouped["doses"].tolist(), grouped["sources"].tolist()
+    ):
+        found.setdefault(key, []).append(
+            {
+                "route": label, "per": per or "not stated", "low": float(lo), "high": float(hi),
+                "range": amount_range(float(lo), float(hi)), "doses": int(n_doses),
+                "sources": int(n_sources), "group_key": group_key,
+            }
+        )
+    return found
+
+
+def _relative_points(points: list[dict[str, Any]], url) -> list[dict[str, Any]]:
+    return [{**p, "href": url(p["href"])} for p in points]
+
+
+def _evidence_rows(
+    snap: tables.Snapshot,
+    statements: pd.DataFrame,
+    site: Site,
+    source_href: dict[str, str],
+    source_name: dict[str, str],
+    chunk: int = 50_000,
+) -> Iterable[tuple[tuple[str, str, str], dict[str, list[dict[str, Any]]]]]:
+    """For each (substance, kind, group): its mentions per class, each with the sentence
+    around it (cut to ``CONTEXT_CHARS`` on each side) and links to its highlight. Statements
+    are sorted by group (``read_statements``) and turned into rows ``chunk`` at a time."""
+    if statements.empty:
+        return
+    sentences = tables.statement_sentences(snap, statements)
+    frame = statements.merge(sentences, on=["doc_id", "sentence_id"], how="left", sort=False)
+    current: tuple[str, str, str] | None = None
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for offset in range(0, len(frame), chunk):
+        for m in _rows(frame.iloc[offset:offset + chunk]):
+            key = (m["substance_key"], m["kind"], m["group_key"])
+            if key != current:
+                if current is not None:
+                    yield current, rows
+                current, rows = key, {cls: [] for cls in tables.CLASSES}
+            left, right = _context(m)
+            href = source_href.get(m["doc_id"], "")
+            rows[m["cls"]].append(
+                {
+                    "mention_id": m["mention_id"], "text": m["text"], "left": left, "right": right,
+                    "label": m["label"], "role": m["role"], "negated": bool(m["negated"]),
+                    "uncertain": bool(m["uncertain"]), "section": m["section"], "method": m["method"],
+                    "concept_id": m["concept_id"], "concept_name": m["concept_name"],
+                    "source": source_name.get(m["doc_id"], m["doc_id"]), "source_href": href,
+                    "href": f"{href}#{anchor(m)}", "dose": _dose_text(m) if m["kind"] == "dose" else "",
+                }
+            )
+    if current is not None:
+        yield current, rows
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as dicts, missing values as None (column by column: much faster
+    than ``DataFrame.to_dict`` on Arrow-backed strings)."""
+    columns = list(frame.columns)
+    values = [[_clean(v) for v in frame[c].tolist()] for c in columns]
+    return [dict(zip(columns, row)) for row in zip(*values)]
+
+
+def _context(m: dict[str, Any]) -> tuple[str, str]:
+    text = m.get("sentence_text")
+    if not isinstance(text, str):
+        return "", ""
+    offset = int(m["start"]) - int(m["sentence_start"])
+    end = offset + (int(m["end"]) - int(m["start"]))
+    left = text[max(0, offset - CONTEXT_CHARS):offset]
+    right = text[end:end + CONTEXT_CHARS]
+    if offset > CONTEXT_CHARS:
+        left = "…" + left
+    if len(text) - end > CONTEXT_CHARS:
+        right = right + "…"
+    return left, right
+
+
+def _dose_text(m: dict[str, Any]) -> str:
+    """A dose row in words: ``20–50 mL per day, IV, 2 times a day, 7–21 days``."""
+    text = f"{amount_range(_num(m['low']), _num(m['high']))} {m['unit']}"
+    if _str(m["per"]):
+        text += f" per {m['per']}"
+    parts = [text]
+    if _str(m["route"]):
+        parts.append(m["route"])
+    if _num(m.get("times_per_day")) is not None:
+        parts.append(f"{number(_num(m['times_per_day']))} times a day")
+    if _num(m.get("duration_days_low")) is not None or _num(m.get("duration_days_high")) is not None:
+        parts.append(days(_num(m.get("duration_days_low")), _num(m.get("duration_days_high"))))
+    return ", ".join(parts)
+
+
+def _substance_sources(
+    key: str, per_doc_kind: pd.Series, subject_docs: dict[str, set], documents: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """The sources of a substance page: those about it, then those with statements about it."""
+    about = subject_docs.get(key, set())
+    try:
+        stated = per_doc_kind.loc[key]
+    except KeyError:
+        stated = pd.Series(dtype=int)
+    counts: dict[str, dict[str, int]] = {}
+    for (doc_id, kind), n in stated.items():
+        counts.setdefault(doc_id, {})[kind] = int(n)
+    wanted = documents[documents["doc_id"].isin(about | set(counts))]
+    found = []
+    for record in _records(wanted):
+        record["is_subject"] = record["doc_id"] in about
+        record["counts"] = {kind: counts.get(record["doc_id"], {}).get(kind, 0) for kind in KINDS}
+        found.append(record)
+    found.sort(key=lambda r: (not r["is_subject"], -sum(r["counts"].values()), r["doc_id"]))
+    return found
+
+
+def _label_counts(snap: tables.Snapshot) -> dict[str, dict[str, int]]:
+    table = pq.read_table(snap.path("mentions"), columns=["doc_id", "label"])
+    counts = table.group_by(["doc_id", "label"]).aggregate([([], "count_all")]).to_pylist()
+    found: dict[str, dict[str, int]] = {}
+    for row in counts:
+        found.setdefault(row["doc_id"], {})[row["label"]] = row["count_all"]
+    return found
+
+
+def _run_line(snap: tables.Snapshot) -> str:
+    path = snap.path("runs")
+    if not path.is_file():
+        return ""
+    runs = pq.read_table(path).to_pylist()
+    if not runs:
+        return ""
+    last = runs[-1]
+    finished = last["finished_at"].strftime("%Y-%m-%d %H:%M UTC") if last["finished_at"] else "?"
+    return f"tables of run {last['run_id']} ({finished}), pipeline {last['pipeline_version']}"
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return _rows(frame)
+
+
+def _clean(value: Any) -> Any:
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def _num(value: Any) -> float | None:
+    value = _clean(value)
+    return None if value is None else float(value)
+
+
+def _str(value: Any) -> str | None:
+    value = _clean(value)
+    return None if value is None else str(value)

@@ -1,0 +1,74 @@
+// The review report's behaviour: charts drawn when they scroll into view (Vega, vendored), and
+// on a source page the mention panel and the label switches. Source text never passes through
+// innerHTML: the panel is filled with textContent only.
+"use strict";
+
+function drawChart(figure) {
+  if (figure.dataset.rendered || typeof window.vegaEmbed !== "function") return;
+  figure.dataset.rendered = "pending";
+  const spec = JSON.parse(figure.querySelector('script[type="application/json"]').textContent);
+  // ast: expressions are interpreted, not compiled with Function(): the pages' Content-Security-Policy allows no eval
+  window.vegaEmbed(figure.querySelector(".chart-view"), spec, { renderer: "svg", actions: false, ast: true })
+    .then(function () { figure.dataset.rendered = "true"; })
+    .catch(function (error) { figure.dataset.rendered = "failed"; console.error(error); });
+}
+
+function setUpCharts() {
+  const figures = document.querySelectorAll("figure.chart");
+  if (!figures.length) return;
+  if (!("IntersectionObserver" in window)) { figures.forEach(drawChart); return; }
+  const observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) { observer.unobserve(entry.target); drawChart(entry.target); }
+    });
+  }, { rootMargin: "400px 0px" });
+  figures.forEach(function (figure) { observer.observe(figure); });
+}
+
+function showMention(mark) {
+  const fields = document.getElementById("panel-fields");
+  if (!fields) return;
+  document.querySelectorAll("mark.m.selected").forEach(function (m) { m.classList.remove("selected"); });
+  const id = mark.dataset.mentionId;
+  const parts = document.querySelectorAll("mark.m");
+  let text = "";
+  parts.forEach(function (m) { if (m.dataset.mentionId === id) { m.classList.add("selected"); } });
+  const first = document.getElementById(mark.id) || mark;
+  // the mention's text: its parts in order (a mention crossing another is split in parts)
+  parts.forEach(function (m) { if (m.dataset.mentionId === id && !m.parentElement.closest('mark[data-mention-id="' + CSS.escape(id) + '"]')) text += m.textContent; });
+  const values = {
+    text: text || first.textContent, label: mark.dataset.label, conceptName: mark.dataset.conceptName || "—",
+    conceptId: mark.dataset.conceptId, role: mark.dataset.role || "—", dose: mark.dataset.dose || "—", negated: mark.dataset.negated,
+    uncertain: mark.dataset.uncertain, substance: mark.dataset.substance || "—",
+    substanceId: mark.dataset.substanceId, section: mark.dataset.section || "—",
+    method: mark.dataset.method, mentionId: id
+  };
+  fields.querySelectorAll("[data-field]").forEach(function (el) { el.textContent = values[el.dataset.field] || ""; });
+  fields.hidden = false;
+  document.getElementById("panel-hint").hidden = true;
+}
+
+function setUpSource() {
+  const text = document.getElementById("text");
+  if (!text) return;
+  function pick(event) {
+    const mark = event.target.closest("mark.m");
+    if (mark) showMention(mark);
+  }
+  text.addEventListener("click", pick);
+  text.addEventListener("focusin", pick);
+  const legend = document.getElementById("legend");
+  if (legend) {
+    legend.addEventListener("change", function (event) {
+      const key = event.target.dataset.hide;
+      if (key) text.classList.toggle("hide-" + key, !event.target.checked);
+    });
+  }
+  const target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  if (target && target.matches("mark.m")) showMention(target);
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  setUpCharts();
+  setUpSource();
+});
