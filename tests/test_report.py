@@ -1,0 +1,327 @@
+"""The review report (`pipeline report`), end to end.
+
+Real tables from one real `pipeline run` on the seed corpus plus three sources made for these
+tests (``conftest.REPORT_EXTRA_SOURCES``: a text holding ``<script>alert(1)</script>``, an empty
+file, a PDF that fails), the real command, and the real pages opened from ``file://`` in
+Debian's headless chromium through chromium-driver (``.ci/run`` installs both). Without them
+the browser tests skip, except under CI (``CI`` set), where they fail.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.report import charts
+from pipeline.report import data as report_data
+from pipeline.report.highlight import pieces
+from pipeline.report.render import Site
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import browser  # noqa: E402  (benchmarks/browser.py)
+
+CEREBROLYSIN = "DRUGBANK:DB16599"
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:", "chrome:", "chrome-untrusted:", "devtools:")
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def report(report_run: Path) -> Path:
+    """``pipeline report`` run as a user runs it; the summary page's path."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "report", "--out", str(report_run)],
+        capture_output=True, text=True, timeout=300, cwd=REPO,
+    )
+    assert proc.returncode == 0, proc.stderr
+    html = report_run / "report.html"
+    assert proc.stdout.startswith(f"report: {html} ")
+    return html
+
+
+@pytest.fixture(scope="module")
+def tables(report_run: Path) -> dict[str, pd.DataFrame]:
+    base = report_data.open_snapshot(report_run).base
+    return {name: pd.read_parquet(base / f"{name}.parquet") for name in ("documents", "mentions", "doses")}
+
+
+@pytest.fixture(scope="module")
+def driver():
+    if not browser.available():
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromium-driver are not installed (.ci/run installs them)")
+        pytest.skip("Debian's chromium and chromium-driver are not installed")
+    with browser.chromium() as web:
+        yield web
+
+
+def _open(driver, path: Path) -> None:
+    browser.requested_urls(driver)  # drain the log of earlier pages
+    driver.get_log("browser")
+    driver.get(path.as_uri())
+    browser.wait_for(driver, "document.readyState == 'complete'")
+
+
+def _problems(driver) -> list[str]:
+    """Console messages at warning level or above, and requests that left the machine."""
+    messages = [f"{e['level']}: {e['message']}" for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    remote = [url for url in browser.requested_urls(driver) if not url.startswith(LOCAL_SCHEMES)]
+    return messages + [f"request: {url}" for url in remote]
+
+
+def _text(value) -> str:
+    return "" if pd.isna(value) else str(value)
+
+
+def _source_page(report: Path, doc_id: str) -> Path:
+    return report.parent / Site.for_html(report).source(doc_id)
+
+
+# --------------------------------------------------------------------------- without a browser
+
+
+def test_highlight_pieces_keep_the_text_and_balance_every_mark():
+    text = "0123456789abcdef"
+    mentions = [
+        {"id": "outer", "start": 0, "end": 8},
+        {"id": "nested", "start": 2, "end": 4},
+        {"id": "crossing", "start": 6, "end": 12},  # crosses "outer": split in two parts
+        {"id": "empty", "start": 5, "end": 5},
+        {"id": "same", "start": 0, "end": 8},
+        {"id": "tail", "start": 14, "end": 99},  # clipped to the text
+    ]
+    stream = pieces(text, mentions)
+    assert "".join(p.text for p in stream if p.kind == "text") == text
+    depth, first_parts, opened = 0, [], {}
+    covered: dict[str, str] = {}
+    stack: list[str] = []
+    for p in stream:
+        if p.kind == "open":
+            depth += 1
+            stack.append(p.mention["id"])
+            opened[p.mention["id"]] = opened.get(p.mention["id"], 0) + 1
+            if p.part == 0:
+                first_parts.append(p.mention["id"])
+        elif p.kind == "close":
+            depth -= 1
+            stack.pop()
+            assert depth >= 0
+        else:
+            for mention_id in set(stack):
+                covered[mention_id] = covered.get(mention_id, "") + p.text
+    assert depth == 0
+    assert sorted(first_parts) == sorted(m["id"] for m in mentions)
+    assert opened["crossing"] == 2 and opened["outer"] == 1
+    for m in mentions:
+        assert covered.get(m["id"], "") == text[m["start"]:m["end"]], m["id"]
+
+
+def test_chart_declarations_are_valid_vega_lite():
+    effects, doses = charts.validated()
+    assert effects["encoding"]["href"]["field"] == "href"
+    assert "$schema" not in effects and "$schema" not in doses
+
+
+def test_every_statement_is_counted_once(report_run, tables):
+    """Each CONDITION, ADVERSE_EFFECT and DOSE row is in exactly one section, kind, group and
+    class; the sections are the documents' subjects, "no subject" and the other substances."""
+    snap = report_data.open_snapshot(report_run)
+    documents = report_data.read_documents(snap)
+    statements = report_data.read_statements(snap)
+    groups = report_data.group_rows(statements)
+    mentions = tables["mentions"]
+    expected = mentions[mentions.label != "SUBSTANCE"]
+    assert sum(sum(row.mentions.values()) for rows in groups.values() for row in rows) == len(expected)
+    for cls, flag in (("negated", expected.negated), ("hedged", ~expected.negated & expected.uncertain)):
+        assert sum(row.mentions[cls] for rows in groups.values() for row in rows) == int(flag.sum())
+    sections = report_data.substances(documents, statements)
+    keys = [s.key for s in sections]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == set(documents.subject_id.fillna("")) | set(expected.substance_id.fillna(""))
+    assert sections[0].key == CEREBROLYSIN and sections[0].n_subject_sources == 5
+    assert sum(s.n_statements for s in sections) == len(expected)
+
+
+def test_report_command_writes_every_page_with_local_links_only(report, tables):
+    site = Site.for_html(report)
+    files = report.parent / site.files
+    for doc_id in tables["documents"].doc_id:
+        assert (report.parent / site.source(doc_id)).is_file(), doc_id
+    for name in ("report.css", "report.js", "vega/vega.min.js", "vega/vega-lite.min.js", "vega/vega-embed.min.js"):
+        assert (files / "static" / name).is_file(), name
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.urls: list[str] = []
+            self.ids: set[str] = set()
+            self.csp = False
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            self.ids.add(attrs.get("id") or "")
+            self.urls += [attrs[k] for k in ("src", "href", "action", "srcset") if attrs.get(k)]
+            if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy":
+                self.csp = "default-src 'none'" in attrs["content"] and "script-src 'self';" in attrs["content"]
+
+    pages = [report, *files.rglob("*.html")]
+    assert len(pages) > len(tables["documents"]) + 5
+    for page in pages:
+        parser = Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert parser.csp, page
+        remote = [u for u in parser.urls if re.match(r"^[a-z][a-z0-9+.-]*:|^//", u, re.I)]
+        assert remote == [], (page, remote[:3])
+        for url in parser.urls:  # every link leads to a page of the report, or into this page
+            path, _, fragment = url.partition("#")
+            if path:
+                assert (page.parent / path).resolve().is_file(), (page, url)
+            else:
+                assert fragment in parser.ids, (page, url)
+
+
+def test_report_refuses_a_folder_without_tables(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "report", "--out", str(tmp_path / "nothing")],
+        capture_output=True, text=True, timeout=120, cwd=REPO,
+    )
+    assert proc.returncode == 2
+    assert "no tables" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --------------------------------------------------------------------------- in the browser
+
+
+def test_summary_loads_offline_with_charts_and_no_console_errors(driver, report, tmp_path):
+    _open(driver, report)
+    figures = driver.find_elements("css selector", "figure.chart")
+    assert len(figures) >= 2
+    for figure in figures:  # charts are drawn when scrolled into view
+        driver.execute_script("arguments[0].scrollIntoView()", figure)
+        browser.wait_for(driver, "arguments.length == 0 && true")  # a round trip
+    browser.wait_for(driver, "[...document.querySelectorAll('figure.chart')].every(f => f.dataset.rendered == 'true')")
+    first = driver.find_element("css selector", f'section.substance[data-substance="{CEREBROLYSIN}"]')
+    bars = first.find_elements("css selector", "figure[data-chart=effects] svg .mark-rect path")
+    rules = first.find_elements("css selector", "figure[data-chart=doses] svg .mark-rule line, figure[data-chart=doses] svg .mark-rule path")
+    assert len(bars) >= 2 and len(rules) >= 1
+    assert _problems(driver) == []
+
+    driver.execute_script("window.scrollTo(0, 0)")
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(driver.get_screenshot_as_png())).convert("RGB")
+    colours = image.getcolors(maxcolors=1_000_000)
+    assert colours is not None and len(colours) > 10
+
+
+def test_summary_ranks_adverse_effects_by_sources_and_links_counts_to_their_mentions(driver, report, tables):
+    """The Cerebrolysin effects table equals a pandas count over the tables, and each count
+    opens a page listing exactly that many mentions."""
+    documents, mentions = tables["documents"], tables["mentions"]
+    effects = mentions[(mentions.label == "ADVERSE_EFFECT") & (mentions.substance_id == CEREBROLYSIN)]
+    reported = effects[~effects.negated & ~effects.uncertain]
+    expected = reported.groupby("concept_id").doc_id.nunique()
+
+    _open(driver, report)
+    table = driver.find_element(
+        "css selector", f'section.substance[data-substance="{CEREBROLYSIN}"] table.kind-effect'
+    )
+    rows = table.find_elements("css selector", "tbody tr")
+    shown = []
+    for row in rows:
+        cell = row.find_element("css selector", "td.reported")
+        shown.append((row.get_attribute("data-group"), int(cell.text.split()[0]) if cell.text.strip() != "–" else 0))
+    assert [n for _, n in shown] == sorted((n for _, n in shown), reverse=True)
+    for concept, n in shown:
+        assert n == expected.get(concept, 0), concept
+    assert shown[0][1] == expected.max()
+
+    links = [(a.get_attribute("href"), int(a.text)) for a in table.find_elements("css selector", "td.reported a.count")][:4]
+    assert links
+    for href, n_sources in links:
+        driver.get(href)
+        section = driver.find_element("css selector", "section.evidence.reported")
+        rows = section.find_elements("css selector", "tr.mention-row")
+        ids = [r.get_attribute("data-mention-id") for r in rows]
+        found = mentions[mentions.mention_id.isin(ids)]
+        assert len(found) == len(ids) and found.doc_id.nunique() == n_sources
+        assert not found.negated.any() and not found.uncertain.any()
+        assert set(found.label) == {"ADVERSE_EFFECT"} and set(found.substance_id) == {CEREBROLYSIN}
+
+    # failed and empty sources are listed with their error
+    _open(driver, report)
+    problems = driver.find_element("id", "problems").text
+    for row in documents[documents.status != "ok"].itertuples():
+        assert row.source in problems and row.error in problems
+
+
+def test_source_pages_highlight_every_mention_row_for_row(driver, report, tables):
+    documents, mentions = tables["documents"], tables["mentions"]
+    script = """
+        const marks = [...document.querySelectorAll('#text mark[data-mention-id]')];
+        const byId = {};
+        for (const m of marks) {
+            const row = byId[m.dataset.mentionId] = byId[m.dataset.mentionId] || {text: '', parts: 0};
+            row.parts += 1;
+            if (!m.parentElement.closest('mark[data-mention-id="' + CSS.escape(m.dataset.mentionId) + '"]')) row.text += m.textContent;
+            if (!m.dataset.part) Object.assign(row, {label: m.dataset.label, concept: m.dataset.conceptId,
+                role: m.dataset.role, negated: m.dataset.negated, uncertain: m.dataset.uncertain,
+                neg_class: m.classList.contains('negated'), unc_class: m.classList.contains('uncertain'), anchor: m.id});
+        }
+        return {rows: byId, text: document.getElementById('text').textContent};
+    """
+    for doc in documents.itertuples():
+        _open(driver, _source_page(report, doc.doc_id))
+        page = driver.execute_script(script)
+        expected = mentions[mentions.doc_id == doc.doc_id].set_index("mention_id")
+        assert sorted(page["rows"]) == sorted(expected.index), doc.doc_id
+        for mention_id, shown in page["rows"].items():
+            row = expected.loc[mention_id]
+            assert shown["text"] == row.text
+            assert shown["label"] == row.label
+            assert shown["concept"] == _text(row.concept_id)
+            assert shown["role"] == _text(row.role)
+            assert (shown["negated"] == "yes") == bool(row.negated) == shown["neg_class"]
+            assert (shown["uncertain"] == "yes") == bool(row.uncertain) == shown["unc_class"]
+            assert shown["anchor"] == f"m{row.start}-{row.end}-{row.label}"
+        assert page["text"] == doc.text.replace("\r\n", "\n")
+        if doc.status != "ok":
+            assert doc.error in driver.find_element("css selector", "dl.meta").text
+        assert _problems(driver) == [], doc.doc_id
+
+    # the side panel shows a mention's concept, role, method and section
+    doc_id = documents[documents.status == "ok"].doc_id.iloc[0]
+    _open(driver, _source_page(report, doc_id))
+    condition = mentions[(mentions.doc_id == doc_id) & (mentions.label == "CONDITION")].iloc[0]
+    driver.find_element("id", f"m{condition.start}-{condition.end}-CONDITION").click()
+    panel = driver.find_element("id", "panel").text
+    for value in (condition.concept_id, condition.concept_name, condition.role, condition.method):
+        assert value in panel
+
+
+def test_markup_in_a_source_is_shown_as_text_and_never_runs(driver, report, tables):
+    from selenium.common.exceptions import NoAlertPresentException
+
+    documents = tables["documents"]
+    doc = documents[documents.doc_id == "xss_forum"].iloc[0]
+    assert "<script>alert(1)</script>" in doc.text
+    _open(driver, _source_page(report, "xss_forum"))
+    with pytest.raises(NoAlertPresentException):
+        driver.switch_to.alert  # noqa: B018  (an alert would be open now)
+    shown = driver.find_element("id", "text").text
+    assert "<script>alert(1)</script>" in shown and "<img src=x onerror=alert(2)>" in shown
+    scripts = driver.execute_script("return [...document.scripts].map(s => s.src || s.textContent)")
+    assert not any("alert(" in s for s in scripts)
+    assert driver.execute_script("return document.querySelectorAll('#text script, #text img').length") == 0
+    assert _problems(driver) == []
