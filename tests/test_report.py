@@ -251,7 +251,9 @@ def test_summary_ranks_adverse_effects_by_sources_and_links_counts_to_their_ment
     assert links
     for href, n_sources in links:
         driver.get(href)
-        section = driver.find_element("css selector", "section.evidence.reported")
+        fragment = href.partition("#")[2]
+        assert fragment.endswith("-reported")
+        section = driver.find_element("id", fragment)
         rows = section.find_elements("css selector", "tr.mention-row")
         ids = [r.get_attribute("data-mention-id") for r in rows]
         found = mentions[mentions.mention_id.isin(ids)]

@@ -8,10 +8,14 @@
       sources.html                         every source, its status and counts
       sources/<doc>.html                   one per source: its text with every mention highlighted
       substances/<substance>.html          one per substance: every row, every dose, its sources
-      evidence/<substance>/<kind>-<group>.html   the mentions behind each count
+      evidence/<substance>/<kind>-<n>.html the mentions behind each count: the groups (concepts,
+                                           routes) of one substance and kind, in the summary's
+                                           order, about EVIDENCE_ROWS mentions a page
 
 Splitting keeps the summary small for a large corpus (its size grows with the number of
-substances, not of sources) and lets a browser open any page in a moment. Pages are written
+substances, not of sources) and lets a browser open any page in a moment. Evidence is grouped
+in pages of about ``EVIDENCE_ROWS`` mentions rather than one page per count: a large corpus has
+hundreds of thousands of counts, and that many small files are slow to write and to delete. Pages are written
 one at a time; texts are streamed (:func:`pipeline.report.data.iter_documents`). The whole
 report is first written next to the old one and then swapped in by renames, so a browser
 showing the previous report never sees half of a new one for longer than two renames.
@@ -35,12 +39,14 @@ import pyarrow.parquet as pq
 from pipeline import schema
 from pipeline.report import charts
 from pipeline.report import data as tables
-from pipeline.report.data import KINDS, GroupRow, Substance
+from pipeline.report.data import KINDS, GroupRow, Substance, slug
 from pipeline.report.highlight import pieces
 from pipeline.report.render import Renderer, Site, amount_range, anchor, copy_static, days, linker, number
 
 #: Rows of each list in a summary section (the substance page lists them all).
 TOP_ROWS = 10
+#: Mentions per evidence page, about (a group is never split: one larger group has a page of its own).
+EVIDENCE_ROWS = 1500
 #: Characters of context on each side of a mention in the evidence pages.
 CONTEXT_CHARS = 110
 LEGEND = (
@@ -86,6 +92,7 @@ class SubstanceView:
     effects_spec: dict[str, Any] | None = None
     doses_spec: dict[str, Any] | None = None
     sources: list[dict[str, Any]] = field(default_factory=list)
+    chunks: dict[str, list[list[GroupRow]]] = field(default_factory=dict)
 
 
 def build_report(out_dir: Path, html: Path | None = None, top: int = TOP_ROWS) -> ReportResult:
@@ -202,16 +209,22 @@ def _write_all(snap: tables.Snapshot, site: Site, staging: Path, index_file: Pat
             ),
         )
 
-    # the evidence behind every count
+    # the evidence behind every count, one (substance, kind) at a time
     n_evidence = 0
-    for (key, kind, group_key), rows in _evidence_rows(snap, statements, site, source_href, source_name):
+    for (key, kind), rows in _evidence_rows(snap, statements, source_href, source_name):
         view = views[key]
-        group = next(r for r in view.groups[kind] if r.key == group_key)
-        write(
-            group.href,
-            renderer.render("evidence.html.j2", group.href, v=view, kind=kind, group=group, rows=rows, run_line=run_line),
-        )
-        n_evidence += 1
+        chunks = view.chunks[kind]
+        for number_, groups_ in enumerate(chunks):
+            page = site.evidence(view.s.slug, kind, number_)
+            write(
+                page,
+                renderer.render(
+                    "evidence.html.j2", page, v=view, kind=kind, groups=groups_, rows=rows,
+                    chunk=number_, pages=[site.evidence(view.s.slug, kind, i) for i in range(len(chunks))],
+                    run_line=run_line,
+                ),
+            )
+            n_evidence += 1
 
     # every source, listed, then one page each (texts streamed)
     subject_href = {s.key: views[s.key].page for s in found}
@@ -256,9 +269,18 @@ def _view(
 ) -> SubstanceView:
     """A section's rows with their evidence links, its doses (rows and chart points)."""
     mine = {kind: groups.get((s.key, kind), []) for kind in KINDS}
+    chunks: dict[str, list[list[GroupRow]]] = {}
     for kind, rows in mine.items():
-        for row in rows:
-            row.href = site.evidence(s.slug, kind, row.key)
+        chunks[kind] = []
+        size = EVIDENCE_ROWS
+        for row in rows:  # the summary's order, about EVIDENCE_ROWS mentions a page
+            if size + row.n_mentions > EVIDENCE_ROWS and size > 0:
+                chunks[kind].append([])
+                size = 0
+            chunks[kind][-1].append(row)
+            size += row.n_mentions
+            row.anchor = f"g-{slug(row.key)}"
+            row.href = f"{site.evidence(s.slug, kind, len(chunks[kind]) - 1)}#{row.anchor}"
     route_href = {row.key: row.href for row in mine["dose"]}
     dose_ranges = ranges.get(s.key, [])
     for r in dose_ranges:
@@ -284,6 +306,7 @@ def _view(
         dose_points=[{**p, "href": route_href[p.pop("group_key")]} for p in dose_points],
         n_doses=len(dose_records),
         kind_mentions={kind: sum(r.n_mentions for r in rows) for kind, rows in mine.items()},
+        chunks=chunks,
     )
 
 
@@ -323,41 +346,47 @@ def _relative_points(points: list[dict[str, Any]], url) -> list[dict[str, Any]]:
 def _evidence_rows(
     snap: tables.Snapshot,
     statements: pd.DataFrame,
-    site: Site,
     source_href: dict[str, str],
     source_name: dict[str, str],
     chunk: int = 50_000,
-) -> Iterable[tuple[tuple[str, str, str], dict[str, list[dict[str, Any]]]]]:
-    """For each (substance, kind, group): its mentions per class, each with the sentence
-    around it (cut to ``CONTEXT_CHARS`` on each side) and links to its highlight. Statements
-    are sorted by group (``read_statements``) and turned into rows ``chunk`` at a time."""
+) -> Iterable[tuple[tuple[str, str], dict[str, dict[str, list[dict[str, Any]]]]]]:
+    """For each (substance, kind): per group, its mentions per class, each with the sentence
+    around it (cut to ``CONTEXT_CHARS`` on each side) and a link to its highlight. Statements
+    are sorted by substance and kind (``read_statements``) and turned into rows ``chunk`` at a
+    time, so one (substance, kind) is in memory at once."""
     if statements.empty:
         return
     sentences = tables.statement_sentences(snap, statements)
     frame = statements.merge(sentences, on=["doc_id", "sentence_id"], how="left", sort=False)
-    current: tuple[str, str, str] | None = None
-    rows: dict[str, list[dict[str, Any]]] = {}
+    del sentences
+    current: tuple[str, str] | None = None
+    groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    columns = [
+        "substance_key", "kind", "group_key", "cls", "doc_id", "mention_id", "start", "end", "text", "label",
+        "role", "negated", "uncertain", "section", "method", "sentence_start", "sentence_text",
+        "low", "high", "unit", "per", "route", "times_per_day", "duration_days_low", "duration_days_high",
+    ]
     for offset in range(0, len(frame), chunk):
-        for m in _rows(frame.iloc[offset:offset + chunk]):
-            key = (m["substance_key"], m["kind"], m["group_key"])
+        for m in _rows(frame.iloc[offset:offset + chunk][columns]):
+            key = (m["substance_key"], m["kind"])
             if key != current:
                 if current is not None:
-                    yield current, rows
-                current, rows = key, {cls: [] for cls in tables.CLASSES}
+                    yield current, groups
+                current, groups = key, {}
             left, right = _context(m)
             href = source_href.get(m["doc_id"], "")
-            rows[m["cls"]].append(
+            by_class = groups.setdefault(m["group_key"], {cls: [] for cls in tables.CLASSES})
+            by_class[m["cls"]].append(
                 {
                     "mention_id": m["mention_id"], "text": m["text"], "left": left, "right": right,
                     "label": m["label"], "role": m["role"], "negated": bool(m["negated"]),
                     "uncertain": bool(m["uncertain"]), "section": m["section"], "method": m["method"],
-                    "concept_id": m["concept_id"], "concept_name": m["concept_name"],
                     "source": source_name.get(m["doc_id"], m["doc_id"]), "source_href": href,
                     "href": f"{href}#{anchor(m)}", "dose": _dose_text(m) if m["kind"] == "dose" else "",
                 }
             )
     if current is not None:
-        yield current, rows
+        yield current, groups
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -112,7 +112,7 @@ def _with_rows(template: dict[str, Any], rows: list[dict[str, Any]], height: int
 
 def effects_chart(effects: Sequence[GroupRow], href: dict[str, str]) -> dict[str, Any] | None:
     """The bar chart of the top adverse effects (None when no effect is reported or hedged).
-    ``href`` maps a group key to its evidence page."""
+    ``href`` maps a group key to its evidence (``page#anchor``; ``-<class>`` is appended)."""
     shown = [row for row in effects if row.sources["reported"] or row.sources["hedged"]][:TOP_EFFECTS]
     if not shown:
         return None
@@ -127,7 +127,7 @@ def effects_chart(effects: Sequence[GroupRow], href: dict[str, str]) -> dict[str
                     "sources": row.sources[cls],
                     "mentions": row.mentions[cls],
                     "rank": rank,
-                    "href": f"{href[row.key]}#{cls}",
+                    "href": f"{href[row.key]}-{cls}",
                 }
             )
     return _with_rows(_effects_template(), rows, height=max(60, 26 * len(shown)))

@@ -148,6 +148,7 @@ def read_statements(snap: Snapshot) -> pd.DataFrame:
     return frame.sort_values(["substance_key", "kind", "group_key", "doc_id", "start"], kind="stable").reset_index(drop=True)
 
 
+
 def statement_sentences(snap: Snapshot, statements: pd.DataFrame, batch_size: int = 65_536) -> pd.DataFrame:
     """``doc_id, sentence_id, sentence_start, sentence_text`` of the sentences that hold a
     statement, read batch by batch so the other sentences are never kept."""
@@ -218,6 +219,7 @@ class GroupRow:
     n_sources: int
     n_mentions: int
     href: str = ""
+    anchor: str = ""
 
 
 @dataclass

@@ -13,6 +13,7 @@ from ``file://``.
 
 from __future__ import annotations
 
+import functools
 import math
 import posixpath
 import shutil
@@ -61,8 +62,8 @@ class Site:
     def substance(self, substance_slug: str) -> str:
         return f"{self.files}/substances/{substance_slug}.html"
 
-    def evidence(self, substance_slug: str, kind: str, group_key: str) -> str:
-        return f"{self.files}/evidence/{substance_slug}/{kind}-{slug(group_key)}.html"
+    def evidence(self, substance_slug: str, kind: str, number: int) -> str:
+        return f"{self.files}/evidence/{substance_slug}/{kind}-{number}.html"
 
 
 def anchor(mention: Mapping[str, Any]) -> str:
@@ -71,16 +72,30 @@ def anchor(mention: Mapping[str, Any]) -> str:
 
 
 def linker(page: str) -> Callable[[str], str]:
-    """``url(target)``: the link from ``page`` to ``target`` (both site paths; ``target`` may
-    end with a ``#fragment``)."""
-    here = posixpath.dirname(page) or "."
+    """``url(target)``: the link from ``page`` to ``target`` (both site paths, relative and
+    normalised; ``target`` may end with a ``#fragment``)."""
+    here = posixpath.dirname(page)
 
     def url(target: str) -> str:
         path, hash_, fragment = target.partition("#")
-        relative = posixpath.relpath(path, here) if path else ""
-        return f"{relative}{hash_}{fragment}"
+        if not path:
+            return f"{hash_}{fragment}"
+        directory, _, name = path.rpartition("/")
+        return f"{_prefix(here, directory)}{name}{hash_}{fragment}"
 
     return url
+
+
+@functools.lru_cache(maxsize=4096)
+def _prefix(here: str, there: str) -> str:
+    """The relative path from folder ``here`` to folder ``there``, ending with ``/`` (or
+    empty): ``posixpath.relpath`` without its two ``getcwd`` calls, for a million links."""
+    a = here.split("/") if here else []
+    b = there.split("/") if there else []
+    common = 0
+    while common < min(len(a), len(b)) and a[common] == b[common]:
+        common += 1
+    return "../" * (len(a) - common) + "".join(f"{part}/" for part in b[common:])
 
 
 def number(value: Any) -> str:
