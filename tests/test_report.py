@@ -131,6 +131,15 @@ def test_chart_declarations_are_valid_vega_lite():
     effects, doses = charts.validated()
     assert effects["encoding"]["href"]["field"] == "href"
     assert "$schema" not in effects and "$schema" not in doses
+    import altair as alt
+
+    chart = charts.doses_chart([
+        {"mark": "range", "route": "IV · mL", "per": "day", "low": 10.0, "high": 50.0, "amount": None,
+         "range": "10–50", "doses": 2, "sources": 1, "href": "e.html#g-1"},
+        {"mark": "amount", "route": "IV · mL", "per": "day", "low": None, "high": None, "amount": 20.0,
+         "range": "20", "doses": 2, "sources": 1, "href": "e.html#g-1"},
+    ])
+    alt.Chart.from_dict(charts.spec(chart), validate=True)  # a chart with its data is valid too
 
 
 def test_every_statement_is_counted_once(report_run, tables):

@@ -39,12 +39,12 @@ import pyarrow.parquet as pq
 from pipeline import schema
 from pipeline.report import charts
 from pipeline.report import data as tables
-from pipeline.report.data import KINDS, GroupRow, Substance, slug
+from pipeline.report.data import KINDS, GroupRow, Substance, short_id
 from pipeline.report.highlight import pieces
 from pipeline.report.render import Renderer, Site, amount_range, anchor, copy_static, days, linker, number
 
 #: Rows of each list in a summary section (the substance page lists them all).
-TOP_ROWS = 10
+TOP_ROWS = 5
 #: Mentions per evidence page, about (a group is never split: one larger group has a page of its own).
 EVIDENCE_ROWS = 1500
 #: Characters of context on each side of a mention in the evidence pages.
@@ -279,7 +279,7 @@ def _view(
                 size = 0
             chunks[kind][-1].append(row)
             size += row.n_mentions
-            row.anchor = f"g-{slug(row.key)}"
+            row.anchor = f"g-{short_id(row.key)}"
             row.href = f"{site.evidence(s.slug, kind, len(chunks[kind]) - 1)}#{row.anchor}"
     route_href = {row.key: row.href for row in mine["dose"]}
     dose_ranges = ranges.get(s.key, [])
@@ -310,9 +310,11 @@ def _view(
     )
 
 
-def _dose_points(doses: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """The dose charts' data, per substance key: distinct (route, canonical unit, per, low,
-    high) with positive amounts, how many doses and sources state each, and the route group."""
+def _dose_points(doses: pd.DataFrame, amounts: int = 6) -> dict[str, list[dict[str, Any]]]:
+    """The dose charts' data, per substance key: for each route, canonical unit and ``per``, one
+    ``range`` row (lowest to highest positive amount) and ``amount`` rows for its ``amounts``
+    most frequent amounts (either bound of a dose), each with how many doses and sources state
+    it and the route group; so a chart has a few dozen marks, whatever the number of doses."""
     if doses.empty:
         return {}
     frame = doses.copy()
@@ -322,19 +324,30 @@ def _dose_points(doses: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     if frame.empty:
         return {}
     frame["label"] = frame["route_name"] + " · " + frame["canonical_unit"]
-    grouped = frame.groupby(["substance_key", "label", "per_name", "lo", "hi", "group_key"], sort=True).agg(
-        doses=("mention_id", "size"), sources=("doc_id", "nunique")
+    keys = ["substance_key", "label", "per_name", "group_key"]
+    ranges = frame.groupby(keys, sort=True).agg(
+        low=("lo", "min"), high=("hi", "max"), doses=("mention_id", "size"), sources=("doc_id", "nunique")
     )
+    ends = pd.concat([frame[keys + ["lo", "mention_id", "doc_id"]].rename(columns={"lo": "amount"}),
+                      frame[frame["hi"] != frame["lo"]][keys + ["hi", "mention_id", "doc_id"]].rename(columns={"hi": "amount"})])
+    common = ends.groupby(keys + ["amount"], sort=True).agg(doses=("mention_id", "nunique"), sources=("doc_id", "nunique"))
+    common = common.reset_index().sort_values(keys + ["doses", "amount"], ascending=[True] * len(keys) + [False, True])
+    common = common.groupby(keys, sort=False).head(amounts)
     found: dict[str, list[dict[str, Any]]] = {}
-    for (key, label, per, lo, hi, group_key), n_doses, n_sources in zip(
-        grouped.index, grouped["doses"].tolist(), grouped["sources"].tolist()
+    for (key, label, per, group_key), low, high, n_doses, n_sources in zip(
+        ranges.index, ranges["low"].tolist(), ranges["high"].tolist(), ranges["doses"].tolist(), ranges["sources"].tolist()
     ):
         found.setdefault(key, []).append(
-            {
-                "route": label, "per": per or "not stated", "low": float(lo), "high": float(hi),
-                "range": amount_range(float(lo), float(hi)), "doses": int(n_doses),
-                "sources": int(n_sources), "group_key": group_key,
-            }
+            {"mark": "range", "route": label, "per": per or "not stated", "low": float(low), "high": float(high),
+             "amount": None, "range": amount_range(float(low), float(high)), "doses": int(n_doses),
+             "sources": int(n_sources), "group_key": group_key}
+        )
+    for row in common.to_dict("records"):
+        amount = float(row["amount"])
+        found[row["substance_key"]].append(
+            {"mark": "amount", "route": row["label"], "per": row["per_name"] or "not stated", "low": None, "high": None,
+             "amount": amount, "range": amount_range(amount, amount), "doses": int(row["doses"]),
+             "sources": int(row["sources"]), "group_key": row["group_key"]}
         )
     return found
 

@@ -60,25 +60,47 @@ def _effects_template() -> dict[str, Any]:
 
 @functools.cache
 def _doses_template() -> dict[str, Any]:
-    """Per route and canonical unit: a rule from the lowest to the highest amount of each
-    distinct dose, on a log scale (amounts span 0.1 mL to grams), coloured by ``per``."""
+    """Per route and canonical unit (and ``per``, in colour): a rule from the lowest to the
+    highest amount, and points at the most frequent amounts sized by how many doses state
+    them, on a log scale (amounts span 0.1 mL to grams)."""
     base = alt.Chart(alt.Data(name=_DATA)).encode(
         y=alt.Y("route:N", title=None, axis=alt.Axis(labelLimit=220)),
+        yOffset=alt.YOffset("per:N"),
         color=alt.Color("per:N", title="per", legend=alt.Legend(orient="bottom")),
         href=alt.Href("href:N"),
-        tooltip=[
-            alt.Tooltip("route:N", title="route · unit"),
-            alt.Tooltip("range:N", title="amount"),
-            alt.Tooltip("per:N", title="per"),
-            alt.Tooltip("doses:Q", title="doses"),
-            alt.Tooltip("sources:Q", title="sources"),
-        ],
     )
-    x = alt.X("low:Q", title="amount (canonical unit, log scale)", scale=alt.Scale(type="log"))
-    rules = base.mark_rule(strokeWidth=4, opacity=0.7).encode(x=x, x2="high:Q")
-    points = base.mark_point(filled=True, size=50, opacity=0.9).encode(x=x)
-    ends = base.mark_point(filled=True, size=50, opacity=0.9).encode(x=alt.X("high:Q"))
-    chart = alt.layer(rules, points, ends).properties(
+    x_scale = alt.Scale(type="log")
+    rules = (
+        base.transform_filter(alt.datum.mark == "range")
+        .mark_rule(strokeWidth=4, opacity=0.6)
+        .encode(
+            x=alt.X("low:Q", title="amount (canonical unit, log scale)", scale=x_scale),
+            x2="high:Q",
+            tooltip=[
+                alt.Tooltip("route:N", title="route · unit"),
+                alt.Tooltip("per:N", title="per"),
+                alt.Tooltip("range:N", title="range"),
+                alt.Tooltip("doses:Q", title="doses"),
+                alt.Tooltip("sources:Q", title="sources"),
+            ],
+        )
+    )
+    points = (
+        base.transform_filter(alt.datum.mark == "amount")
+        .mark_point(filled=True, opacity=0.9)
+        .encode(
+            x=alt.X("amount:Q", scale=x_scale),
+            size=alt.Size("doses:Q", title="doses", scale=alt.Scale(range=[30, 250]), legend=None),
+            tooltip=[
+                alt.Tooltip("route:N", title="route · unit"),
+                alt.Tooltip("per:N", title="per"),
+                alt.Tooltip("range:N", title="amount"),
+                alt.Tooltip("doses:Q", title="doses"),
+                alt.Tooltip("sources:Q", title="sources"),
+            ],
+        )
+    )
+    chart = alt.layer(rules, points).properties(
         width="container", title="Dose ranges by route", autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
     )
     return _spec(chart)
@@ -100,14 +122,26 @@ def validated() -> list[dict[str, Any]]:
     return [_effects_template(), _doses_template()]
 
 
-def _with_rows(template: dict[str, Any], rows: list[dict[str, Any]], height: int) -> dict[str, Any]:
-    """The template with ``rows`` as its data and a height in pixels: a fixed height (not one
-    step per category) lets the width follow the page (``width: container``) without Vega-Lite
-    warning that it drops the fit of the height."""
-    spec = copy.deepcopy(template)
-    spec["data"] = {"values": rows}
-    spec["height"] = height
-    return spec
+def templates() -> dict[str, dict[str, Any]]:
+    """The chart declarations by name; a page holds them once (``chart-templates``) and each
+    chart only its name, data and height (see :func:`spec`)."""
+    return {"effects": _effects_template(), "doses": _doses_template()}
+
+
+def spec(chart: dict[str, Any]) -> dict[str, Any]:
+    """The full Vega-Lite specification of a chart made by :func:`effects_chart` or
+    :func:`doses_chart` (what report.js builds in the browser)."""
+    full = copy.deepcopy(templates()[chart["template"]])
+    full["data"] = {"values": chart["values"]}
+    full["height"] = chart["height"]
+    return full
+
+
+def _with_rows(template: str, rows: list[dict[str, Any]], height: int) -> dict[str, Any]:
+    """A chart: its template's name, ``rows`` as data, a height in pixels. A fixed height (not
+    one step per category) lets the width follow the page (``width: container``) without
+    Vega-Lite warning that it drops the fit of the height."""
+    return {"template": template, "values": rows, "height": height}
 
 
 def effects_chart(effects: Sequence[GroupRow], href: dict[str, str]) -> dict[str, Any] | None:
@@ -130,17 +164,17 @@ def effects_chart(effects: Sequence[GroupRow], href: dict[str, str]) -> dict[str
                     "href": f"{href[row.key]}-{cls}",
                 }
             )
-    return _with_rows(_effects_template(), rows, height=max(60, 26 * len(shown)))
+    return _with_rows("effects", rows, height=max(60, 26 * len(shown)))
 
 
 def doses_chart(points: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
-    """The chart of dose ranges by route. ``points``: distinct doses with ``route`` (route and
-    canonical unit), ``low``, ``high`` (positive amounts), ``per``, ``doses``, ``sources``,
-    ``range`` (as text) and ``href``. None when there is nothing to draw."""
+    """The chart of dose ranges by route. ``points``: ``range`` rows (``low``, ``high``) and
+    ``amount`` rows (``amount``), each with ``route`` (route and canonical unit), ``per``,
+    ``doses``, ``sources``, ``range`` (as text) and ``href``. None when there is nothing."""
     if not points:
         return None
-    categories = {point["route"] for point in points}
-    return _with_rows(_doses_template(), list(points), height=max(50, 34 * len(categories)))
+    rows = {(point["route"], point["per"]) for point in points}
+    return _with_rows("doses", list(points), height=max(50, 22 * len(rows)))
 
 
 __all__ = ["DoseRange", "TOP_EFFECTS", "doses_chart", "effects_chart", "validated"]

@@ -103,6 +103,11 @@ def slug(value: str, prefix: str = "") -> str:
     return f"{prefix}{safe}-{digest}"
 
 
+def short_id(value: str) -> str:
+    """12 hex digits of the SHA-1 of ``value``: an anchor that is unique in practice."""
+    return hashlib.sha1(value.encode("utf-8")).hexdigest()[:12]
+
+
 # --------------------------------------------------------------------------- reading tables
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import jinja2
 
+from pipeline.report import charts
 from pipeline.report.data import CLASSES, KIND_TITLES, slug
 
 #: The Content-Security-Policy of every page: scripts and styles from the report's files only
@@ -148,6 +149,7 @@ class Renderer:
             anchor=anchor,
             amount_range=amount_range,
             days=days,
+            chart_templates_json=charts.templates,
         )
         self._templates: dict[str, jinja2.Template] = {}
 

@@ -3,10 +3,16 @@
 // innerHTML: the panel is filled with textContent only.
 "use strict";
 
+let chartTemplates = null;
+
+// A figure holds its template's name, its data and its height; the page holds the templates
+// (Vega-Lite specifications made with altair) once.
 function drawChart(figure) {
   if (figure.dataset.rendered || typeof window.vegaEmbed !== "function") return;
   figure.dataset.rendered = "pending";
-  const spec = JSON.parse(figure.querySelector('script[type="application/json"]').textContent);
+  if (chartTemplates === null) chartTemplates = JSON.parse(document.getElementById("chart-templates").textContent);
+  const chart = JSON.parse(figure.querySelector('script[type="application/json"]').textContent);
+  const spec = Object.assign({}, chartTemplates[chart.template], { data: { values: chart.values }, height: chart.height });
   // ast: expressions are interpreted, not compiled with Function(): the pages' Content-Security-Policy allows no eval
   window.vegaEmbed(figure.querySelector(".chart-view"), spec, { renderer: "svg", actions: false, ast: true })
     .then(function () { figure.dataset.rendered = "true"; })
