@@ -256,7 +256,7 @@ def test_summary_ranks_adverse_effects_by_sources_and_links_counts_to_their_ment
         assert n == expected.get(concept, 0), concept
     assert shown[0][1] == expected.max()
 
-    links = [(a.get_attribute("href"), int(a.text)) for a in table.find_elements("css selector", "td.reported a.count")][:4]
+    links = [(a.get_attribute("href"), int(a.text.split()[0])) for a in table.find_elements("css selector", "td.reported a.count")][:4]
     assert links
     for href, n_sources in links:
         driver.get(href)
@@ -280,32 +280,38 @@ def test_summary_ranks_adverse_effects_by_sources_and_links_counts_to_their_ment
 def test_source_pages_highlight_every_mention_row_for_row(driver, report, tables):
     documents, mentions = tables["documents"], tables["mentions"]
     script = """
-        const marks = [...document.querySelectorAll('#text mark[data-mention-id]')];
+        const packed = JSON.parse(document.getElementById('mention-data').textContent);
+        const data = {};
+        for (const [id, values] of Object.entries(packed.rows))
+            data[id] = Object.fromEntries(values.map((v, i) => [packed.fields[i], v]));
         const byId = {};
-        for (const m of marks) {
+        for (const m of document.querySelectorAll('#text mark[data-mention-id]')) {
             const row = byId[m.dataset.mentionId] = byId[m.dataset.mentionId] || {text: '', parts: 0};
             row.parts += 1;
-            if (!m.parentElement.closest('mark[data-mention-id="' + CSS.escape(m.dataset.mentionId) + '"]')) row.text += m.textContent;
-            if (!m.dataset.part) Object.assign(row, {label: m.dataset.label, concept: m.dataset.conceptId,
-                role: m.dataset.role, negated: m.dataset.negated, uncertain: m.dataset.uncertain,
-                neg_class: m.classList.contains('negated'), unc_class: m.classList.contains('uncertain'), anchor: m.id});
+            row.text += m.textContent;
+            if (!m.dataset.part) Object.assign(row, {anchor: m.id, classes: [...m.classList].sort(),
+                                                     data: data[m.dataset.mentionId]});
         }
-        return {rows: byId, text: document.getElementById('text').textContent};
+        return {rows: byId, text: document.getElementById('text').textContent, n_data: Object.keys(data).length};
     """
     for doc in documents.itertuples():
         _open(driver, _source_page(report, doc.doc_id))
         page = driver.execute_script(script)
         expected = mentions[mentions.doc_id == doc.doc_id].set_index("mention_id")
         assert sorted(page["rows"]) == sorted(expected.index), doc.doc_id
+        assert page["n_data"] == len(expected)
         for mention_id, shown in page["rows"].items():
             row = expected.loc[mention_id]
             assert shown["text"] == row.text
-            assert shown["label"] == row.label
-            assert shown["concept"] == _text(row.concept_id)
-            assert shown["role"] == _text(row.role)
-            assert (shown["negated"] == "yes") == bool(row.negated) == shown["neg_class"]
-            assert (shown["uncertain"] == "yes") == bool(row.uncertain) == shown["unc_class"]
             assert shown["anchor"] == f"m{row.start}-{row.end}-{row.label}"
+            classes = {"m", row.label} | ({f"role-{row.role}"} if _text(row.role) else set())
+            classes |= {"negated"} if row.negated else set()
+            classes |= {"uncertain"} if row.uncertain else set()
+            assert shown["classes"] == sorted(classes)
+            data = shown["data"]
+            assert (data["label"], data["negated"], data["uncertain"]) == (row.label, bool(row.negated), bool(row.uncertain))
+            for field in ("concept_id", "concept_name", "role", "method", "section", "substance_id"):
+                assert _text(data[field]) == _text(row[field]), field
         assert page["text"] == doc.text.replace("\r\n", "\n")
         if doc.status != "ok":
             assert doc.error in driver.find_element("css selector", "dl.meta").text

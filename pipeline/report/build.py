@@ -28,7 +28,7 @@ import shutil
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,9 +89,6 @@ class SubstanceView:
     dose_points: list[dict[str, Any]]
     n_doses: int
     kind_mentions: dict[str, int]
-    effects_spec: dict[str, Any] | None = None
-    doses_spec: dict[str, Any] | None = None
-    sources: list[dict[str, Any]] = field(default_factory=list)
     chunks: dict[str, list[list[GroupRow]]] = field(default_factory=dict)
 
 
@@ -133,127 +130,141 @@ def _swap(html: Path, files: Path, staging: Path, new_html: Path, tag: str) -> N
     shutil.rmtree(old, ignore_errors=True)
 
 
+class _Pages:
+    """Renders pages and writes them: the summary to ``index_file``, every other page under
+    ``staging`` (the future ``report_files``)."""
+
+    def __init__(self, site: Site, staging: Path, index_file: Path, run_line: str) -> None:
+        self.site = site
+        self.staging = staging
+        self.index_file = index_file
+        self.renderer = Renderer(site)
+        self.run_line = run_line
+        self.count: Counter[str] = Counter()
+
+    def write(self, template: str, page: str, **context: Any) -> None:
+        html = self.renderer.render(template, page, run_line=self.run_line, **context)
+        if page == self.site.index:
+            target = self.index_file
+        else:
+            target = self.staging / Path(page).relative_to(self.site.files)
+            target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        self.count[template] += 1
+
+
 def _write_all(snap: tables.Snapshot, site: Site, staging: Path, index_file: Path, top: int) -> dict[str, int]:
-    """Every page of the report into ``staging`` (the future ``report_files``) and the summary
-    into ``index_file``; returns page counts."""
-    renderer = Renderer(site)
+    """Every page of the report, one at a time: the summary, the substance pages, the
+    evidence pages, the list of sources and the source pages (texts streamed). The largest
+    frames are dropped as soon as the pages that need them are written."""
+    pages = _Pages(site, staging, index_file, _run_line(snap))
     copy_static(staging / "static")
     documents = tables.read_documents(snap)
-    statements = tables.read_statements(snap)
-    label_counts = _label_counts(snap)
-    run_line = _run_line(snap)
-    found = tables.substances(documents, statements)
-    groups = tables.group_rows(statements)
-    ranges = tables.dose_ranges(statements)
-    dose_frame = tables.dose_rows(statements)
-
     documents["href"] = [site.source(doc_id) for doc_id in documents["doc_id"]]
-    source_href = dict(zip(documents["doc_id"], documents["href"]))
-    source_name = dict(zip(documents["doc_id"], documents["source"]))
-    substance_page = {s.key: site.substance(s.slug) for s in found}
-    dose_parts = dict(tuple(dose_frame.groupby("substance_key", sort=False))) if len(dose_frame) else {}
-    points = _dose_points(dose_frame)
-    views = {
-        s.key: _view(s, site, groups, ranges, dose_parts.get(s.key), points.get(s.key, []), source_href, source_name, substance_page)
-        for s in found
-    }
+    doc_records = _records(documents)
+    by_id = {record["doc_id"]: record for record in doc_records}
+    statements = tables.read_statements(snap)
+    found = tables.substances(documents, statements)
+    views = _views(found, statements, site, by_id)
 
-    def write(site_path: str, text: str) -> None:
-        target = staging / Path(site_path).relative_to(site.files) if site_path != site.index else index_file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-
-    # the summary
-    subjects = [views[s.key] for s in found if s.n_subject_sources]
-    others = [views[s.key] for s in found if not s.n_subject_sources]
-    url = linker(site.index)
-    for view in subjects:
-        view.effects_spec = charts.effects_chart(view.groups["effect"], {r.key: url(r.href) for r in view.groups["effect"]})
-        view.doses_spec = charts.doses_chart(_relative_points(view.dose_points, url))
-    problems = documents[documents["status"] != "ok"]
-    warnings = documents[(documents["status"] == "ok") & documents["warning"].notna()]
-    by_label = statements["label"].value_counts()
-    totals = {
-        "sources": len(documents),
-        "ok": int((documents["status"] == "ok").sum()),
-        "empty": int((documents["status"] == "empty").sum()),
-        "error": int((documents["status"] == "error").sum()),
-        "statements": len(statements),
-        "conditions": int(by_label.get("CONDITION", 0)),
-        "effects": int(by_label.get("ADVERSE_EFFECT", 0)),
-        "doses": int(by_label.get("DOSE", 0)),
-    }
-    write(
-        site.index,
-        renderer.render(
-            "index.html.j2", site.index,
-            subjects=subjects, others=others, totals=totals, limit=top, kinds=KINDS, run_line=run_line,
-            n_subjects=sum(1 for view in subjects if view.s.key),
-            problems=_records(problems), warnings=_records(warnings),
-        ),
-    )
-
-    # one page per substance
-    per_doc_kind = statements.groupby(["substance_key", "doc_id", "kind"]).size()
-    subject_docs = documents.groupby("subject_key")["doc_id"].apply(set).to_dict()
-    for view in views.values():
-        page = view.page
-        url = linker(page)
-        view.sources = _substance_sources(view.s.key, per_doc_kind, subject_docs, documents)
-        write(
-            page,
-            renderer.render(
-                "substance.html.j2", page, v=view, kinds=KINDS, run_line=run_line, sources=view.sources,
-                effects_spec=charts.effects_chart(view.groups["effect"], {r.key: url(r.href) for r in view.groups["effect"]}),
-                doses_spec=charts.doses_chart(_relative_points(view.dose_points, url)),
-            ),
-        )
-
-    # the evidence behind every count, one (substance, kind) at a time
-    n_evidence = 0
-    for (key, kind), rows in _evidence_rows(snap, statements, source_href, source_name):
+    _write_summary(pages, views, documents, statements, top)
+    _write_substance_pages(pages, views, documents, statements, by_id)
+    dose_details = _dose_details(tables.dose_rows(statements))
+    for (key, kind), rows in _evidence_rows(snap, statements, by_id):
         view = views[key]
         chunks = view.chunks[kind]
-        for number_, groups_ in enumerate(chunks):
-            page = site.evidence(view.s.slug, kind, number_)
-            write(
-                page,
-                renderer.render(
-                    "evidence.html.j2", page, v=view, kind=kind, groups=groups_, rows=rows,
-                    chunk=number_, pages=[site.evidence(view.s.slug, kind, i) for i in range(len(chunks))],
-                    run_line=run_line,
-                ),
-            )
-            n_evidence += 1
+        links = [site.evidence(view.s.slug, kind, i) for i in range(len(chunks))]
+        for number_, groups in enumerate(chunks):
+            pages.write("evidence.html.j2", links[number_], v=view, kind=kind, groups=groups, rows=rows, chunk=number_, pages=links)
+    del statements  # the largest frame: not needed for the rest
 
-    # every source, listed, then one page each (texts streamed)
-    subject_href = {s.key: views[s.key].page for s in found}
-    doc_records = _records(documents)
+    label_counts = _label_counts(snap)
     for record in doc_records:
         record["counts"] = {label: label_counts.get(record["doc_id"], {}).get(label, 0) for label in schema.LABELS}
-        record["subject_href"] = subject_href.get(record["subject_id"]) if record["subject_id"] else None
-    write(
-        site.sources_list,
-        renderer.render("sources.html.j2", site.sources_list, documents=doc_records, labels=list(schema.LABELS), run_line=run_line),
-    )
-    by_id = {record["doc_id"]: record for record in doc_records}
-    dose_details = {d["mention_id"]: _dose_text(d) for d in _rows(dose_frame[["mention_id", "low", "high", "unit", "per", "route", "times_per_day", "duration_days_low", "duration_days_high"]])} if len(dose_frame) else {}
-    n_sources = 0
+        subject = views.get(record["subject_id"]) if record["subject_id"] else None
+        record["subject_href"] = subject.page if subject else None
+    pages.write("sources.html.j2", site.sources_list, documents=doc_records, labels=list(schema.LABELS))
     for row, mentions in tables.iter_documents(snap):
         doc = by_id[row["doc_id"]]
-        page = doc["href"]
         legend_counts: Counter[str] = Counter({key: 0 for key, _ in LEGEND})
         for m in mentions:
             legend_counts[f"role-{m['role']}" if m["label"] == "CONDITION" and m["role"] else m["label"]] += 1
-        write(
-            page,
-            renderer.render(
-                "source.html.j2", page, doc={**doc, "extracted_at": row["extracted_at"]}, mentions=mentions,
-                pieces=pieces(row["text"] or "", mentions), legend=LEGEND, dose_details=dose_details, legend_counts=legend_counts, run_line=run_line,
-            ),
+        pages.write(
+            "source.html.j2", doc["href"], doc={**doc, "extracted_at": row["extracted_at"]}, mentions=mentions,
+            pieces=pieces(row["text"] or "", mentions), legend=LEGEND, legend_counts=legend_counts, dose_details=dose_details,
         )
-        n_sources += 1
-    return {"sources": n_sources, "substances": len(found), "evidence": n_evidence}
+    return {
+        "sources": pages.count["source.html.j2"], "substances": len(found), "evidence": pages.count["evidence.html.j2"],
+    }
+
+
+def _views(
+    found: list[Substance], statements: pd.DataFrame, site: Site, by_id: dict[str, dict[str, Any]]
+) -> dict[str, "SubstanceView"]:
+    """Every section's view (rows, links, doses), by substance key."""
+    groups = tables.group_rows(statements)
+    ranges = tables.dose_ranges(statements)
+    dose_frame = tables.dose_rows(statements)
+    dose_parts = dict(tuple(dose_frame.groupby("substance_key", sort=False))) if len(dose_frame) else {}
+    points = _dose_points(dose_frame)
+    return {
+        s.key: _view(s, site, groups, ranges, dose_parts.get(s.key), points.get(s.key, []), by_id)
+        for s in found
+    }
+
+
+def _write_summary(
+    pages: _Pages, views: dict[str, "SubstanceView"], documents: pd.DataFrame, statements: pd.DataFrame, top: int
+) -> None:
+    """The summary: counts, a section per subject (``top`` rows a list, charts), the other
+    substances in one table, failed and empty sources with their error."""
+    site = pages.site
+    subjects = [view for view in views.values() if view.s.n_subject_sources]
+    others = [view for view in views.values() if not view.s.n_subject_sources]
+    url = linker(site.index)
+    charts_of = {view.s.key: _charts(view, url) for view in subjects}
+    by_label = statements["label"].value_counts()
+    status = documents["status"]
+    totals = {
+        "sources": len(documents), "ok": int((status == "ok").sum()), "empty": int((status == "empty").sum()),
+        "error": int((status == "error").sum()), "statements": len(statements),
+        "conditions": int(by_label.get("CONDITION", 0)), "effects": int(by_label.get("ADVERSE_EFFECT", 0)),
+        "doses": int(by_label.get("DOSE", 0)),
+    }
+    pages.write(
+        "index.html.j2", site.index, subjects=subjects, others=others, charts=charts_of, totals=totals, limit=top,
+        kinds=KINDS, n_subjects=sum(1 for view in subjects if view.s.key),
+        problems=_records(documents[status != "ok"]),
+        warnings=_records(documents[(status == "ok") & documents["warning"].notna()]),
+    )
+
+
+def _write_substance_pages(
+    pages: _Pages, views: dict[str, "SubstanceView"], documents: pd.DataFrame, statements: pd.DataFrame,
+    by_id: dict[str, dict[str, Any]],
+) -> None:
+    """One page per substance: every row of every list, every dose, its sources."""
+    stated: dict[str, dict[str, dict[str, int]]] = {}
+    per_doc_kind = statements.groupby(["substance_key", "doc_id", "kind"]).size()
+    for (key, doc_id, kind), n in zip(per_doc_kind.index, per_doc_kind.tolist()):
+        stated.setdefault(key, {}).setdefault(doc_id, {})[kind] = int(n)
+    subject_docs: dict[str, list[str]] = {}
+    for doc_id, key in zip(documents["doc_id"].tolist(), documents["subject_key"].tolist()):
+        subject_docs.setdefault(key, []).append(doc_id)
+    for view in views.values():
+        effects_spec, doses_spec = _charts(view, linker(view.page))
+        sources = _substance_sources(subject_docs.get(view.s.key, []), stated.get(view.s.key, {}), by_id)
+        pages.write(
+            "substance.html.j2", view.page, v=view, kinds=KINDS, sources=sources,
+            effects_spec=effects_spec, doses_spec=doses_spec,
+        )
+
+
+def _charts(view: "SubstanceView", url: Callable[[str], str]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """A section's two charts, with links relative to the page that shows them."""
+    effects = charts.effects_chart(view.groups["effect"], {r.key: url(r.href) for r in view.groups["effect"]})
+    doses = charts.doses_chart([{**p, "href": url(p["href"])} for p in view.dose_points])
+    return effects, doses
 
 
 def _view(
@@ -263,9 +274,7 @@ def _view(
     ranges: dict[str, list[Any]],
     doses: pd.DataFrame | None,
     dose_points: list[dict[str, Any]],
-    source_href: dict[str, str],
-    source_name: dict[str, str],
-    substance_page: dict[str, str],
+    by_id: dict[str, dict[str, Any]],
 ) -> SubstanceView:
     """A section's rows with their evidence links, its doses (rows and chart points)."""
     mine = {kind: groups.get((s.key, kind), []) for kind in KINDS}
@@ -292,25 +301,28 @@ def _view(
                 "text": d["text"], "low": _num(d["low"]), "high": _num(d["high"]), "unit": d["unit"],
                 "per": _str(d["per"]), "times_per_day": _num(d["times_per_day"]), "route": _str(d["route"]),
                 "duration_low": _num(d["duration_days_low"]), "duration_high": _num(d["duration_days_high"]),
-                "cls": d["cls"], "source": source_name.get(d["doc_id"], d["doc_id"]),
-                "source_href": source_href.get(d["doc_id"], ""),
-                "href": f"{source_href.get(d['doc_id'], '')}#{anchor(d)}",
+                "cls": d["cls"], "source": by_id[d["doc_id"]]["source"],
+                "source_href": by_id[d["doc_id"]]["href"],
+                "href": f"{by_id[d['doc_id']]['href']}#{anchor(d)}",
             }
         )
     return SubstanceView(
         s=s,
-        page=substance_page[s.key],
+        page=site.substance(s.slug),
         groups=mine,
         dose_ranges=dose_ranges,
         doses=dose_records,
-        dose_points=[{**p, "href": route_href[p.pop("group_key")]} for p in dose_points],
+        dose_points=[
+            {**{k: v for k, v in p.items() if k != "group_key" and v is not None}, "href": route_href[p["group_key"]]}
+            for p in dose_points
+        ],
         n_doses=len(dose_records),
         kind_mentions={kind: sum(r.n_mentions for r in rows) for kind, rows in mine.items()},
         chunks=chunks,
     )
 
 
-def _dose_points(doses: pd.DataFrame, amounts: int = 6) -> dict[str, list[dict[str, Any]]]:
+def _dose_points(doses: pd.DataFrame, amounts: int = 4) -> dict[str, list[dict[str, Any]]]:
     """The dose charts' data, per substance key: for each route, canonical unit and ``per``, one
     ``range`` row (lowest to highest positive amount) and ``amount`` rows for its ``amounts``
     most frequent amounts (either bound of a dose), each with how many doses and sources state
@@ -352,15 +364,18 @@ def _dose_points(doses: pd.DataFrame, amounts: int = 6) -> dict[str, list[dict[s
     return found
 
 
-def _relative_points(points: list[dict[str, Any]], url) -> list[dict[str, Any]]:
-    return [{**p, "href": url(p["href"])} for p in points]
+def _dose_details(doses: pd.DataFrame) -> dict[str, str]:
+    """Each DOSE mention's row in words, for the side panel of its source page."""
+    if doses.empty:
+        return {}
+    columns = ["mention_id", "low", "high", "unit", "per", "route", "times_per_day", "duration_days_low", "duration_days_high"]
+    return {d["mention_id"]: _dose_text(d) for d in _rows(doses[columns])}
 
 
 def _evidence_rows(
     snap: tables.Snapshot,
     statements: pd.DataFrame,
-    source_href: dict[str, str],
-    source_name: dict[str, str],
+    by_id: dict[str, dict[str, Any]],
     chunk: int = 50_000,
 ) -> Iterable[tuple[tuple[str, str], dict[str, dict[str, list[dict[str, Any]]]]]]:
     """For each (substance, kind): per group, its mentions per class, each with the sentence
@@ -387,14 +402,15 @@ def _evidence_rows(
                     yield current, groups
                 current, groups = key, {}
             left, right = _context(m)
-            href = source_href.get(m["doc_id"], "")
+            doc = by_id[m["doc_id"]]
+            href = doc["href"]
             by_class = groups.setdefault(m["group_key"], {cls: [] for cls in tables.CLASSES})
             by_class[m["cls"]].append(
                 {
                     "mention_id": m["mention_id"], "text": m["text"], "left": left, "right": right,
                     "label": m["label"], "role": m["role"], "negated": bool(m["negated"]),
                     "uncertain": bool(m["uncertain"]), "section": m["section"], "method": m["method"],
-                    "source": source_name.get(m["doc_id"], m["doc_id"]), "source_href": href,
+                    "source": doc["source"], "source_href": href,
                     "href": f"{href}#{anchor(m)}", "dose": _dose_text(m) if m["kind"] == "dose" else "",
                 }
             )
@@ -441,23 +457,15 @@ def _dose_text(m: dict[str, Any]) -> str:
 
 
 def _substance_sources(
-    key: str, per_doc_kind: pd.Series, subject_docs: dict[str, set], documents: pd.DataFrame
+    about: list[str], stated: dict[str, dict[str, int]], by_id: dict[str, dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The sources of a substance page: those about it, then those with statements about it."""
-    about = subject_docs.get(key, set())
-    try:
-        stated = per_doc_kind.loc[key]
-    except KeyError:
-        stated = pd.Series(dtype=int)
-    counts: dict[str, dict[str, int]] = {}
-    for (doc_id, kind), n in stated.items():
-        counts.setdefault(doc_id, {})[kind] = int(n)
-    wanted = documents[documents["doc_id"].isin(about | set(counts))]
+    """The sources of a substance page: those about it (``about``), then those with
+    statements about it (``stated``: doc id -> statements per kind), most statements first."""
+    subject = set(about)
     found = []
-    for record in _records(wanted):
-        record["is_subject"] = record["doc_id"] in about
-        record["counts"] = {kind: counts.get(record["doc_id"], {}).get(kind, 0) for kind in KINDS}
-        found.append(record)
+    for doc_id in subject | set(stated):
+        counts = stated.get(doc_id, {})
+        found.append({**by_id[doc_id], "is_subject": doc_id in subject, "counts": {kind: counts.get(kind, 0) for kind in KINDS}})
     found.sort(key=lambda r: (not r["is_subject"], -sum(r["counts"].values()), r["doc_id"]))
     return found
 

@@ -50,7 +50,6 @@ def _effects_template() -> dict[str, Any]:
                 alt.Tooltip("concept:N", title="concept"),
                 alt.Tooltip("class:N", title="mentions"),
                 alt.Tooltip("sources:Q", title="sources"),
-                alt.Tooltip("mentions:Q", title="mentions (count)"),
             ],
         )
         .properties(width="container", title="Top adverse effects by number of sources", autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
@@ -159,7 +158,6 @@ def effects_chart(effects: Sequence[GroupRow], href: dict[str, str]) -> dict[str
                     "concept": row.concept_id or "",
                     "class": cls,
                     "sources": row.sources[cls],
-                    "mentions": row.mentions[cls],
                     "rank": rank,
                     "href": f"{href[row.key]}-{cls}",
                 }

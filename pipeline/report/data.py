@@ -139,9 +139,10 @@ def read_statements(snap: Snapshot) -> pd.DataFrame:
     frame["cls"] = np.where(frame["negated"], "negated", np.where(frame["uncertain"], "hedged", "reported"))
     frame["substance_key"] = frame["substance_id"].fillna(NO_SUBJECT_KEY)
 
-    doses = pq.read_table(snap.path("doses")).to_pandas()
-    doses = doses.drop(columns=["doc_id"])
+    dose_columns = [name for name in schema.DOSES.names if name not in ("doc_id", "condition_concept_ids")]
+    doses = pq.read_table(snap.path("doses"), columns=dose_columns).to_pandas()
     frame = frame.merge(doses, on="mention_id", how="left", validate="one_to_one")
+    del doses
 
     text_key = "text:" + frame["text"].str.lower()
     concept_key = frame["concept_id"].where(frame["concept_id"].notna(), text_key)
@@ -180,7 +181,8 @@ def iter_documents(snap: Snapshot, batch_size: int = 16) -> Iterator[tuple[dict,
     The mentions table (without texts of documents) is held as one Arrow table sorted by
     document; documents are read in small batches, so at most ``batch_size`` texts are in
     memory."""
-    mentions = pq.read_table(snap.path("mentions"))
+    columns = [name for name in schema.MENTIONS.names if name not in ("sentence_id", "text")]
+    mentions = pq.read_table(snap.path("mentions"), columns=columns)
     order = pc.sort_indices(
         mentions, sort_keys=[("doc_id", "ascending"), ("start", "ascending"), ("end", "descending"), ("label", "ascending")]
     )

@@ -72,6 +72,59 @@ def anchor(mention: Mapping[str, Any]) -> str:
     return f"m{mention['start']}-{mention['end']}-{mention['label']}"
 
 
+def mark_attributes(mention: Mapping[str, Any], part: int) -> dict[str, str]:
+    """The attributes of a mention's highlight (``<mark>``) in its source page: classes by
+    label, role, negation and hedging; the mention id on every part and the anchor on the
+    first; a short tooltip. What the side panel shows is in the page's mention data
+    (:func:`mention_details`). The template escapes them (``xmlattr``)."""
+    label, role = mention["label"], mention["role"]
+    classes = f"m {label}"
+    title = label
+    if role:
+        classes += f" role-{role}"
+        title += f" ({role})"
+    if mention["concept_name"]:
+        title += f": {mention['concept_name']}"
+    if mention["negated"]:
+        classes += " negated"
+        title += " · negated"
+    if mention["uncertain"]:
+        classes += " uncertain"
+        title += " · hedged"
+    attributes = {"class": classes, "data-mention-id": mention["mention_id"]}
+    if part == 0:
+        attributes["id"] = anchor(mention)
+    else:
+        attributes["data-part"] = str(part)
+    attributes["tabindex"] = "0"
+    attributes["title"] = title
+    return attributes
+
+
+#: The fields of a mention in a source page's mention data, in order.
+MENTION_FIELDS = (
+    "label", "concept_id", "concept_name", "role", "negated", "uncertain", "method", "section",
+    "substance", "substance_id", "dose",
+)
+
+
+def mention_details(mentions: list[Mapping[str, Any]], dose_details: Mapping[str, str]) -> dict[str, Any]:
+    """What the side panel of a source page shows: ``{"fields": MENTION_FIELDS, "rows":
+    {mention_id: [values]}}`` (a JSON block in the page, read by report.js with ``JSON.parse``
+    and shown with ``textContent``; field names once, not once per mention)."""
+    return {
+        "fields": MENTION_FIELDS,
+        "rows": {
+            m["mention_id"]: [
+                m["label"], m["concept_id"], m["concept_name"], m["role"], bool(m["negated"]),
+                bool(m["uncertain"]), m["method"], m["section"], m["substance_name"], m["substance_id"],
+                dose_details.get(m["mention_id"]) if m["label"] == "DOSE" else None,
+            ]
+            for m in mentions
+        },
+    }
+
+
 def linker(page: str) -> Callable[[str], str]:
     """``url(target)``: the link from ``page`` to ``target`` (both site paths, relative and
     normalised; ``target`` may end with a ``#fragment``)."""
@@ -150,6 +203,8 @@ class Renderer:
             amount_range=amount_range,
             days=days,
             chart_templates_json=charts.templates,
+            mark_attributes=mark_attributes,
+            mention_details=mention_details,
         )
         self._templates: dict[str, jinja2.Template] = {}
 

@@ -31,23 +31,29 @@ function setUpCharts() {
   figures.forEach(function (figure) { observer.observe(figure); });
 }
 
+let mentionData = null;
+
 function showMention(mark) {
   const fields = document.getElementById("panel-fields");
   if (!fields) return;
-  document.querySelectorAll("mark.m.selected").forEach(function (m) { m.classList.remove("selected"); });
+  if (mentionData === null) mentionData = JSON.parse(document.getElementById("mention-data").textContent);
   const id = mark.dataset.mentionId;
-  const parts = document.querySelectorAll("mark.m");
+  const row = {};
+  (mentionData.rows[id] || []).forEach(function (value, i) { row[mentionData.fields[i]] = value; });
   let text = "";
-  parts.forEach(function (m) { if (m.dataset.mentionId === id) { m.classList.add("selected"); } });
-  const first = document.getElementById(mark.id) || mark;
-  // the mention's text: its parts in order (a mention crossing another is split in parts)
-  parts.forEach(function (m) { if (m.dataset.mentionId === id && !m.parentElement.closest('mark[data-mention-id="' + CSS.escape(id) + '"]')) text += m.textContent; });
+  document.querySelectorAll("mark.m.selected").forEach(function (m) { m.classList.remove("selected"); });
+  // a mention crossing another is split in parts: its text is its parts, in order
+  document.querySelectorAll("mark.m").forEach(function (m) {
+    if (m.dataset.mentionId !== id) return;
+    m.classList.add("selected");
+    text += m.textContent;
+  });
+  const yesNo = function (value) { return value ? "yes" : "no"; };
   const values = {
-    text: text || first.textContent, label: mark.dataset.label, conceptName: mark.dataset.conceptName || "—",
-    conceptId: mark.dataset.conceptId, role: mark.dataset.role || "—", dose: mark.dataset.dose || "—", negated: mark.dataset.negated,
-    uncertain: mark.dataset.uncertain, substance: mark.dataset.substance || "—",
-    substanceId: mark.dataset.substanceId, section: mark.dataset.section || "—",
-    method: mark.dataset.method, mentionId: id
+    text: text, label: row.label, conceptName: row.concept_name || "—", conceptId: row.concept_id,
+    role: row.role || "—", dose: row.dose || "—", negated: yesNo(row.negated), uncertain: yesNo(row.uncertain),
+    substance: row.substance || "—", substanceId: row.substance_id, section: row.section || "—",
+    method: row.method, mentionId: id
   };
   fields.querySelectorAll("[data-field]").forEach(function (el) { el.textContent = values[el.dataset.field] || ""; });
   fields.hidden = false;
