@@ -342,3 +342,27 @@ def test_markup_in_a_source_is_shown_as_text_and_never_runs(driver, report, tabl
     assert not any("alert(" in s for s in scripts)
     assert driver.execute_script("return document.querySelectorAll('#text script, #text img').length") == 0
     assert _problems(driver) == []
+
+
+def test_scale_script_builds_a_synthetic_report(report_run, tmp_path):
+    """benchmarks/report_scale.py (the BENCHMARKS.md figures) runs end to end on a small
+    synthetic corpus made from this run's rows: every source gets its page, and the figures
+    it prints exist. Not timed: nothing here asserts on speed."""
+    import json
+
+    out = tmp_path / "scale.json"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "report_scale.py"), "--sources", "40", "--substances", "6",
+         "--tables", str(report_run), "--work", str(tmp_path / "work"), "--no-browser", "--json", str(out)],
+        capture_output=True, text=True, timeout=600, cwd=REPO,
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    assert result["synthetic"]["sources"] == 40 and result["synthetic"]["mentions"] > 0
+    built = tmp_path / "work" / "synthetic-40"
+    assert len(list((built / "report_files" / "sources").glob("*.html"))) == 40
+    assert result["build"]["seconds"] > 0 and result["build"]["summary_kb"] > 0 and result["build"]["peak_rss_mb"] > 0
+    documents = pd.read_parquet(built / "documents.parquet")
+    mentions = pd.read_parquet(built / "mentions.parquet")
+    assert documents.doc_id.is_unique and mentions.mention_id.is_unique
+    assert set(mentions.doc_id) <= set(documents.doc_id)
