@@ -127,6 +127,40 @@ def test_highlight_pieces_keep_the_text_and_balance_every_mark():
         assert covered.get(m["id"], "") == text[m["start"]:m["end"]], m["id"]
 
 
+def test_evidence_pages_cut_large_groups_and_keep_every_mention_once(monkeypatch):
+    from pipeline.report import build
+    from pipeline.report.data import GroupRow
+
+    monkeypatch.setattr(build, "EVIDENCE_ROWS", 10)
+    groups = [
+        GroupRow("effect", key, key.title(), None, sources=dict(zip(("reported", "hedged", "negated"), m)),
+                 mentions=dict(zip(("reported", "hedged", "negated"), m)), n_sources=sum(m), n_mentions=sum(m))
+        for key, m in (("big", (23, 4, 0)), ("small", (3, 0, 1)), ("tiny", (0, 0, 1)))
+    ]
+    pages = build._evidence_pages(groups, lambda n: f"p{n}.html")
+    sizes = [sum(p["stop"] - p["start"] for b in page for p in b["parts"]) for page in pages]
+    assert sizes == [10, 10, 10, 2] and all(size <= 10 for size in sizes)
+    seen: dict[tuple[str, str], list[int]] = {}
+    anchors: dict[str, set[str]] = {}
+    for number, page in enumerate(pages):
+        for block in page:
+            group = block["group"]
+            if not block["continued"]:
+                anchors.setdefault(f"p{number}.html", set()).add(group.anchor)
+            for part in block["parts"]:
+                seen.setdefault((group.key, part["cls"]), []).extend(range(part["start"], part["stop"]))
+                if not part["continued"]:
+                    anchors.setdefault(f"p{number}.html", set()).add(f"{group.anchor}-{part['cls']}")
+    for group in groups:
+        for cls, n in group.mentions.items():
+            assert seen.get((group.key, cls), []) == list(range(n))
+            if n:
+                page, _, anchor = group.class_href[cls].partition("#")
+                assert anchor in anchors[page]
+        page, _, anchor = group.href.partition("#")
+        assert anchor in anchors[page]
+
+
 def test_chart_declarations_are_valid_vega_lite():
     effects, doses = charts.validated()
     assert effects["encoding"]["href"]["field"] == "href"

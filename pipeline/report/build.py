@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 from pipeline import schema
 from pipeline.report import charts
 from pipeline.report import data as tables
-from pipeline.report.data import KINDS, GroupRow, Substance, short_id
+from pipeline.report.data import CLASSES, KINDS, GroupRow, Substance, short_id
 from pipeline.report.highlight import pieces
 from pipeline.report.render import Renderer, Site, amount_range, anchor, copy_static, days, linker, number
 
@@ -72,9 +72,14 @@ class ReportResult:
 
     def line(self) -> str:
         return (
-            f"report: {self.html} ({self.n_substances} substances; {self.n_sources} source pages and "
-            f"{self.n_evidence_pages} evidence pages in {self.files}) in {self.seconds:.1f} s"
+            f"report: {self.html} ({_plural(self.n_substances, 'substance')}; "
+            f"{_plural(self.n_sources, 'source page')} and {_plural(self.n_evidence_pages, 'evidence page')} "
+            f"in {self.files}) in {self.seconds:.1f} s"
         )
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 @dataclass
@@ -89,7 +94,7 @@ class SubstanceView:
     dose_points: list[dict[str, Any]]
     n_doses: int
     kind_mentions: dict[str, int]
-    chunks: dict[str, list[list[GroupRow]]] = field(default_factory=dict)
+    pages: dict[str, list[list[dict[str, Any]]]] = field(default_factory=dict)
 
 
 def build_report(out_dir: Path, html: Path | None = None, top: int = TOP_ROWS) -> ReportResult:
@@ -172,10 +177,10 @@ def _write_all(snap: tables.Snapshot, site: Site, staging: Path, index_file: Pat
     dose_details = _dose_details(tables.dose_rows(statements))
     for (key, kind), rows in _evidence_rows(snap, statements, by_id):
         view = views[key]
-        chunks = view.chunks[kind]
-        links = [site.evidence(view.s.slug, kind, i) for i in range(len(chunks))]
-        for number_, groups in enumerate(chunks):
-            pages.write("evidence.html.j2", links[number_], v=view, kind=kind, groups=groups, rows=rows, chunk=number_, pages=links)
+        blocks = view.pages[kind]
+        links = [site.evidence(view.s.slug, kind, i) for i in range(len(blocks))]
+        for number_, page_blocks in enumerate(blocks):
+            pages.write("evidence.html.j2", links[number_], v=view, kind=kind, blocks=page_blocks, rows=rows, chunk=number_, pages=links)
     del statements  # the largest frame: not needed for the rest
 
     label_counts = _label_counts(snap)
@@ -262,7 +267,9 @@ def _write_substance_pages(
 
 def _charts(view: "SubstanceView", url: Callable[[str], str]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """A section's two charts, with links relative to the page that shows them."""
-    effects = charts.effects_chart(view.groups["effect"], {r.key: url(r.href) for r in view.groups["effect"]})
+    effects = charts.effects_chart(
+        view.groups["effect"], {(r.key, cls): url(link) for r in view.groups["effect"] for cls, link in r.class_href.items()}
+    )
     doses = charts.doses_chart([{**p, "href": url(p["href"])} for p in view.dose_points])
     return effects, doses
 
@@ -278,18 +285,7 @@ def _view(
 ) -> SubstanceView:
     """A section's rows with their evidence links, its doses (rows and chart points)."""
     mine = {kind: groups.get((s.key, kind), []) for kind in KINDS}
-    chunks: dict[str, list[list[GroupRow]]] = {}
-    for kind, rows in mine.items():
-        chunks[kind] = []
-        size = EVIDENCE_ROWS
-        for row in rows:  # the summary's order, about EVIDENCE_ROWS mentions a page
-            if size + row.n_mentions > EVIDENCE_ROWS and size > 0:
-                chunks[kind].append([])
-                size = 0
-            chunks[kind][-1].append(row)
-            size += row.n_mentions
-            row.anchor = f"g-{short_id(row.key)}"
-            row.href = f"{site.evidence(s.slug, kind, len(chunks[kind]) - 1)}#{row.anchor}"
+    pages = {kind: _evidence_pages(rows, lambda n, kind=kind: site.evidence(s.slug, kind, n)) for kind, rows in mine.items()}
     route_href = {row.key: row.href for row in mine["dose"]}
     dose_ranges = ranges.get(s.key, [])
     for r in dose_ranges:
@@ -318,8 +314,41 @@ def _view(
         ],
         n_doses=len(dose_records),
         kind_mentions={kind: sum(r.n_mentions for r in rows) for kind, rows in mine.items()},
-        chunks=chunks,
+        pages=pages,
     )
+
+
+def _evidence_pages(groups: list[GroupRow], page_of: Callable[[int], str]) -> list[list[dict[str, Any]]]:
+    """Cut the mentions of one substance and kind into pages of ``EVIDENCE_ROWS`` mentions:
+    group by group in the summary's order, class by class, a large group continuing on the
+    next page. Sets each group's links (``href``: where it starts; ``class_href[c]``: where its
+    mentions of class ``c`` start). A page is a list of blocks ``{"group", "parts": [{"cls",
+    "start", "stop", "continued"}], "continued"}`` (slices of the group's rows of each class)."""
+    pages: list[list[dict[str, Any]]] = [[]]
+    room = EVIDENCE_ROWS
+    for group in groups:
+        group.anchor = f"g-{short_id(group.key)}"
+        group.class_href = {}
+        first = True
+        for cls in CLASSES:
+            total, start = group.mentions[cls], 0
+            while start < total:
+                if room == 0:
+                    pages.append([])
+                    room = EVIDENCE_ROWS
+                page = pages[-1]
+                if not page or page[-1]["group"] is not group:
+                    page.append({"group": group, "parts": [], "continued": not first})
+                stop = min(total, start + room)
+                page[-1]["parts"].append({"cls": cls, "start": start, "stop": stop, "continued": start > 0})
+                if start == 0:
+                    group.class_href[cls] = f"{page_of(len(pages) - 1)}#{group.anchor}-{cls}"
+                if first:
+                    group.href = f"{page_of(len(pages) - 1)}#{group.anchor}"
+                    first = False
+                room -= stop - start
+                start = stop
+    return pages if pages[0] else []
 
 
 def _dose_points(doses: pd.DataFrame, amounts: int = 4) -> dict[str, list[dict[str, Any]]]:

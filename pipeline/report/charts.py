@@ -145,7 +145,7 @@ def _with_rows(template: str, rows: list[dict[str, Any]], height: int) -> dict[s
 
 def effects_chart(effects: Sequence[GroupRow], href: dict[str, str]) -> dict[str, Any] | None:
     """The bar chart of the top adverse effects (None when no effect is reported or hedged).
-    ``href`` maps a group key to its evidence (``page#anchor``; ``-<class>`` is appended)."""
+    ``href`` maps (group key, class) to the evidence of that class (``page#anchor``)."""
     shown = [row for row in effects if row.sources["reported"] or row.sources["hedged"]][:TOP_EFFECTS]
     if not shown:
         return None
@@ -159,7 +159,7 @@ def effects_chart(effects: Sequence[GroupRow], href: dict[str, str]) -> dict[str
                     "class": cls,
                     "sources": row.sources[cls],
                     "rank": rank,
-                    "href": f"{href[row.key]}-{cls}",
+                    "href": href.get((row.key, cls), ""),
                 }
             )
     return _with_rows("effects", rows, height=max(60, 26 * len(shown)))

@@ -227,6 +227,7 @@ class GroupRow:
     n_mentions: int
     href: str = ""
     anchor: str = ""
+    class_href: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
