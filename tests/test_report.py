@@ -317,7 +317,7 @@ def test_source_pages_highlight_every_mention_row_for_row(driver, report, tables
         const packed = JSON.parse(document.getElementById('mention-data').textContent);
         const data = {};
         for (const [id, values] of Object.entries(packed.rows))
-            data[id] = Object.fromEntries(values.map((v, i) => [packed.fields[i], v]));
+            data[id] = Object.fromEntries(values.map((ref, i) => [packed.fields[i], packed.values[ref]]));
         const byId = {};
         for (const m of document.querySelectorAll('#text mark[data-mention-id]')) {
             const row = byId[m.dataset.mentionId] = byId[m.dataset.mentionId] || {text: '', parts: 0};

@@ -290,18 +290,7 @@ def _view(
     dose_ranges = ranges.get(s.key, [])
     for r in dose_ranges:
         r.href = route_href[r.route_key]
-    dose_records = []
-    for d in _rows(doses) if doses is not None else []:
-        dose_records.append(
-            {
-                "text": d["text"], "low": _num(d["low"]), "high": _num(d["high"]), "unit": d["unit"],
-                "per": _str(d["per"]), "times_per_day": _num(d["times_per_day"]), "route": _str(d["route"]),
-                "duration_low": _num(d["duration_days_low"]), "duration_high": _num(d["duration_days_high"]),
-                "cls": d["cls"], "source": by_id[d["doc_id"]]["source"],
-                "source_href": by_id[d["doc_id"]]["href"],
-                "href": f"{by_id[d['doc_id']]['href']}#{anchor(d)}",
-            }
-        )
+    dose_records = _distinct_doses(doses, by_id, route_href) if doses is not None else []
     return SubstanceView(
         s=s,
         page=site.substance(s.slug),
@@ -312,10 +301,42 @@ def _view(
             {**{k: v for k, v in p.items() if k != "group_key" and v is not None}, "href": route_href[p["group_key"]]}
             for p in dose_points
         ],
-        n_doses=len(dose_records),
+        n_doses=len(doses) if doses is not None else 0,
         kind_mentions={kind: sum(r.n_mentions for r in rows) for kind, rows in mine.items()},
         pages=pages,
     )
+
+
+#: The fields that make two doses the same dose in the dose tables.
+DOSE_FIELDS = ["low", "high", "unit", "per", "times_per_day", "route", "duration_days_low", "duration_days_high"]
+
+
+def _distinct_doses(doses: pd.DataFrame, by_id: dict[str, dict[str, Any]], route_href: dict[str, str]) -> list[dict[str, Any]]:
+    """A substance's dose table: each distinct dose (same amounts, unit, per, times a day,
+    route and duration) once, with how many sources and mentions state it, the words of its
+    first mention (linked to it) and its first source; most sources first. The counts link to
+    the evidence of the route, where the doses are listed by amount."""
+    frame = doses.assign(_order=range(len(doses)))
+    grouped = frame.groupby(DOSE_FIELDS, dropna=False, sort=False).agg(
+        n_mentions=("mention_id", "size"), n_sources=("doc_id", "nunique"), first=("_order", "min"),
+        cls=("cls", lambda c: "reported" if (c == "reported").any() else ("hedged" if (c == "hedged").any() else "negated")),
+    )
+    grouped = grouped.reset_index().sort_values(["n_sources", "n_mentions", "first"], ascending=[False, False, True])
+    records = []
+    for row in _rows(grouped):
+        first = frame.iloc[int(row["first"])]
+        doc = by_id[first["doc_id"]]
+        records.append(
+            {
+                "text": first["text"], "low": _num(row["low"]), "high": _num(row["high"]), "unit": row["unit"],
+                "per": _str(row["per"]), "times_per_day": _num(row["times_per_day"]), "route": _str(row["route"]),
+                "duration_low": _num(row["duration_days_low"]), "duration_high": _num(row["duration_days_high"]),
+                "cls": row["cls"], "n_sources": int(row["n_sources"]), "n_mentions": int(row["n_mentions"]),
+                "source": doc["source"], "source_href": doc["href"],
+                "href": f"{doc['href']}#{anchor(first)}", "evidence": route_href[first["group_key"]],
+            }
+        )
+    return records
 
 
 def _evidence_pages(groups: list[GroupRow], page_of: Callable[[int], str]) -> list[list[dict[str, Any]]]:
@@ -351,11 +372,12 @@ def _evidence_pages(groups: list[GroupRow], page_of: Callable[[int], str]) -> li
     return pages if pages[0] else []
 
 
-def _dose_points(doses: pd.DataFrame, amounts: int = 4) -> dict[str, list[dict[str, Any]]]:
-    """The dose charts' data, per substance key: for each route, canonical unit and ``per``, one
-    ``range`` row (lowest to highest positive amount) and ``amount`` rows for its ``amounts``
-    most frequent amounts (either bound of a dose), each with how many doses and sources state
-    it and the route group; so a chart has a few dozen marks, whatever the number of doses."""
+def _dose_points(doses: pd.DataFrame, amounts: int = 3, lines: int = 8) -> dict[str, list[dict[str, Any]]]:
+    """The dose charts' data, per substance key: for the ``lines`` routes, canonical units and
+    ``per`` with most doses, one ``range`` row (lowest to highest positive amount) and
+    ``amount`` rows for its ``amounts`` most frequent amounts (either bound of a dose), each
+    with how many doses and sources state it and the route group; so a chart has a few dozen
+    marks, whatever the number of doses (the table beside it lists every route and unit)."""
     if doses.empty:
         return {}
     frame = doses.copy()
@@ -369,6 +391,8 @@ def _dose_points(doses: pd.DataFrame, amounts: int = 4) -> dict[str, list[dict[s
     ranges = frame.groupby(keys, sort=True).agg(
         low=("lo", "min"), high=("hi", "max"), doses=("mention_id", "size"), sources=("doc_id", "nunique")
     )
+    ranges = ranges.sort_values("doses", ascending=False, kind="stable").groupby(level=0, sort=False).head(lines).sort_index()
+    frame = frame.merge(ranges.index.to_frame(index=False), on=keys)
     ends = pd.concat([frame[keys + ["lo", "mention_id", "doc_id"]].rename(columns={"lo": "amount"}),
                       frame[frame["hi"] != frame["lo"]][keys + ["hi", "mention_id", "doc_id"]].rename(columns={"hi": "amount"})])
     common = ends.groupby(keys + ["amount"], sort=True).agg(doses=("mention_id", "nunique"), sources=("doc_id", "nunique"))

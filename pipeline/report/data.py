@@ -151,8 +151,12 @@ def read_statements(snap: Snapshot) -> pd.DataFrame:
     route = frame["route"].fillna("")
     frame["group_key"] = np.where(is_dose, "route:" + route, concept_key)
     frame["group_name"] = np.where(is_dose, route.replace("", "route not stated"), concept_name)
-    return frame.sort_values(["substance_key", "kind", "group_key", "doc_id", "start"], kind="stable").reset_index(drop=True)
-
+    # doses of a route are listed by amount in the evidence pages: equal doses side by side
+    frame["_amount"] = frame["amount_base_low"].fillna(frame["low"]).where(is_dose)
+    frame["_amount_high"] = frame["amount_base_high"].fillna(frame["high"]).where(is_dose)
+    order = ["substance_key", "kind", "group_key", "_amount", "_amount_high", "unit", "per", "doc_id", "start"]
+    frame = frame.sort_values(order, kind="stable", na_position="first").reset_index(drop=True)
+    return frame.drop(columns=["_amount", "_amount_high"])
 
 
 def statement_sentences(snap: Snapshot, statements: pd.DataFrame, batch_size: int = 65_536) -> pd.DataFrame:

@@ -109,20 +109,31 @@ MENTION_FIELDS = (
 
 
 def mention_details(mentions: list[Mapping[str, Any]], dose_details: Mapping[str, str]) -> dict[str, Any]:
-    """What the side panel of a source page shows: ``{"fields": MENTION_FIELDS, "rows":
-    {mention_id: [values]}}`` (a JSON block in the page, read by report.js with ``JSON.parse``
-    and shown with ``textContent``; field names once, not once per mention)."""
-    return {
-        "fields": MENTION_FIELDS,
-        "rows": {
-            m["mention_id"]: [
-                m["label"], m["concept_id"], m["concept_name"], m["role"], bool(m["negated"]),
-                bool(m["uncertain"]), m["method"], m["section"], m["substance_name"], m["substance_id"],
-                dose_details.get(m["mention_id"]) if m["label"] == "DOSE" else None,
-            ]
-            for m in mentions
-        },
-    }
+    """What the side panel of a source page shows: ``{"fields": MENTION_FIELDS, "values":
+    [...], "rows": {mention_id: [index into values, per field]}}``: a JSON block in the page,
+    read by report.js with ``JSON.parse`` and shown with ``textContent``. Field names and
+    values are written once (a page repeats the same section, method and substance names
+    many times)."""
+    values: list[Any] = []
+    index: dict[Any, int] = {}
+
+    def ref(value: Any) -> int:
+        key = (type(value).__name__, value)
+        if key not in index:
+            index[key] = len(values)
+            values.append(value)
+        return index[key]
+
+    rows = {}
+    for m in mentions:
+        dose = dose_details.get(m["mention_id"]) if m["label"] == "DOSE" else None
+        rows[m["mention_id"]] = [
+            ref(value) for value in (
+                m["label"], m["concept_id"], m["concept_name"], m["role"], bool(m["negated"]), bool(m["uncertain"]),
+                m["method"], m["section"], m["substance_name"], m["substance_id"], dose,
+            )
+        ]
+    return {"fields": MENTION_FIELDS, "values": values, "rows": rows}
 
 
 def linker(page: str) -> Callable[[str], str]:

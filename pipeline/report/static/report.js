@@ -39,7 +39,7 @@ function showMention(mark) {
   if (mentionData === null) mentionData = JSON.parse(document.getElementById("mention-data").textContent);
   const id = mark.dataset.mentionId;
   const row = {};
-  (mentionData.rows[id] || []).forEach(function (value, i) { row[mentionData.fields[i]] = value; });
+  (mentionData.rows[id] || []).forEach(function (ref, i) { row[mentionData.fields[i]] = mentionData.values[ref]; });
   let text = "";
   document.querySelectorAll("mark.m.selected").forEach(function (m) { m.classList.remove("selected"); });
   // a mention crossing another is split in parts: its text is its parts, in order
