@@ -10,14 +10,14 @@
       substances/<substance>.html          one per substance: every row, every dose, its sources
       evidence/<substance>/<kind>-<n>.html the mentions behind each count: the groups (concepts,
                                            routes) of one substance and kind, in the summary's
-                                           order, about EVIDENCE_ROWS mentions a page
+                                           order, at most EVIDENCE_ROWS mentions a page
 
 Splitting keeps the summary small for a large corpus (its size grows with the number of
-substances, not of sources) and lets a browser open any page in a moment. Evidence is grouped
-in pages of about ``EVIDENCE_ROWS`` mentions rather than one page per count: a large corpus has
-hundreds of thousands of counts, and that many small files are slow to write and to delete. Pages are written
-one at a time; texts are streamed (:func:`pipeline.report.data.iter_documents`). The whole
-report is first written next to the old one and then swapped in by renames, so a browser
+substances, not of sources) and lets a browser open any page in a moment. Evidence is cut in
+pages of ``EVIDENCE_ROWS`` mentions rather than one page per count: a large corpus has hundreds
+of thousands of counts, and that many small files are slow to write and to delete. Pages are
+written one at a time; texts are streamed (:func:`pipeline.report.data.iter_documents`). The
+whole report is first written next to the old one and then swapped in by renames, so a browser
 showing the previous report never sees half of a new one for longer than two renames.
 """
 
@@ -45,10 +45,10 @@ from pipeline.report.render import Renderer, Site, amount_range, anchor, copy_st
 
 #: Rows of each list in a summary section (the substance page lists them all).
 TOP_ROWS = 5
-#: Mentions per evidence page, about (a group is never split: one larger group has a page of its own).
+#: Mentions per evidence page at most (a larger group continues on the next page).
 EVIDENCE_ROWS = 1500
 #: Characters of context on each side of a mention in the evidence pages.
-CONTEXT_CHARS = 110
+CONTEXT_CHARS = 90
 LEGEND = (
     ("role-studied", "use (condition studied)"),
     ("role-contraindication", "contraindication"),
@@ -127,6 +127,8 @@ def build_report(out_dir: Path, html: Path | None = None, top: int = TOP_ROWS) -
 
 
 def _swap(html: Path, files: Path, staging: Path, new_html: Path, tag: str) -> None:
+    """The new report in place of the old one: folder, then summary, then the old folder is
+    deleted (its pages may still be open in a browser; they are not needed any more)."""
     old = files.parent / f"{files.name}.old-{tag}"
     if files.exists():
         os.rename(files, old)
@@ -463,7 +465,7 @@ def _evidence_rows(
                     "mention_id": m["mention_id"], "text": m["text"], "left": left, "right": right,
                     "label": m["label"], "role": m["role"], "negated": bool(m["negated"]),
                     "uncertain": bool(m["uncertain"]), "section": m["section"], "method": m["method"],
-                    "source": doc["source"], "source_href": href,
+                    "source": doc["source"],
                     "href": f"{href}#{anchor(m)}", "dose": _dose_text(m) if m["kind"] == "dose" else "",
                 }
             )
