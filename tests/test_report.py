@@ -234,6 +234,21 @@ def test_report_command_writes_every_page_with_local_links_only(report, tables):
                 assert fragment in parser.ids, (page, url)
 
 
+def test_a_new_report_replaces_the_old_one_and_what_a_killed_build_left(report_run, tmp_path):
+    from pipeline.report import build_report
+
+    html = tmp_path / "review.html"
+    (tmp_path / "review_files.new-0dead0").mkdir()  # a killed build's staging folder
+    (tmp_path / "review.html.new-0dead0").write_text("half")
+    first = build_report(report_run, html)
+    stale = first.files / "sources" / "stale.html"
+    stale.write_text("from an older report")
+    second = build_report(report_run, html)
+    assert second.files == tmp_path / "review_files" and html.is_file()
+    assert not stale.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".review.html.lock", "review.html", "review_files"]
+
+
 def test_report_refuses_a_folder_without_tables(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline", "report", "--out", str(tmp_path / "nothing")],

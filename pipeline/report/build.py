@@ -23,12 +23,15 @@ showing the previous report never sees half of a new one for longer than two ren
 
 from __future__ import annotations
 
+import fcntl
+import glob
 import os
 import shutil
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,14 +111,16 @@ def build_report(out_dir: Path, html: Path | None = None, top: int = TOP_ROWS) -
     site = Site.for_html(html)
     tag = uuid.uuid4().hex[:8]
     staging = html.parent / f"{site.files}.new-{tag}"
-    staging.mkdir()
-    try:
-        counts = _write_all(snap, site, staging, html.parent / f"{html.name}.new-{tag}", top)
-        _swap(html, html.parent / site.files, staging, html.parent / f"{html.name}.new-{tag}", tag)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        (html.parent / f"{html.name}.new-{tag}").unlink(missing_ok=True)
-        raise
+    with _report_lock(html):
+        _remove_leftovers(html, site)
+        staging.mkdir()
+        try:
+            counts = _write_all(snap, site, staging, html.parent / f"{html.name}.new-{tag}", top)
+            _swap(html, html.parent / site.files, staging, html.parent / f"{html.name}.new-{tag}", tag)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            (html.parent / f"{html.name}.new-{tag}").unlink(missing_ok=True)
+            raise
     return ReportResult(
         html=html,
         files=html.parent / site.files,
@@ -124,6 +129,29 @@ def build_report(out_dir: Path, html: Path | None = None, top: int = TOP_ROWS) -
         n_evidence_pages=counts["evidence"],
         seconds=time.perf_counter() - started,
     )
+
+
+@contextmanager
+def _report_lock(html: Path) -> Iterator[None]:
+    """One report build at a time per report path (a second one waits): the kernel's lock on
+    ``.<name>.lock`` beside it, released when the process ends, however it ends."""
+    with open(html.parent / f".{html.name}.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_leftovers(html: Path, site: Site) -> None:
+    """What a killed build left (under the lock, so no live build's files): its staging
+    folder, its new summary, an old folder it had not deleted yet."""
+    for pattern in (".new-*", ".old-*"):
+        for path in html.parent.glob(f"{glob.escape(site.files)}{pattern}"):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+    for path in html.parent.glob(f"{glob.escape(html.name)}.new-*"):
+        path.unlink(missing_ok=True)
 
 
 def _swap(html: Path, files: Path, staging: Path, new_html: Path, tag: str) -> None:
