@@ -128,16 +128,16 @@ def test_highlight_pieces_keep_the_text_and_balance_every_mark():
 
 
 def test_evidence_pages_cut_large_groups_and_keep_every_mention_once(monkeypatch):
-    from pipeline.report import build
+    from pipeline.report import views
     from pipeline.report.data import GroupRow
 
-    monkeypatch.setattr(build, "EVIDENCE_ROWS", 10)
+    monkeypatch.setattr(views, "EVIDENCE_ROWS", 10)
     groups = [
         GroupRow("effect", key, key.title(), None, sources=dict(zip(("reported", "hedged", "negated"), m)),
                  mentions=dict(zip(("reported", "hedged", "negated"), m)), n_sources=sum(m), n_mentions=sum(m))
         for key, m in (("big", (23, 4, 0)), ("small", (3, 0, 1)), ("tiny", (0, 0, 1)))
     ]
-    pages = build._evidence_pages(groups, lambda n: f"p{n}.html")
+    pages = views.evidence_pages(groups, lambda n: f"p{n}.html")
     sizes = [sum(p["stop"] - p["start"] for b in page for p in b["parts"]) for page in pages]
     assert sizes == [10, 10, 10, 2] and all(size <= 10 for size in sizes)
     seen: dict[tuple[str, str], list[int]] = {}
