@@ -314,7 +314,7 @@ def _lead_in_decision(r: ContextRules, lead_in: str, sentence: str) -> Decision 
     if r["ae_before"].search(lead_in):
         return _effect("lead-in")
     end = len(lead_in.rstrip(" :\t"))
-    studied = max(_last_cue(r[c], lead_in) for c in ("studied_before", "studied_reason", "studied_lead_in"))
+    studied = max(_last_cue(r[c], lead_in) for c in ("studied_before", "studied_verb", "studied_reason", "studied_lead_in"))
     if studied >= end - 1:
         return _condition(_studied_or_other(r, sentence), "lead-in")
     return None
