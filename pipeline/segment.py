@@ -35,9 +35,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_SENTENCE_CHARS = 5_000
-HEADING_MAX_WORDS = 12
-HEADING_MAX_CHARS = 100
+
+
+@dataclass(frozen=True)
+class SegmentSettings:
+    """The thresholds of :func:`segment` (the ``web_segmenter`` config)."""
+
+    #: a run-on "sentence" longer than this is split at whitespace (the NER model and the
+    #: rules work sentence by sentence; a table flattened into one line has no periods)
+    max_sentence_chars: int = 5_000
+    #: a heading is a short line: at most this many words ...
+    heading_max_words: int = 12
+    #: ... and characters
+    heading_max_chars: int = 100
+
 
 _BULLET = r"[-*+•●○◦▪▫■□‣⁃∙·–—→✓✔➢►]"
 _NUMBERED = r"(?:\(?\d{1,2}[.)]|\(?[a-zA-Z][.)]|\(?[ivxIVX]{1,4}[.)])(?=\s)"
@@ -96,7 +107,7 @@ class _Line:
         return len(self.text.split())
 
 
-def segment(text: str) -> list[Segment]:
+def segment(text: str, settings: SegmentSettings = SegmentSettings()) -> list[Segment]:
     """Sentences, list items and headings of ``text`` in order, with their section."""
     lines = _lines(text)
     segments: list[Segment] = []
@@ -107,7 +118,7 @@ def segment(text: str) -> list[Segment]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if _is_heading(lines, i):
+        if _is_heading(lines, i, settings):
             section = heading_text(line.text)
             number = _OUTLINE_NUMBER.match(section)
             markdown = _MARKDOWN_HEADING.match(line.text)
@@ -133,11 +144,12 @@ def segment(text: str) -> list[Segment]:
         while i + 1 < len(lines) and (
             _BARE_BULLET_LINE.match(lines[i].text) or _is_wrapped(lines[i], lines[i + 1])
         ):
-            if _is_heading(lines, i + 1) and not _BARE_BULLET_LINE.match(lines[i].text):
+            if _is_heading(lines, i + 1, settings) and not _BARE_BULLET_LINE.match(lines[i].text):
                 break
             i += 1
             end = lines[i].end
-        segments.extend(Segment(s, e, section, False, outer) for s, e in split_sentences(text, start, end))
+        sentences = split_sentences(text, start, end, settings.max_sentence_chars)
+        segments.extend(Segment(s, e, section, False, outer) for s, e in sentences)
         i += 1
     return segments
 
@@ -149,8 +161,11 @@ def heading_text(line: str) -> str:
     return stripped or line.strip()
 
 
-def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence offsets inside ``text[start:end]`` (a prose block or a list item)."""
+def split_sentences(
+    text: str, start: int, end: int, max_chars: int = SegmentSettings.max_sentence_chars
+) -> list[tuple[int, int]]:
+    """Sentence offsets inside ``text[start:end]`` (a prose block or a list item), none longer
+    than ``max_chars``."""
     spans: list[tuple[int, int]] = []
     block = text[start:end]
     cursor = 0
@@ -164,7 +179,7 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     result: list[tuple[int, int]] = []
     for s, e in spans:
         if e > s:
-            result.extend(_cap_length(block, s, e))
+            result.extend(_cap_length(block, s, e, max_chars))
     return [(start + s, start + e) for s, e in result]
 
 
@@ -181,11 +196,11 @@ def _lines(text: str) -> list[_Line]:
     return lines
 
 
-def _is_heading(lines: list[_Line], i: int) -> bool:
+def _is_heading(lines: list[_Line], i: int, settings: SegmentSettings) -> bool:
     line = lines[i]
     if _MARKDOWN_HEADING.match(line.text):
         return True
-    if line.words > HEADING_MAX_WORDS or len(line.text) > HEADING_MAX_CHARS:
+    if line.words > settings.heading_max_words or len(line.text) > settings.heading_max_chars:
         return False
     if "|" in line.text or _BULLET_LINE.match(line.text) or _BARE_BULLET_LINE.match(line.text):
         return False
@@ -256,13 +271,13 @@ def _trim(block: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _cap_length(block: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split a run-on "sentence" longer than MAX_SENTENCE_CHARS at whitespace."""
+def _cap_length(block: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """Split a run-on "sentence" longer than ``max_chars`` at whitespace."""
     pieces: list[tuple[int, int]] = []
-    while end - start > MAX_SENTENCE_CHARS:
-        cut = block.rfind(" ", start + 1, start + MAX_SENTENCE_CHARS)
+    while end - start > max_chars:
+        cut = block.rfind(" ", start + 1, start + max_chars)
         if cut <= start:
-            cut = start + MAX_SENTENCE_CHARS
+            cut = start + max_chars
         pieces.append(_trim(block, start, cut))
         start, _ = _trim(block, cut, end)
     pieces.append((start, end))

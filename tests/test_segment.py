@@ -101,12 +101,14 @@ def test_table_cells_are_not_headings():
 
 
 def test_run_on_text_is_capped():
-    from pipeline.segment import MAX_SENTENCE_CHARS
+    from pipeline.segment import SegmentSettings
 
     text = "word " * 5000
     pieces = segment(text)
     assert len(pieces) > 1
-    assert all(s.end - s.start <= MAX_SENTENCE_CHARS for s in pieces)
+    assert all(s.end - s.start <= SegmentSettings().max_sentence_chars for s in pieces)
+    shorter = segment(text, SegmentSettings(max_sentence_chars=1_000))
+    assert len(shorter) > len(pieces) and all(s.end - s.start <= 1_000 for s in shorter)
 
 
 def test_outline_sections_keep_their_numbered_parent():

@@ -455,9 +455,11 @@ def choose_subject(
     source: str | None = None,
     settings: SubjectSettings = SubjectSettings(),
     conditions: list[tuple[int, int]] = (),
+    furniture: list[tuple[int, int]] | None = None,
 ) -> tuple[Substance | None, list[Found]]:
     """The document's subject (or None), and the SUBSTANCE mentions of local names and aliases
-    that the evidence adds to ``found`` (see the module docstring)."""
+    that the evidence adds to ``found`` (see the module docstring). ``furniture``: the page's
+    link lists (:func:`pipeline.extract.links.link_lists`, found here when not given)."""
     zone = title_zone(text, segments)
     zone_lines = ([title] if title else []) + [
         line for line in _lines_of(text, zone) if not _is_field_value(line, lexicon)
@@ -485,7 +487,7 @@ def choose_subject(
             item.score += settings.title_weight if rank == 0 else settings.other_weight
             item.named = True
     zone_starts = {s.start for s in zone}
-    furniture = link_lists(text)
+    furniture = link_lists(text) if furniture is None else furniture
     for segment in segments:
         if segment.is_heading and segment.start not in zone_starts and not inside(furniture, segment.start):
             heading = [

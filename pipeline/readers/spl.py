@@ -199,7 +199,7 @@ def _mark_levels_of_unnumbered_labels(writer: _Writer) -> None:
 def _mark_unrecognised_titles(writer: _Writer) -> None:
     """Write as a Markdown heading ("## Title", one "#" per level) each section title that the
     line rules of :mod:`pipeline.segment` would not read as a heading on its own (over
-    ``HEADING_MAX_WORDS`` words, ending with a full stop, followed by a line starting in lower
+    ``SegmentSettings.heading_max_words`` words, ending with a full stop, followed by a line starting in lower
     case), so that every title of the label is a heading; the others stay plain lines, so that
     outline numbers ("6.1 ...") make outer sections."""
     from pipeline.segment import heading_text, segment
