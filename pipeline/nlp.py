@@ -1,16 +1,18 @@
-"""Build the spaCy Language once: scispaCy's tokenizer on blank English, then our components.
+"""Build the spaCy Language once, from the pipeline's config.
 
-The pipeline is ``spacy.blank("en")`` with scispaCy's ``combined_rule_tokenizer`` (it keeps
-biomedical tokens such as "mL/day" or "IL-6" together and splits possessives), followed by
-components registered in :mod:`pipeline.components`:
+``pipeline/config.cfg`` describes the whole pipeline: ``spacy.blank("en")`` with scispaCy's
+``combined_rule_tokenizer`` (it keeps biomedical tokens such as "mL/day" or "IL-6" together and
+splits possessives), followed by components registered in :mod:`pipeline.components`, each with
+its settings:
 
 - ``web_segmenter``: sentences, list items and headings (:mod:`pipeline.segment`);
 - ``condition_finder``: vocabulary matches, abbreviations defined in the text (Schwartz &
   Hearst 2003 via scispaCy) and rules -> ``Doc._.mentions``;
-- ``disease_ner``: our trained NER model (:mod:`pipeline.train`), shipped in
-  ``pipeline/models/disease_ner``, and ``model_merger``, which merges its spans with the
-  vocabulary's and maps them to concepts (:mod:`pipeline.extract.model_mentions`); a model
-  trained with ``--lexicon-feature`` (opt-in, not shipped) gets ``lexicon_features`` before it;
+- ``disease_ner``: our trained NER model (:mod:`pipeline.train`), sourced from
+  ``paths.disease_ner`` (by default the model shipped in ``pipeline/models/disease_ner``), and
+  ``model_merger``, which merges its spans with the vocabulary's and maps them to concepts
+  (:mod:`pipeline.extract.model_mentions`); a model trained with ``--lexicon-feature`` (opt-in,
+  not shipped) gets ``lexicon_features`` before it;
 - ``dose_finder``: dose statements, structured (:mod:`pipeline.extract.doses`);
 - ``mention_context``: CONDITION vs ADVERSE_EFFECT, role, negation, hedging
   (:mod:`pipeline.extract.context`; its cue table is a config setting);
@@ -24,24 +26,28 @@ A caller may put the source's ``title`` and ``source`` path in ``Doc.user_data``
 :func:`make_doc`): the subject is read from them too.
 
 ``get_nlp()`` builds the Language once per process (vocabularies come from their disk cache).
-Setting ``PIPELINE_NER=off`` builds the lexicon-only pipeline (for comparisons); the pipeline
-version records which one ran.
+Setting ``PIPELINE_NER=off`` is a shortcut that takes the NER model out of the config (the
+lexicon-only pipeline, for comparisons); the pipeline version records which one ran. A built
+pipeline saved with ``nlp.to_disk`` loads with ``spacy.load`` (the package registers its
+components and tokenizer as spaCy entry points).
 """
 
 import os
-import warnings
+from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
 
-import spacy
-from scispacy.custom_tokenizer import combined_rule_tokenizer
+from spacy import util
 from spacy.language import Language
 from spacy.tokens import Doc
+from thinc.api import Config
 
-import pipeline.components  # noqa: F401  (registers our factories)
+import pipeline.components  # noqa: F401  (registers our factories and tokenizer)
 
-
+CONFIG = Path(__file__).parent / "config.cfg"
 MODEL_DIR = Path(__file__).parent / "models" / "disease_ner"
+#: the components that exist only with the NER model
+MODEL_COMPONENTS = ("disease_ner", "model_merger")
 
 
 def ner_enabled() -> bool:
@@ -49,28 +55,43 @@ def ner_enabled() -> bool:
     return os.environ.get("PIPELINE_NER", "on").lower() not in ("off", "0", "false", "no") and MODEL_DIR.is_dir()
 
 
-def build_nlp(use_model: bool | None = None) -> Language:
-    """A fresh Language with the tokenizer and every component, in order."""
+def pipeline_config(use_model: bool | None = None) -> Config:
+    """The shipped config (not interpolated), with the NER model's path filled in, or without
+    the model's components when ``use_model`` is false (default: :func:`ner_enabled`)."""
     use_model = ner_enabled() if use_model is None else use_model
-    nlp = spacy.blank("en")
-    with warnings.catch_warnings():
-        # scispaCy's infix pattern triggers a FutureWarning from `re` about nested sets
-        warnings.simplefilter("ignore", FutureWarning)
-        nlp.tokenizer = combined_rule_tokenizer(nlp)
-    nlp.add_pipe("web_segmenter")
-    nlp.add_pipe("condition_finder")
-    if use_model:
-        model = spacy.load(MODEL_DIR)
-        if "lexicon_features" in model.pipe_names:  # the model reads the vocabulary's mentions
-            nlp.add_pipe("lexicon_features")
-        nlp.add_pipe("ner", name="disease_ner", source=model)
-        nlp.add_pipe("model_merger")
-    nlp.add_pipe("dose_finder")
-    nlp.add_pipe("mention_context")
-    nlp.add_pipe("span_conventions")
-    nlp.add_pipe("substance_finder")
-    nlp.add_pipe("substance_attribution")
+    config = util.load_config(CONFIG, interpolate=False)
+    if not use_model:
+        config["nlp"]["pipeline"] = [name for name in config["nlp"]["pipeline"] if name not in MODEL_COMPONENTS]
+        for name in MODEL_COMPONENTS:
+            config["components"].pop(name, None)
+        return config
+    model_dir = config["paths"]["disease_ner"] or str(MODEL_DIR)
+    config["paths"]["disease_ner"] = model_dir
+    model_pipeline = util.load_config(Path(model_dir) / "config.cfg", interpolate=False)["nlp"]["pipeline"]
+    if "lexicon_features" in model_pipeline:  # the model reads the vocabulary's mentions
+        names = config["nlp"]["pipeline"]
+        names.insert(names.index("disease_ner"), "lexicon_features")
+        config["components"]["lexicon_features"] = {"factory": "lexicon_features"}
+    return config
+
+
+def build_nlp(use_model: bool | None = None) -> Language:
+    """A fresh Language assembled from :func:`pipeline_config`, its rule tables loaded."""
+    config = pipeline_config(use_model)
+    nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
+    sourced = {name for name, settings in config["components"].items() if "source" in settings}
+    initialize_tables(nlp, skip=sourced)
     return nlp
+
+
+def initialize_tables(nlp: Language, skip: Collection[str] = ()) -> None:
+    """Load the tables of every component that has some, what ``nlp.initialize()`` does for
+    them, without its other work (a sourced, trained model in ``skip`` must keep its weights),
+    so that a pipeline whose vocabulary cannot be loaded fails here, not on its first
+    document."""
+    for name, component in nlp.pipeline:
+        if name not in skip and hasattr(component, "initialize"):
+            component.initialize(lambda: [], nlp=nlp)
 
 
 def make_doc(nlp: Language, text: str, title: str | None = None, source: str | None = None) -> Doc:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from pipeline.components import ModelMerger
+import pipeline.components  # noqa: F401  (registers the factories)
+
 from pipeline.extract.abbreviations import Abbreviation
-from pipeline.extract.conditions import ConditionFinder
+from pipeline.extract.conditions import ConditionTables
 from pipeline.extract.mention import Mention
 from pipeline.extract.model_mentions import (
     concept_for_span,
@@ -24,7 +25,7 @@ from pipeline.extract.model_mentions import (
 
 @pytest.fixture(scope="module")
 def finder():
-    return ConditionFinder.shared()
+    return ConditionTables.load()
 
 
 def _merge(finder, text, mentions, spans):
@@ -218,9 +219,10 @@ def test_model_spans_lose_trailing_punctuation_and_function_words(finder):
     assert trim_span(spaced, 0, len(spaced)) == (0, len(spaced) - len(" and "))
     # the model merger trims the model's entities once, before every merging step
     nlp = spacy.blank("en")
-    doc = nlp(text)
+    merger = nlp.add_pipe("model_merger")
+    doc = nlp.make_doc(text)
     doc.ents = [doc.char_span(*_span(text, "deficiency of ASPA and"), label="DISEASE")]
-    merged = ModelMerger()(doc)._.mentions
+    merged = merger(doc)._.mentions
     assert [text[m.start : m.end] for m in merged] == ["deficiency of ASPA"]
 
 

@@ -34,10 +34,9 @@ English drug article:
 
 from __future__ import annotations
 
-import csv
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from spacy.tokens import Doc
@@ -45,9 +44,9 @@ from spacy.tokens import Doc
 from pipeline.extract.abbreviations import find_definitions, is_acronym, undefined_acronyms
 from pipeline.extract.lexicon import Entry, Gazetteer, Match, load_gazetteer
 from pipeline.extract.mention import LAY_METHOD, Mention, doc_text
-from pipeline.extract.normalize import Piece, pieces, text_key
-
-DATA = Path(__file__).parent / "data"
+from pipeline.extract.normalize import Piece, pieces
+from pipeline.extract.term_lists import LAY_TERMS, NOT_CONDITIONS, STATE_TERMS, read_term_keys, read_terms
+from pipeline.vocab import Concept
 
 #: Words that stay inside a condition's span (guideline: the longest name that is one concept).
 MODIFIERS = frozenset(
@@ -101,33 +100,39 @@ class _Span:
     entry: Entry
 
 
-@lru_cache(maxsize=1)
-def _tsv_terms(name: str) -> dict[tuple[str, ...], str]:
-    """Key sequence -> second column of a curated TSV (header row, reason column)."""
-    path = DATA / name
-    with path.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
-    return {text_key(row["term"]): row.get("concept_id", "") for row in rows if row["term"].strip()}
+def word_entries(path: Path, method: str) -> dict[str, Entry]:
+    """One-word rows of a term list: word key -> entry with ``method``."""
+    return {key[0]: Entry(concept, method) for key, concept in read_terms(path).items() if len(key) == 1}
 
 
-def _word_entries(name: str, method: str) -> dict[str, Entry]:
-    """One-word rows of a curated TSV: word key -> entry with ``method``."""
-    return {key[0]: Entry(concept, method) for key, concept in _tsv_terms(name).items() if len(key) == 1}
+@dataclass(frozen=True)
+class ConditionTables:
+    """What the condition rules look up, built from the installed vocabulary and the curated
+    term lists: the gazetteer, adjectival forms (the vocabulary's and the curated states
+    "pregnant", "lactating"), the terms that are never conditions, the consumer words (kept by
+    the context step only in personal reports) and the concepts' preferred names."""
 
+    gazetteer: Gazetteer
+    adjectives: dict[str, Entry]
+    excluded: frozenset[tuple[str, ...]]
+    lay: dict[str, Entry]
+    concepts: Mapping[str, Concept]
 
-def state_adjectives() -> dict[str, Entry]:
-    """Curated adjectives for states ("pregnant", "lactating"), matched like adjectival forms."""
-    return _word_entries("state_terms.tsv", "curated:state")
+    @classmethod
+    def load(
+        cls, not_conditions: Path = NOT_CONDITIONS, state_terms: Path = STATE_TERMS, lay_terms: Path = LAY_TERMS
+    ) -> ConditionTables:
+        """The tables for these term lists (the gazetteer and the vocabulary from the disk cache)."""
+        from pipeline.vocab import load_vocabulary
 
-
-def lay_terms() -> dict[str, Entry]:
-    """Consumer words that name a condition only in a patient's own words ("gas"); the context
-    step keeps them only in personal reports and complaint lists."""
-    return _word_entries("lay_terms.tsv", LAY_METHOD)
-
-
-def not_conditions() -> frozenset[tuple[str, ...]]:
-    return frozenset(_tsv_terms("not_conditions.tsv"))
+        gazetteer = load_gazetteer(not_conditions)
+        return cls(
+            gazetteer=gazetteer,
+            adjectives={**gazetteer.adjectives, **word_entries(state_terms, "curated:state")},
+            excluded=read_term_keys(not_conditions),
+            lay=word_entries(lay_terms, LAY_METHOD),
+            concepts=load_vocabulary().concepts,
+        )
 
 
 def find_conditions(
@@ -478,58 +483,42 @@ def _covers(match: Match, long_pieces: list[Piece]) -> bool:
     return len(before) <= 2 or any(key in CAUSE_PARTICIPLES for key in before)
 
 
-class ConditionFinder:
-    """The ``condition_finder`` component: adds CONDITION mentions (relabelled later by
-    ``mention_context``) to ``Doc._.mentions``."""
-
-    @classmethod
-    @lru_cache(maxsize=1)
-    def shared(cls) -> "ConditionFinder":
-        """One finder per process (the gazetteer is large)."""
-        return cls()
-
-    def __init__(self) -> None:
-        from pipeline.vocab import load_vocabulary
-
-        self.gazetteer = load_gazetteer()
-        self.adjectives = {**self.gazetteer.adjectives, **state_adjectives()}
-        self.excluded = not_conditions()
-        self.lay = lay_terms()
-        self.concepts = load_vocabulary().concepts
-
-    def __call__(self, doc: Doc) -> Doc:
-        text = doc_text(doc)
-        abbreviations = document_abbreviations(doc, text, self.gazetteer)
-        mentions = list(doc._.mentions or [])
-        for segment in doc._.segments or []:
-            for start, end, entry in find_conditions(
-                text, segment.start, segment.end, self.gazetteer, abbreviations, self.adjectives, self.excluded, self.lay
-            ):
-                concept = self.concepts.get(entry.concept_id)
-                mentions.append(
-                    Mention(
-                        start=start,
-                        end=end,
-                        label="CONDITION",
-                        method=entry.method,
-                        concept_id=entry.concept_id,
-                        concept_name=concept.name if concept else None,
-                    )
+def condition_mentions(doc: Doc, tables: ConditionTables) -> list[Mention]:
+    """``Doc._.mentions`` with the document's CONDITION mentions added (relabelled later by the
+    context rules): per segment, the vocabulary's matches completed by the rules of this module,
+    then acronyms used without a definition."""
+    text = doc_text(doc)
+    abbreviations = document_abbreviations(doc, text, tables.gazetteer)
+    mentions = list(doc._.mentions or [])
+    for segment in doc._.segments or []:
+        for start, end, entry in find_conditions(
+            text, segment.start, segment.end, tables.gazetteer, abbreviations, tables.adjectives, tables.excluded, tables.lay
+        ):
+            concept = tables.concepts.get(entry.concept_id)
+            mentions.append(
+                Mention(
+                    start=start,
+                    end=end,
+                    label="CONDITION",
+                    method=entry.method,
+                    concept_id=entry.concept_id,
+                    concept_name=concept.name if concept else None,
                 )
-        doc._.mentions = mentions + self._undefined_acronyms(doc, text, mentions)
-        return doc
+            )
+    return mentions + _undefined_acronyms(doc, text, mentions)
 
-    def _undefined_acronyms(self, doc: Doc, text: str, mentions: list[Mention]) -> list[Mention]:
-        """Mentions for acronyms used without a definition that spell a condition mention's
-        initials (:func:`pipeline.extract.abbreviations.undefined_acronyms`)."""
-        long_forms = [m for m in mentions if not is_acronym(text[m.start : m.end])]
-        defined = {a.short for a in doc.user_data.get("abbreviations", [])}
-        taken = [(m.start, m.end) for m in mentions]
-        added = []
-        for start, end, index in undefined_acronyms(text, [(m.start, m.end, m.concept_id) for m in long_forms], defined):
-            if not any(a < end and start < b for a, b in taken):
-                long_form = long_forms[index]
-                added.append(
-                    Mention(start, end, "CONDITION", "abbreviation:undefined", long_form.concept_id, long_form.concept_name)
-                )
-        return added
+
+def _undefined_acronyms(doc: Doc, text: str, mentions: list[Mention]) -> list[Mention]:
+    """Mentions for acronyms used without a definition that spell a condition mention's
+    initials (:func:`pipeline.extract.abbreviations.undefined_acronyms`)."""
+    long_forms = [m for m in mentions if not is_acronym(text[m.start : m.end])]
+    defined = {a.short for a in doc.user_data.get("abbreviations", [])}
+    taken = [(m.start, m.end) for m in mentions]
+    added = []
+    for start, end, index in undefined_acronyms(text, [(m.start, m.end, m.concept_id) for m in long_forms], defined):
+        if not any(a < end and start < b for a, b in taken):
+            long_form = long_forms[index]
+            added.append(
+                Mention(start, end, "CONDITION", "abbreviation:undefined", long_form.concept_id, long_form.concept_name)
+            )
+    return added

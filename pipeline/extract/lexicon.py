@@ -39,6 +39,7 @@ from pathlib import Path
 
 from pipeline.cache import cache_path, load_or_build
 from pipeline.extract.normalize import Piece, text_key
+from pipeline.extract.term_lists import NOT_CONDITIONS, read_term_keys
 
 GENERIC_HEADS = frozenset({"disease", "syndrome", "disorder"})
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
@@ -480,18 +481,23 @@ def adjective_forms(noun: str) -> list[str]:
     return forms
 
 
-@lru_cache(maxsize=1)
-def load_gazetteer() -> Gazetteer:
-    """The gazetteer of the installed vocabulary, from the disk cache when it is current
-    (:mod:`pipeline.cache`)."""
-    from pipeline.extract.conditions import not_conditions
+def load_gazetteer(not_conditions: Path = NOT_CONDITIONS) -> Gazetteer:
+    """The gazetteer of the installed vocabulary without the fallback concepts that
+    ``not_conditions`` (a term list, :mod:`pipeline.extract.term_lists`) names, from the disk
+    cache when it is current (:mod:`pipeline.cache`: the key holds the list's bytes, so a copy
+    saved with a pipeline finds the same table). One object per list per process."""
+    return _load_gazetteer(Path(not_conditions).resolve())
+
+
+@lru_cache(maxsize=4)
+def _load_gazetteer(not_conditions: Path) -> Gazetteer:
     from pipeline.vocab import load_vocabulary, vocabulary_version
 
     here = Path(__file__).parent
     path = cache_path(
         "gazetteer",
         vocabulary_version(),
-        (here / "lexicon.py", here / "normalize.py", here / "data" / "not_conditions.tsv"),
+        (here / "lexicon.py", here / "normalize.py", not_conditions),
         ("wordfreq",),
     )
-    return load_or_build(path, lambda: build_gazetteer(load_vocabulary(), not_conditions()))
+    return load_or_build(path, lambda: build_gazetteer(load_vocabulary(), read_term_keys(not_conditions)))

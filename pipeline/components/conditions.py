@@ -1,0 +1,161 @@
+"""``condition_finder``, ``model_merger`` and ``lexicon_features``: condition mentions from the
+vocabulary and the rules, and from the trained NER model (:mod:`pipeline.extract.conditions`,
+:mod:`pipeline.extract.model_mentions`)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Optional
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import pipeline.document_state  # noqa: F401  (registers the Doc extensions)
+from pipeline.components.files import save_files, saved_files
+from pipeline.extract.conditions import ConditionTables, condition_mentions
+from pipeline.extract.mention import doc_text
+from pipeline.extract.model_mentions import (
+    merge_model_spans,
+    propagate_abbreviations,
+    resolve_acronyms,
+    trim_span,
+    widen_short_forms,
+)
+from pipeline.extract.term_lists import LAY_TERMS, NOT_CONDITIONS, STATE_TERMS
+
+
+@Language.factory(
+    "condition_finder",
+    default_config={"not_conditions": None, "state_terms": None, "lay_terms": None},
+    assigns=["doc._.mentions"],
+    requires=["doc._.segments"],
+)
+def make_condition_finder(
+    nlp: Language, name: str, not_conditions: Optional[str], state_terms: Optional[str], lay_terms: Optional[str]
+) -> "ConditionFinder":
+    return ConditionFinder(
+        name,
+        not_conditions=Path(not_conditions) if not_conditions else NOT_CONDITIONS,
+        state_terms=Path(state_terms) if state_terms else STATE_TERMS,
+        lay_terms=Path(lay_terms) if lay_terms else LAY_TERMS,
+    )
+
+
+class ConditionFinder:
+    """Adds CONDITION mentions (relabelled later by ``mention_context``) to ``Doc._.mentions``:
+    vocabulary matches, abbreviations defined in the text and the rules of
+    :mod:`pipeline.extract.conditions`.
+
+    Settings (null: the packaged file): ``not_conditions``, terms that are never conditions;
+    ``state_terms``, adjectives for states ("pregnant"); ``lay_terms``, consumer words ("gas");
+    all in the format of ``extract/data/not_conditions.tsv``. ``to_disk`` copies the three
+    files; the gazetteer and the concept names are built from the installed vocabulary and
+    those files (and cached on disk, :mod:`pipeline.cache`), as scispaCy's linker refers to its
+    knowledge base rather than carrying it."""
+
+    def __init__(
+        self,
+        name: str = "condition_finder",
+        *,
+        not_conditions: Path = NOT_CONDITIONS,
+        state_terms: Path = STATE_TERMS,
+        lay_terms: Path = LAY_TERMS,
+    ) -> None:
+        self.name = name
+        self.files = {"not_conditions": Path(not_conditions), "state_terms": Path(state_terms), "lay_terms": Path(lay_terms)}
+        self._tables: Optional[ConditionTables] = None  # read on first use, by initialize or by from_disk
+
+    @property
+    def tables(self) -> ConditionTables:
+        if self._tables is None:
+            self._tables = ConditionTables.load(**self.files)
+        return self._tables
+
+    def initialize(self, get_examples=None, *, nlp: Optional[Language] = None) -> None:
+        self._tables = ConditionTables.load(**self.files)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.mentions = condition_mentions(doc, self.tables)
+        return doc
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        save_files(path, self.files)
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "ConditionFinder":
+        self.files = saved_files(path, self.files)
+        self._tables = ConditionTables.load(**self.files)
+        return self
+
+
+def condition_tables_of(nlp: Optional[Language], name: str) -> ConditionTables:
+    """The tables of the pipeline's component ``name`` (a ``condition_finder``), or the
+    packaged ones when the pipeline has no such component."""
+    if nlp is not None and name in nlp.component_names:
+        return nlp.get_pipe(name).tables
+    return _packaged_tables()
+
+
+@lru_cache(maxsize=1)
+def _packaged_tables() -> ConditionTables:
+    return ConditionTables.load()
+
+
+@Language.factory(
+    "model_merger",
+    default_config={"condition_finder": "condition_finder"},
+    assigns=["doc._.mentions"],
+    requires=["doc.ents", "doc._.mentions"],
+)
+def make_model_merger(nlp: Language, name: str, condition_finder: str) -> "ModelMerger":
+    return ModelMerger(nlp, name, condition_finder)
+
+
+class ModelMerger:
+    """Merges the NER model's entities (``Doc.ents``) into ``Doc._.mentions`` and gives them
+    concepts (:mod:`pipeline.extract.model_mentions`). ``condition_finder``: the component whose
+    vocabulary tables it looks names up in (it holds no data of its own)."""
+
+    def __init__(self, nlp: Language, name: str = "model_merger", condition_finder: str = "condition_finder") -> None:
+        self.nlp = nlp
+        self.name = name
+        self.condition_finder = condition_finder
+
+    @property
+    def tables(self) -> ConditionTables:
+        return condition_tables_of(self.nlp, self.condition_finder)
+
+    def initialize(self, get_examples=None, *, nlp: Optional[Language] = None) -> None:
+        self.tables  # noqa: B018  (loads the tables now)
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
+        spans = [span for ent in doc.ents if (span := trim_span(text, ent.start_char, ent.end_char))[0] < span[1]]
+        if spans:
+            tables = self.tables
+            mentions = merge_model_spans(
+                text, list(doc._.mentions or []), spans, tables.gazetteer, tables.excluded, tables.concepts
+            )
+            definitions = doc.user_data.get("abbreviations", [])
+            mentions = resolve_acronyms(doc, mentions, spans, definitions)
+            mentions = propagate_abbreviations(text, mentions, definitions)
+            doc._.mentions = widen_short_forms(text, mentions, spans)
+        return doc
+
+
+@Language.factory("lexicon_features", assigns=["token.tag"], requires=["doc._.mentions"])
+def make_lexicon_features(nlp: Language, name: str) -> "LexiconFeatures":
+    return LexiconFeatures()
+
+
+class LexiconFeatures:
+    """Marks the tokens of the vocabulary's condition mentions in ``Token.tag_`` ("B-LEX",
+    "I-LEX"; the pipeline has no tagger) so the NER model reads them as a gazetteer feature
+    (Ratinov & Roth 2009, "Design challenges and misconceptions in named entity recognition")."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        for mention in doc._.mentions or []:
+            if mention.label == "DOSE":
+                continue
+            span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+            for i, token in enumerate(span or ()):
+                token.tag_ = "I-LEX" if i else "B-LEX"
+        return doc
