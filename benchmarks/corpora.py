@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.corpora.pubtator import read_pubtator
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO_ROOT.parent / "shared"
 DEFAULT_BENCHMARKS = DEFAULT_SHARED / "benchmarks"
@@ -205,40 +207,6 @@ def read_stats(gold_path: Path) -> dict[str, Any]:
 # PubTator (BC5CDR, NCBI disease)
 
 
-def _parse_pubtator(path: Path) -> Iterable[tuple[str, str, str, list[list[str]]]]:
-    """Yield (pmid, title, abstract, annotation columns) per document of a PubTator file.
-
-    Relation lines (``pmid CID chemical disease``, 4 columns) are skipped.
-    """
-    pmid: str | None = None
-    title = abstract = ""
-    anns: list[list[str]] = []
-    with open(path, encoding="utf-8") as fh:
-        for raw in fh:
-            line = raw.rstrip("\r\n")
-            if not line.strip():
-                if pmid is not None:
-                    yield pmid, title, abstract, anns
-                pmid, title, abstract, anns = None, "", "", []
-                continue
-            head = line.split("|", 2)
-            if len(head) == 3 and head[1] in ("t", "a") and "\t" not in head[0]:
-                if pmid is not None and head[0] != pmid:
-                    yield pmid, title, abstract, anns
-                    title, abstract, anns = "", "", []
-                pmid = head[0]
-                if head[1] == "t":
-                    title = head[2]
-                else:
-                    abstract = head[2]
-                continue
-            cols = line.split("\t")
-            if len(cols) >= 6 and cols[1].isdigit() and cols[2].isdigit():
-                anns.append(cols)
-    if pmid is not None:
-        yield pmid, title, abstract, anns
-
-
 def _concept_id(raw: str) -> str | None:
     """Normalise a corpus identifier; ``-1`` or empty (not normalisable) gives None."""
     raw = raw.strip()
@@ -252,15 +220,14 @@ def _convert_pubtator(
     stats = ConversionStats(corpus=name, source=str(path))
     texts: dict[str, str] = {}
     rows: list[dict[str, Any]] = []
-    for pmid, title, abstract, anns in _parse_pubtator(path):
-        # Offsets are over title + " " + abstract; a newline in place of the space keeps them.
-        text = f"{title}\n{abstract}"
+    for document in read_pubtator(path):
+        pmid, text = document.pmid, document.text  # title + "\n" + abstract: the offsets hold
         if pmid in texts:
             raise ValueError(f"{path}: document {pmid} appears twice")
         texts[pmid] = text
         _write_text(corpus_dir / f"{pmid}.txt", text)
-        for cols in anns:
-            stype = cols[4]
+        for annotation in document.annotations:
+            stype = annotation.type
             stats.source_types[stype] += 1
             label = labels.get(stype)
             if label is None:
@@ -268,13 +235,13 @@ def _convert_pubtator(
                 continue
             row: dict[str, Any] = {
                 "doc": pmid,
-                "start": int(cols[1]),
-                "end": int(cols[2]),
-                "text": cols[3],
+                "start": annotation.start,
+                "end": annotation.end,
+                "text": annotation.text,
                 "label": label,
                 "source_type": stype,
             }
-            concept = _concept_id(cols[5])
+            concept = _concept_id(annotation.concept or "")
             if concept is not None:
                 row["concept"] = concept
             rows.append(row)

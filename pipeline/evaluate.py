@@ -74,6 +74,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline import schema
+from pipeline.scoring import SpanCounts, lenient_pairs, strict_counts
 
 __all__ = [
     "EvaluationError",
@@ -361,53 +362,8 @@ def _map_label(label: str, label_map: Mapping[str, str | None] | None) -> str | 
     return label_map[label]
 
 
-def _lenient_pairs(golds: list[GoldMention], preds: list[Prediction]) -> list[tuple[int, int]]:
-    """One-to-one (gold index, pred index) pairs of overlapping spans, greedy and deterministic."""
-    if not golds or not preds:
-        return []
-    order = sorted(range(len(preds)), key=lambda j: (preds[j].start, preds[j].end))
-    candidates: list[tuple[int, int, int, int, int, int, int]] = []
-    for i, g in enumerate(golds):
-        for j in order:
-            p = preds[j]
-            if p.start >= g.end:
-                break  # sorted by start: no later prediction overlaps
-            overlap = min(g.end, p.end) - max(g.start, p.start)
-            if overlap > 0:
-                union = max(g.end, p.end) - min(g.start, p.start)
-                candidates.append((-overlap, union, g.start, g.end, p.start, p.end, i * len(preds) + j))
-    candidates.sort()
-    used_g: set[int] = set()
-    used_p: set[int] = set()
-    pairs: list[tuple[int, int]] = []
-    for *_, ij in candidates:
-        i, j = divmod(ij, len(preds))
-        if i in used_g or j in used_p:
-            continue
-        used_g.add(i)
-        used_p.add(j)
-        pairs.append((i, j))
-    return pairs
-
-
-@dataclass
-class _Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        precision = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-        recall = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return {
-            "tp": self.tp,
-            "fp": self.fp,
-            "fn": self.fn,
-            "precision": precision,
-            "recall": recall,
-            "f1": f1,
-        }
+def _spans(items: Iterable) -> list[tuple[int, int]]:
+    return [(item.start, item.end) for item in items]
 
 
 @dataclass
@@ -456,8 +412,8 @@ def _label_order(labels: Iterable[str]) -> list[str]:
 class _Scorer:
     """Accumulates every count while documents are matched one at a time."""
 
-    strict: dict[str, _Counts] = field(default_factory=lambda: defaultdict(_Counts))
-    lenient: dict[str, _Counts] = field(default_factory=lambda: defaultdict(_Counts))
+    strict: dict[str, SpanCounts] = field(default_factory=lambda: defaultdict(SpanCounts))
+    lenient: dict[str, SpanCounts] = field(default_factory=lambda: defaultdict(SpanCounts))
     negation: _Tally = field(default_factory=_Tally)
     n_gold_negated: int = 0
     n_gold_negated_matched: int = 0
@@ -466,8 +422,8 @@ class _Scorer:
     role: _Tally = field(default_factory=_Tally)
     label: _Tally = field(default_factory=_Tally)
     label_confusion: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    span_strict: _Counts = field(default_factory=_Counts)
-    span_lenient: _Counts = field(default_factory=_Counts)
+    span_strict: SpanCounts = field(default_factory=SpanCounts)
+    span_lenient: SpanCounts = field(default_factory=SpanCounts)
     role_confusion: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     dose_fields: dict[str, _Tally] = field(
         default_factory=lambda: {f: _Tally() for f in (*DOSE_FIELDS, *EXTRA_DOSE_FIELDS)}
@@ -484,16 +440,9 @@ class _Scorer:
 
     def score_group(self, label: str, golds: list[GoldMention], preds: list[Prediction]) -> None:
         """Match one document's gold and predictions of one (mapped) label."""
-        gold_keys = {(g.start, g.end) for g in golds}
-        pred_keys = {(p.start, p.end) for p in preds}
-        tp = len(gold_keys & pred_keys)
-        self.strict[label].tp += tp
-        self.strict[label].fp += len(pred_keys) - tp
-        self.strict[label].fn += len(gold_keys) - tp
-        pairs = _lenient_pairs(golds, preds)
-        self.lenient[label].tp += len(pairs)
-        self.lenient[label].fp += len(preds) - len(pairs)
-        self.lenient[label].fn += len(golds) - len(pairs)
+        self.strict[label].add(strict_counts(_spans(golds), _spans(preds)))
+        pairs = lenient_pairs(_spans(golds), _spans(preds))
+        self.lenient[label].add(SpanCounts(len(pairs), len(preds) - len(pairs), len(golds) - len(pairs)))
         for g in golds:
             if g.label != DOSE and g.negated:
                 self.n_gold_negated += 1
@@ -507,14 +456,9 @@ class _Scorer:
         whether each matched pair has the gold label."""
         golds = _unique_spans(sorted(golds, key=lambda g: (g.start, g.end, g.label)))
         preds = _unique_spans(sorted(preds, key=lambda p: (p.start, p.end, p.label, p.mention_id)))
-        tp = len({(g.start, g.end) for g in golds} & {(p.start, p.end) for p in preds})
-        self.span_strict.tp += tp
-        self.span_strict.fp += len(preds) - tp
-        self.span_strict.fn += len(golds) - tp
-        pairs = _lenient_pairs(golds, preds)
-        self.span_lenient.tp += len(pairs)
-        self.span_lenient.fp += len(preds) - len(pairs)
-        self.span_lenient.fn += len(golds) - len(pairs)
+        self.span_strict.add(strict_counts(_spans(golds), _spans(preds)))
+        pairs = lenient_pairs(_spans(golds), _spans(preds))
+        self.span_lenient.add(SpanCounts(len(pairs), len(preds) - len(pairs), len(golds) - len(pairs)))
         for i, j in pairs:
             self.label.add(preds[j].label == golds[i].label)
             self.label_confusion[golds[i].label][preds[j].label] += 1
@@ -595,6 +539,50 @@ class _Scorer:
             "per_concept": per_concept,
         }
 
+    def report(self, labels: list[str]) -> dict[str, Any]:
+        """The report's scores from the counts: spans per label (``ALL`` micro), negation,
+        label, role, dose fields and concepts."""
+        spans: dict[str, dict[str, Any]] = {}
+        for name, per_label in (("strict", self.strict), ("lenient", self.lenient)):
+            total = SpanCounts()
+            spans[name] = {}
+            for label in labels:
+                spans[name][label] = per_label[label].as_dict()
+                total.add(per_label[label])
+            spans[name][ALL] = total.as_dict()
+        return {
+            **spans,
+            "negation": {
+                **self.negation.as_dict(),
+                "n_gold_negated": self.n_gold_negated,
+                "n_gold_negated_matched": self.n_gold_negated_matched,
+                "n_gold_negated_predicted_negated": self.n_gold_negated_predicted_negated,
+                "n_predicted_negated_gold_not": self.n_predicted_negated_gold_not,
+            },
+            "label": {
+                **self.label.as_dict(),
+                "confusion": {g: dict(sorted(c.items())) for g, c in sorted(self.label_confusion.items())},
+                "span": {"strict": self.span_strict.as_dict(), "lenient": self.span_lenient.as_dict()},
+            },
+            "role": {
+                **self.role.as_dict(),
+                "confusion": {g: dict(sorted(c.items())) for g, c in sorted(self.role_confusion.items())},
+            },
+            "dose_fields": {
+                "n_pairs": self.dose_all.n,
+                "n_pairs_without_gold_fields": self.n_dose_pairs_without_gold_fields,
+                "fields": {name: t.as_dict() for name, t in self.dose_fields.items()},
+                "all_five": self.dose_all.as_dict(),
+            },
+            "concepts": self.concepts(),
+        }
+
+    def substance_report(self) -> dict[str, Any]:
+        return {
+            "dose_substance": self.dose_substance.as_dict() | {"errors": self.substance_errors[:20]},
+            "substance": self.substance.as_dict(),
+        }
+
 
 def evaluate(
     gold_path: Path,
@@ -620,50 +608,22 @@ def evaluate(
         # the gold file does not list SUBSTANCE mentions: they are not scored as spans
         scoring_map = {**(label_map or {}), SUBSTANCE: None}
 
-    groups: dict[tuple[str, str], tuple[list[GoldMention], list[Prediction]]] = defaultdict(lambda: ([], []))
-    labels: set[str] = set()
-    for g in gold.mentions:
-        label = _map_label(g.label, scoring_map)
-        if label is not None:
-            groups[(g.doc, label)][0].append(g)
-            labels.add(label)
-    for p in preds:
-        label = _map_label(p.label, scoring_map)
-        if label is not None:
-            groups[(p.doc, label)][1].append(p)
-            labels.add(label)
-
     scorer = _Scorer(subjects=gold.subjects)
-    blind: dict[str, tuple[list[GoldMention], list[Prediction]]] = defaultdict(lambda: ([], []))
-    for g in gold.mentions:
-        if g.label in CONTEXT_LABELS:
-            blind[g.doc][0].append(g)
-    for p in preds:
-        if p.label in CONTEXT_LABELS:
-            blind[p.doc][1].append(p)
-    for _doc, (golds, group_preds) in sorted(blind.items()):
+    for _doc, (golds, group_preds) in sorted(_label_blind_groups(gold, preds).items()):
         scorer.score_labels(golds, group_preds)
+    groups = _label_groups(gold, preds, scoring_map)
     n_gold = n_pred = merged_gold = merged_pred = 0
     for (_doc, label), (golds, group_preds) in sorted(groups.items()):
         # Two labels mapped to one can put two rows on one span: keep one (first label, id).
-        golds = _unique_spans(sorted(golds, key=lambda g: (g.start, g.end, g.label)))
-        group_preds = _unique_spans(sorted(group_preds, key=lambda p: (p.start, p.end, p.label, p.mention_id)))
-        merged_gold += len(groups[(_doc, label)][0]) - len(golds)
-        merged_pred += len(groups[(_doc, label)][1]) - len(group_preds)
-        n_gold += len(golds)
-        n_pred += len(group_preds)
-        scorer.score_group(label, golds, group_preds)
+        unique_golds = _unique_spans(sorted(golds, key=lambda g: (g.start, g.end, g.label)))
+        unique_preds = _unique_spans(sorted(group_preds, key=lambda p: (p.start, p.end, p.label, p.mention_id)))
+        merged_gold += len(golds) - len(unique_golds)
+        merged_pred += len(group_preds) - len(unique_preds)
+        n_gold += len(unique_golds)
+        n_pred += len(unique_preds)
+        scorer.score_group(label, unique_golds, unique_preds)
 
-    ordered = _label_order(labels)
-    strict, lenient = {}, {}
-    for name, per_label, out in (("strict", scorer.strict, strict), ("lenient", scorer.lenient, lenient)):
-        total = _Counts()
-        for label in ordered:
-            c = per_label[label]
-            out[label] = c.as_dict()
-            total.tp, total.fp, total.fn = total.tp + c.tp, total.fp + c.fp, total.fn + c.fn
-        out[ALL] = total.as_dict()
-
+    ordered = _label_order({label for _doc, label in groups})
     return {
         "gold": str(gold_path),
         "out_dir": str(out_dir),
@@ -677,35 +637,39 @@ def evaluate(
         "n_gold_merged_same_span": merged_gold,
         "n_pred_merged_same_span": merged_pred,
         "documents": _documents_check(Path(out_dir), gold.docs),
-        "strict": strict,
-        "lenient": lenient,
-        "negation": {
-            **scorer.negation.as_dict(),
-            "n_gold_negated": scorer.n_gold_negated,
-            "n_gold_negated_matched": scorer.n_gold_negated_matched,
-            "n_gold_negated_predicted_negated": scorer.n_gold_negated_predicted_negated,
-            "n_predicted_negated_gold_not": scorer.n_predicted_negated_gold_not,
-        },
-        "label": {
-            **scorer.label.as_dict(),
-            "confusion": {g: dict(sorted(c.items())) for g, c in sorted(scorer.label_confusion.items())},
-            "span": {"strict": scorer.span_strict.as_dict(), "lenient": scorer.span_lenient.as_dict()},
-        },
-        "role": {
-            **scorer.role.as_dict(),
-            "confusion": {g: dict(sorted(c.items())) for g, c in sorted(scorer.role_confusion.items())},
-        },
-        "dose_fields": {
-            "n_pairs": scorer.dose_all.n,
-            "n_pairs_without_gold_fields": scorer.n_dose_pairs_without_gold_fields,
-            "fields": {name: t.as_dict() for name, t in scorer.dose_fields.items()},
-            "all_five": scorer.dose_all.as_dict(),
-        },
-        "concepts": scorer.concepts(),
+        **scorer.report(ordered),
         "subject": _subject_accuracy(gold, Path(out_dir)),
-        "dose_substance": scorer.dose_substance.as_dict() | {"errors": scorer.substance_errors[:20]},
-        "substance": scorer.substance.as_dict(),
+        **scorer.substance_report(),
     }
+
+
+def _label_groups(
+    gold: Gold, preds: list[Prediction], scoring_map: Mapping[str, str | None] | None
+) -> dict[tuple[str, str], tuple[list[GoldMention], list[Prediction]]]:
+    """(document, mapped label) -> its gold mentions and predictions; a label mapped to None is
+    left out."""
+    groups: dict[tuple[str, str], tuple[list[GoldMention], list[Prediction]]] = defaultdict(lambda: ([], []))
+    for g in gold.mentions:
+        label = _map_label(g.label, scoring_map)
+        if label is not None:
+            groups[(g.doc, label)][0].append(g)
+    for p in preds:
+        label = _map_label(p.label, scoring_map)
+        if label is not None:
+            groups[(p.doc, label)][1].append(p)
+    return groups
+
+
+def _label_blind_groups(gold: Gold, preds: list[Prediction]) -> dict[str, tuple[list[GoldMention], list[Prediction]]]:
+    """document -> its CONDITION and ADVERSE_EFFECT gold mentions and predictions."""
+    blind: dict[str, tuple[list[GoldMention], list[Prediction]]] = defaultdict(lambda: ([], []))
+    for g in gold.mentions:
+        if g.label in CONTEXT_LABELS:
+            blind[g.doc][0].append(g)
+    for p in preds:
+        if p.label in CONTEXT_LABELS:
+            blind[p.doc][1].append(p)
+    return blind
 
 
 def _subject_accuracy(gold: Gold, out_dir: Path) -> dict[str, Any]:
@@ -732,6 +696,20 @@ def _pct(x: float) -> str:
 
 def format_report(report: dict) -> str:
     """Plain-text tables of a report from :func:`evaluate` (fixed width, no colour codes)."""
+    lines = [
+        *_header_lines(report),
+        "",
+        *_span_lines(report),
+        "",
+        *_negation_label_role_lines(report),
+        *_dose_and_subject_lines(report),
+        *_concept_lines(report),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _header_lines(report: dict) -> list[str]:
+    """What was compared, how many mentions, and the annotated documents missing or failed."""
     lines: list[str] = []
     lines.append(
         f"gold {report['gold']}  predictions {report['out_dir']}"
@@ -753,7 +731,12 @@ def format_report(report: dict) -> str:
             f"WARNING: {docs['n_error']} annotated docs failed (status error, "
             f"e.g. {', '.join(docs['error_examples'][:3])})"
         )
-    lines.append("")
+    return lines
+
+
+def _span_lines(report: dict) -> list[str]:
+    """The table of strict and lenient scores per label."""
+    lines: list[str] = []
     width = max([len(ALL), 5, *(len(lab) for lab in report["labels"])])
     head = f"{'label':<{width}}  {'gold':>6}  {'pred':>6}  | strict {'tp':>6} {'P':>5} {'R':>5} {'F1':>5}  | lenient {'tp':>6} {'P':>5} {'R':>5} {'F1':>5}"
     lines.append(head)
@@ -765,7 +748,12 @@ def format_report(report: dict) -> str:
             f"{_pct(s['precision'])} {_pct(s['recall'])} {_pct(s['f1'])}  |         {le['tp']:>6} "
             f"{_pct(le['precision'])} {_pct(le['recall'])} {_pct(le['f1'])}"
         )
-    lines.append("")
+    return lines
+
+
+def _negation_label_role_lines(report: dict) -> list[str]:
+    """Negation, label and role accuracy over the matched pairs, with their confusions."""
+    lines: list[str] = []
     neg = report["negation"]
     lines.append(
         f"negation accuracy {_pct(neg['accuracy'])}% over {neg['n']} matched pairs; "
@@ -787,6 +775,12 @@ def format_report(report: dict) -> str:
     lines.append(f"role accuracy     {_pct(role['accuracy'])}% over {role['n']} matched CONDITION pairs")
     for g, c in role["confusion"].items():
         lines.append(f"  gold {g:<16} -> " + ", ".join(f"{k} {v}" for k, v in c.items()))
+    return lines
+
+
+def _dose_and_subject_lines(report: dict) -> list[str]:
+    """Dose field accuracy, the substance of doses and mentions, and the documents' subjects."""
+    lines: list[str] = []
     dose = report["dose_fields"]
     fields = dose["fields"]
     lines.append(
@@ -810,6 +804,12 @@ def format_report(report: dict) -> str:
         lines.append(f"subject accuracy  {_pct(subject['accuracy'])}% over {subject['n']} documents")
         for error in subject["errors"][:5]:
             lines.append(f"  {error['doc']}: gold {error['gold']!r}, predicted {error['predicted']!r}")
+    return lines
+
+
+def _concept_lines(report: dict) -> list[str]:
+    """Concept consistency and coverage, with the least consistent gold concepts."""
+    lines: list[str] = []
     con = report["concepts"]
     lines.append(
         f"concept consistency {_pct(con['consistency'])}% ({con['n_consistent']}/{con['n_matched']} "
@@ -826,4 +826,4 @@ def format_report(report: dict) -> str:
             f"  {c['label']} {c['concept']!r}: {_pct(c['consistency'])}% of {c['n_matched']} "
             f"(top {c['top_concept_id']}, {c['n_distinct']} ids, {c['n_null']} null)"
         )
-    return "\n".join(lines) + "\n"
+    return lines

@@ -72,10 +72,14 @@ import shutil
 import sys
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Iterable, Sequence
+
+from pipeline.corpora.pubtator import PubTatorDocument
+from pipeline.scoring import SpanCounts, lenient_counts, strict_counts
+from pipeline.corpora.pubtator import read_pubtator as _pubtator_documents
 
 LABEL = "DISEASE"
 
@@ -104,74 +108,28 @@ CITATIONS = {
 # --------------------------------------------------------------------------- data
 
 
-@dataclass
-class Mention:
-    start: int
-    end: int
-    text: str
-    type: str
-
-
-@dataclass
-class PubTatorDoc:
-    pmid: str
-    title: str
-    abstract: str
-    mentions: list[Mention] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        # PubTator offsets are over title + " " + abstract; a newline keeps them valid.
-        return self.title + "\n" + self.abstract
-
-
 def read_pubtator(
     path: str | os.PathLike,
     types: Iterable[str] | None = None,
     stats: dict | None = None,
-) -> list[PubTatorDoc]:
-    """Parse a PubTator file into documents with (optionally type-filtered) mentions.
+) -> list[PubTatorDocument]:
+    """The documents of a PubTator file (:mod:`pipeline.corpora.pubtator`), their annotations
+    optionally filtered by type.
 
-    Relation lines (``pmid<TAB>CID<TAB>...``) are ignored. A PMID seen twice keeps its first
-    occurrence. ``stats`` (if given) receives counts of duplicates and offset mismatches.
+    A PMID seen twice keeps its first occurrence. ``stats`` (if given) receives the duplicate
+    PMIDs and the number of annotations whose text differs from the document's at their offsets.
     """
     wanted = None if types is None else frozenset(types)
-    docs: dict[str, PubTatorDoc] = {}
+    docs: dict[str, PubTatorDocument] = {}
     duplicates: set[str] = set()
     mismatches = 0
-    current: PubTatorDoc | None = None
-    skip_current = False
-    with open(path, encoding="utf-8") as fh:
-        for raw in fh:
-            line = raw.rstrip("\n").rstrip("\r")
-            if not line.strip():
-                current, skip_current = None, False
-                continue
-            head = line.split("|", 2)
-            if len(head) == 3 and head[1] in ("t", "a") and "\t" not in head[0]:
-                pmid, kind, body = head
-                if kind == "t":
-                    if pmid in docs:
-                        duplicates.add(pmid)
-                        current, skip_current = None, True
-                        continue
-                    current, skip_current = PubTatorDoc(pmid, body, ""), False
-                    docs[pmid] = current
-                elif current is not None and not skip_current and current.pmid == pmid:
-                    current.abstract = body
-                continue
-            parts = line.split("\t")
-            if skip_current or len(parts) < 5 or not (parts[1].isdigit() and parts[2].isdigit()):
-                continue  # relation line (CID) or a duplicate document's annotation
-            pmid, start, end, text, mtype = parts[0], int(parts[1]), int(parts[2]), parts[3], parts[4]
-            doc = docs.get(pmid)
-            if doc is None:
-                continue
-            if wanted is not None and mtype not in wanted:
-                continue
-            if doc.text[start:end] != text:
-                mismatches += 1
-            doc.mentions.append(Mention(start, end, text, mtype))
+    for doc in _pubtator_documents(path):
+        if doc.pmid in docs:
+            duplicates.add(doc.pmid)
+            continue
+        doc.annotations = [a for a in doc.annotations if wanted is None or a.type in wanted]
+        mismatches += sum(doc.text[a.start : a.end] != a.text for a in doc.annotations)
+        docs[doc.pmid] = doc
     if stats is not None:
         stats["duplicate_pmids"] = sorted(duplicates)
         stats["offset_text_mismatches"] = mismatches
@@ -190,13 +148,13 @@ def sha256_file(path: str | os.PathLike) -> str:
 
 
 def make_blank_nlp():
-    """The pipeline's tokenizer: scispaCy's combined_rule_tokenizer on blank English."""
+    """Blank English with the pipeline's tokenizer (``pipeline.scispacy_tokenizer.v1``:
+    scispaCy's combined_rule_tokenizer), as ``pipeline/config.cfg`` names it."""
     import spacy
-    from scispacy.custom_tokenizer import combined_rule_tokenizer
 
-    nlp = spacy.blank("en")
-    nlp.tokenizer = combined_rule_tokenizer(nlp)
-    return nlp
+    import pipeline.components  # noqa: F401  (registers the tokenizer)
+
+    return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "pipeline.scispacy_tokenizer.v1"}}})
 
 
 @dataclass
@@ -312,7 +270,9 @@ def hide_lexicon_mentions(examples: Sequence, share: float, rng: random.Random) 
                     doc[i].tag_ = "I-LEX" if i > begin else "B-LEX"
 
 
-def build_nlp(hp: HyperParams, seed: int = 0):
+def build_training_nlp(hp: HyperParams, seed: int = 0):
+    """The pipeline's tokenizer (with the feature components, for ``--lexicon-feature``) and a
+    fresh ``ner`` component configured by ``hp``."""
     nlp = make_blank_nlp()
     if hp.lexicon_feature:
         add_feature_components(nlp)
@@ -326,7 +286,7 @@ def build_nlp(hp: HyperParams, seed: int = 0):
     return nlp
 
 
-def make_examples(nlp, docs: Sequence[PubTatorDoc], stats: dict | None = None) -> list:
+def make_examples(nlp, docs: Sequence[PubTatorDocument], stats: dict | None = None) -> list:
     """Gold ``Example``s; entity boundaries inside tokens are expanded to whole tokens."""
     from spacy.tokens import Span
     from spacy.training import Example
@@ -339,7 +299,7 @@ def make_examples(nlp, docs: Sequence[PubTatorDoc], stats: dict | None = None) -
         predicted = with_features(nlp, nlp.make_doc(d.text))
         seen: set[tuple[int, int]] = set()
         spans = []
-        for m in d.mentions:
+        for m in d.annotations:
             counts["mentions"] += 1
             if (m.start, m.end) in seen:
                 counts["duplicates"] += 1
@@ -373,37 +333,34 @@ def make_examples(nlp, docs: Sequence[PubTatorDoc], stats: dict | None = None) -
 # --------------------------------------------------------------------------- scoring
 
 
-def _prf(tp_p: int, n_pred: int, tp_g: int, n_gold: int) -> dict:
-    p = tp_p / n_pred if n_pred else 0.0
-    r = tp_g / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4)}
+def _prf(counts: SpanCounts) -> dict:
+    """P, R and F1 rounded to 4 places (the figures of TRAINING.json and the epoch log)."""
+    scores = counts.as_dict()
+    return {"p": round(scores["precision"], 4), "r": round(scores["recall"], 4), "f1": round(scores["f1"], 4)}
 
 
 def score_spans(gold: Sequence[set], pred: Sequence[set]) -> dict:
-    """Strict (exact char span) and lenient (any overlap) P/R/F1 over parallel doc lists."""
-    n_gold = n_pred = strict_tp = len_p = len_g = 0
+    """Strict and lenient P/R/F1 over parallel lists of documents' spans, as
+    :mod:`pipeline.scoring` (and so ``pipeline evaluate``) counts them."""
+    strict, lenient = SpanCounts(), SpanCounts()
     for g, p in zip(gold, pred):
-        n_gold += len(g)
-        n_pred += len(p)
-        strict_tp += len(g & p)
-        len_p += sum(1 for (ps, pe) in p if any(ps < ge and gs < pe for (gs, ge) in g))
-        len_g += sum(1 for (gs, ge) in g if any(ps < ge and gs < pe for (ps, pe) in p))
+        strict.add(strict_counts(g, p))
+        lenient.add(lenient_counts(sorted(g), sorted(p)))
     return {
-        "n_gold": n_gold,
-        "n_pred": n_pred,
-        "strict": {**_prf(strict_tp, n_pred, strict_tp, n_gold), "tp": strict_tp},
-        "lenient": _prf(len_p, n_pred, len_g, n_gold),
+        "n_gold": strict.tp + strict.fn,
+        "n_pred": strict.tp + strict.fp,
+        "strict": {**_prf(strict), "tp": strict.tp},
+        "lenient": _prf(lenient),
     }
 
 
-def evaluate(nlp, docs: Sequence[PubTatorDoc], batch_size: int = 64, postprocess=None) -> dict:
+def evaluate(nlp, docs: Sequence[PubTatorDocument], batch_size: int = 64, postprocess=None) -> dict:
     """Run ``nlp`` over the documents and score DISEASE spans against the gold mentions.
 
     ``words_per_second`` counts non-space tokens over the wall-clock time of ``nlp.pipe``
     (tokenizer included, plus ``postprocess(doc)`` if given).
     """
-    gold = [{(m.start, m.end) for m in d.mentions} for d in docs]
+    gold = [{(m.start, m.end) for m in d.annotations} for d in docs]
     t0 = time.perf_counter()
     preds, n_words = [], 0
     for doc in nlp.pipe((d.text for d in docs), batch_size=batch_size):
@@ -419,12 +376,12 @@ def evaluate(nlp, docs: Sequence[PubTatorDoc], batch_size: int = 64, postprocess
     return out
 
 
-def token_alignment_ceiling(nlp, docs: Sequence[PubTatorDoc]) -> dict:
+def token_alignment_ceiling(nlp, docs: Sequence[PubTatorDocument]) -> dict:
     """How many gold spans the tokenizer allows to be matched exactly (strict recall bound)."""
     total = aligned = 0
     for d in docs:
         doc = nlp.make_doc(d.text)
-        for s, e in {(m.start, m.end) for m in d.mentions}:
+        for s, e in {(m.start, m.end) for m in d.annotations}:
             total += 1
             aligned += doc.char_span(s, e, alignment_mode="strict") is not None
     return {"mentions": total, "token_aligned": aligned,
@@ -477,7 +434,7 @@ def load_corpora(corpora: Corpora, limit: int | None = None) -> tuple[dict, dict
             "path": str(path),
             "sha256": sha256_file(path),
             "documents": len(docs),
-            "mentions": sum(len(d.mentions) for d in docs),
+            "mentions": sum(len(d.annotations) for d in docs),
             "mention_types": sorted(types) if types else "all",
             "duplicate_pmids_skipped": st["duplicate_pmids"],
             "offset_text_mismatches": st["offset_text_mismatches"],
@@ -513,19 +470,15 @@ def train(
     argv: Sequence[str] | None = None,
 ) -> dict:
     """Train, keep the best epoch by pooled strict dev F1, save it to ``out_dir``."""
-    import spacy
-    import thinc
     from spacy.util import fix_random_seed
     from thinc.api import Adam
-
-    import scispacy
 
     hp = hp or HyperParams()
     t_start = time.perf_counter()
     data, corpus_info = load_corpora(corpora, limit=limit)
 
     fix_random_seed(seed)
-    nlp = build_nlp(hp, seed=seed)
+    nlp = build_training_nlp(hp, seed=seed)
     align_stats: dict = {}
     train_docs = [d for k in train_corpora for d in data[f"{k}_train"]]  # fixed order
     train_examples = make_examples(nlp, train_docs, align_stats)
@@ -542,7 +495,53 @@ def train(
     if staging.exists():
         shutil.rmtree(staging)
     staging.parent.mkdir(parents=True, exist_ok=True)
+    history, best = _train_epochs(nlp, optimizer, train_examples, data, hp, seed, max_epochs, eval_batch_size, staging)
+    train_seconds = time.perf_counter() - t_start
+    _install(staging, out_dir)
 
+    # Re-load the saved model the way the pipeline does (sourced into a blank scispaCy-tokenized
+    # pipeline) and score it: checks the saved files and measures speed.
+    t_eval = time.perf_counter()
+    final = final_evaluation(out_dir, data, batch_size=eval_batch_size)
+    for k in ("bc5cdr_dev", "ncbi_dev"):
+        if final[k]["strict"] != best[k]["strict"]:
+            _log(f"warning: reloaded model scores differ on {k}: {final[k]['strict']} "
+                 f"vs {best[k]['strict']}")
+
+    report = {
+        "model": "disease_ner",
+        "label": LABEL,
+        "command": "python -m pipeline.train " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "seed": seed,
+        "corpora": corpus_info,
+        "train_corpora": list(train_corpora),
+        "train_documents": len(train_docs),
+        "train_alignment": align_stats,
+        "dev_tokenization_ceiling": dev_ceiling,
+        **_model_description(hp, max_epochs),
+        "epochs_run": len(history),
+        "best_epoch": best["epoch"],
+        "history": history,
+        **_dev_scores(final, best, eval_batch_size),
+        "training_seconds": round(train_seconds, 1),
+        "final_evaluation_seconds": round(time.perf_counter() - t_eval, 1),
+        "model_size_bytes": _dir_size(out_dir),
+        "versions": _versions(),
+    }
+    (out_dir / "TRAINING.json").write_text(json.dumps(report, indent=2) + "\n")
+    _log(f"best epoch {best['epoch']}: BC5CDR dev strict {best['bc5cdr_dev']['strict']}, "
+         f"NCBI dev strict {best['ncbi_dev']['strict']}; saved to {out_dir} "
+         f"({report['model_size_bytes'] / 1e6:.1f} MB) in {train_seconds / 60:.1f} min")
+    return report
+
+
+def _train_epochs(
+    nlp, optimizer, train_examples: list, data: dict, hp: HyperParams, seed: int, max_epochs: int,
+    eval_batch_size: int, staging: Path,
+) -> tuple[list[dict], dict]:
+    """Epochs of updates, each scored on both development sets with the averaged parameters;
+    the best epoch by pooled strict F1 is saved to ``staging``. Stops after ``hp.patience``
+    epochs without improvement. Returns the per-epoch rows and the best epoch's scores."""
     history, best, bad_epochs = [], None, 0
     for epoch in range(1, max_epochs + 1):
         t0 = time.perf_counter()
@@ -559,7 +558,7 @@ def train(
             tp = sum(ev[k]["strict"]["tp"] for k in ev)
             n_pred = sum(ev[k]["n_pred"] for k in ev)
             n_gold = sum(ev[k]["n_gold"] for k in ev)
-            pooled = _prf(tp, n_pred, tp, n_gold)
+            pooled = _prf(SpanCounts(tp, n_pred - tp, n_gold - tp))
             improved = best is None or pooled["f1"] > best["pooled_strict"]["f1"]
             if improved:
                 if staging.exists():
@@ -587,16 +586,18 @@ def train(
             if bad_epochs >= hp.patience:
                 _log(f"early stop: no improvement for {hp.patience} epochs")
                 break
+    return history, best
 
-    train_seconds = time.perf_counter() - t_start
-    # Install the best epoch as the model directory (only replace a previous model dir).
+
+def _install(staging: Path, out_dir: Path) -> None:
+    """The best epoch becomes the model directory (only a previous model directory is
+    replaced), with the model's name, description, sources and licence in its meta.json."""
     if out_dir.exists():
         if any(out_dir.iterdir()) and not (out_dir / "config.cfg").exists():
             raise SystemExit(f"refusing to replace {out_dir}: not a spaCy model directory")
         shutil.rmtree(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging.rename(out_dir)
-
     meta_path = out_dir / "meta.json"
     meta = json.loads(meta_path.read_text())
     meta.update({
@@ -610,42 +611,31 @@ def train(
     })
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
 
-    # Re-load the saved model the way the pipeline does (sourced into a blank scispaCy-tokenized
-    # pipeline) and score it: checks the saved files and measures speed.
-    t_eval = time.perf_counter()
-    final = final_evaluation(out_dir, data, batch_size=eval_batch_size)
-    for k in ("bc5cdr_dev", "ncbi_dev"):
-        if final[k]["strict"] != best[k]["strict"]:
-            _log(f"warning: reloaded model scores differ on {k}: {final[k]['strict']} "
-                 f"vs {best[k]['strict']}")
 
-    report = {
-        "model": "disease_ner",
-        "label": LABEL,
-        "command": "python -m pipeline.train " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "seed": seed,
-        "corpora": corpus_info,
-        "train_corpora": list(train_corpora),
-        "train_documents": len(train_docs),
-        "train_alignment": align_stats,
-        "dev_tokenization_ceiling": dev_ceiling,
+def _model_description(hp: HyperParams, max_epochs: int) -> dict:
+    """The tokenizer, architecture and hyper-parameters, for TRAINING.json."""
+    return {
         "tokenizer": "spacy.blank('en') + scispacy.custom_tokenizer.combined_rule_tokenizer",
         "architecture": "spacy.TransitionBasedParser.v2(ner) with own spacy.Tok2Vec.v2 "
         "(MultiHashEmbed.v2 + MaxoutWindowEncoder.v2), no pretrained vectors",
         "hyperparameters": {**asdict(hp), "max_epochs": max_epochs, "optimizer":
                             "Adam (parameter averages used for eval/saving)",
                             "selection": "best epoch by pooled strict F1 over BC5CDR dev + NCBI dev"},
-        "epochs_run": len(history),
-        "best_epoch": best["epoch"],
-        "history": history,
+    }
+
+
+def _dev_scores(final: dict, best: dict, eval_batch_size: int) -> dict:
+    """The saved model's scores on both development sets, with and without the abbreviation
+    post-processing, for TRAINING.json."""
+    return {
         "dev": {
             "bc5cdr_dev": final["bc5cdr_dev"],
             "ncbi_dev": final["ncbi_dev"],
             "pooled_strict": best["pooled_strict"],
             "note": "saved model re-loaded and sourced into spacy.blank('en') + scispaCy "
-                    "tokenizer; strict = exact character span match; lenient = any overlap "
-                    "(P: predicted spans overlapping a gold span, R: gold spans overlapping a "
-                    "prediction); words_per_second = non-space tokens / wall time of nlp.pipe("
+                    "tokenizer; strict = exact character span match; lenient = overlapping "
+                    "spans paired one to one (pipeline.scoring, as pipeline evaluate counts "
+                    "them); words_per_second = non-space tokens / wall time of nlp.pipe("
                     f"batch_size={eval_batch_size}) incl. tokenizer, OMP_NUM_THREADS="
                     f"{os.environ.get('OMP_NUM_THREADS', 'unset')}, on a shared 2-core machine",
         },
@@ -654,17 +644,17 @@ def train(
             "ncbi_dev": final["ncbi_dev+abbreviations"],
             "note": "model + propagate_abbreviations() post-processing (not part of the model)",
         },
-        "training_seconds": round(train_seconds, 1),
-        "final_evaluation_seconds": round(time.perf_counter() - t_eval, 1),
-        "model_size_bytes": _dir_size(out_dir),
-        "versions": {"python": platform.python_version(), "spacy": spacy.__version__,
-                     "scispacy": scispacy.__version__, "thinc": thinc.__version__},
     }
-    (out_dir / "TRAINING.json").write_text(json.dumps(report, indent=2) + "\n")
-    _log(f"best epoch {best['epoch']}: BC5CDR dev strict {best['bc5cdr_dev']['strict']}, "
-         f"NCBI dev strict {best['ncbi_dev']['strict']}; saved to {out_dir} "
-         f"({report['model_size_bytes'] / 1e6:.1f} MB) in {train_seconds / 60:.1f} min")
-    return report
+
+
+def _versions() -> dict:
+    import spacy
+    import thinc
+
+    import scispacy
+
+    return {"python": platform.python_version(), "spacy": spacy.__version__,
+            "scispacy": scispacy.__version__, "thinc": thinc.__version__}
 
 
 def final_evaluation(model_dir: Path, data: dict, batch_size: int = 64) -> dict:

@@ -8,6 +8,9 @@ import pytest
 import spacy
 
 from pipeline import train as T
+from pipeline.corpora.pubtator import PubTatorAnnotation, PubTatorDocument
+
+REPO = Path(__file__).resolve().parents[1]
 
 MODEL_DIR = Path(T.__file__).resolve().parent / "models" / "disease_ner"
 
@@ -122,26 +125,26 @@ def test_read_pubtator_exact_offsets(tmp_path):
     assert [d.pmid for d in docs] == ["111", "222"]
     d = docs[0]
     assert d.text == TITLE + "\n" + ABSTRACT
-    got = [(m.start, m.end, m.text, m.type) for m in d.mentions]
+    got = [(m.start, m.end, m.text, m.type) for m in d.annotations]
     assert got == [
         (18, 32, "nephrotoxicity", "Disease"),
         (59, 78, "acute renal failure", "Disease"),
         (83, 95, "hearing loss", "Disease"),
     ]
-    for m in d.mentions:
+    for m in d.annotations:
         assert d.text[m.start:m.end] == m.text
     assert stats["offset_text_mismatches"] == 0
-    assert docs[1].mentions == []
+    assert docs[1].annotations == []
     every = T.read_pubtator(f)  # no type filter: chemicals too, relation line skipped
-    assert [(m.start, m.type) for m in every[0].mentions][0] == (0, "Chemical")
-    assert len(every[0].mentions) == 4
+    assert [(m.start, m.type) for m in every[0].annotations][0] == (0, "Chemical")
+    assert len(every[0].annotations) == 4
 
 
 def test_make_examples_expands_subtoken_boundaries():
     nlp = T.make_blank_nlp()
     text = "Doxorubicin-cardiotoxicity\nwas seen."
-    doc = T.PubTatorDoc("1", "Doxorubicin-cardiotoxicity", "was seen.",
-                        [T.Mention(12, 26, "cardiotoxicity", "Disease")])
+    doc = PubTatorDocument("1", "Doxorubicin-cardiotoxicity", "was seen.",
+                           [PubTatorAnnotation(12, 26, "cardiotoxicity", "Disease")])
     assert doc.text == text
     stats: dict = {}
     (eg,) = T.make_examples(nlp, [doc], stats)
@@ -161,6 +164,28 @@ def test_score_spans_strict_and_lenient():
     assert s["strict"]["tp"] == 1
     assert s["strict"]["p"] == round(1 / 3, 4) and s["strict"]["r"] == 0.5
     assert s["lenient"]["p"] == round(2 / 3, 4) and s["lenient"]["r"] == 1.0
+    # lenient pairs are one to one, as pipeline evaluate counts them: one long prediction over
+    # two gold mentions is one match
+    s = T.score_spans([{(0, 10), (12, 20)}], [{(0, 20)}])
+    assert s["lenient"]["p"] == 1.0 and s["lenient"]["r"] == 0.5
+
+
+def test_training_and_benchmarks_read_pubtator_alike(tmp_path):
+    """One reader (pipeline.corpora.pubtator) for pipeline.train and benchmarks/corpora.py: the
+    documents training reads are the ones the BC5CDR benchmark converts."""
+    import importlib.util
+
+    f = tmp_path / "fixture.PubTator.txt"
+    _write_fixture(f)
+    spec = importlib.util.spec_from_file_location("benchmark_corpora", REPO / "benchmarks" / "corpora.py")
+    corpora = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpora)
+    _, gold = corpora.convert_bc5cdr(f, tmp_path / "work")
+    converted = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines()]
+    trained = T.read_pubtator(f, types={"Disease"})
+    assert [(r["doc"], r["start"], r["end"], r["text"]) for r in converted if r.get("label")] == [
+        (d.pmid, a.start, a.end, a.text) for d in trained for a in d.annotations
+    ]
 
 
 # ----------------------------------------------------------------- (c) tiny training run
@@ -226,12 +251,12 @@ def test_lexicon_feature_marks_vocabulary_mentions_and_can_hide_them():
 
     hp = T.HyperParams(lexicon_feature=True)
     assert hp.embed_config()["attrs"][-1] == "TAG" and len(hp.embed_config()["rows"]) == 5
-    nlp = T.build_nlp(hp)
+    nlp = T.build_training_nlp(hp)
     assert nlp.pipe_names == [*T.FEATURE_COMPONENTS, "ner"]
     text = "Acute renal failure\nwas followed by hearing loss."
     start = text.index("hearing loss")
-    doc = T.PubTatorDoc("1", "Acute renal failure", "was followed by hearing loss.",
-                        [T.Mention(start, start + len("hearing loss"), "hearing loss", "Disease")])
+    doc = PubTatorDocument("1", "Acute renal failure", "was followed by hearing loss.",
+                           [PubTatorAnnotation(start, start + len("hearing loss"), "hearing loss", "Disease")])
     (eg,) = T.make_examples(nlp, [doc])
     tags = {t.text: t.tag_ for t in eg.predicted}
     assert (tags["renal"], tags["failure"]) == ("I-LEX", "I-LEX")
