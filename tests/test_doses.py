@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract.doses import Dose, find_doses, stated_for
+from pipeline.extract.dose_purpose import stated_for
+from pipeline.extract.doses import Dose, find_doses
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared beside the repository
 GOLD = SHARED / "gold" / "seeds.jsonl"
@@ -738,3 +739,21 @@ def test_an_age_range_is_not_a_listed_amount() -> None:
 def test_per_nostril_and_per_administration(text: str, span: str, per: str, route: str | None) -> None:
     dose = only_dose(text)
     assert (dose.text, dose.per, dose.route) == (span, per, route)
+
+
+def _route_rows() -> list[dict[str, str]]:
+    import csv
+
+    from pipeline.extract.dose_grammar import ROUTES
+
+    with ROUTES.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+@pytest.mark.parametrize("row", _route_rows(), ids=lambda row: f"{row['route']}:{row['example']}")
+def test_one_route_table_matches_and_names_each_route(row):
+    """data/routes.tsv feeds both the pattern that finds a route and the name it gets: each
+    row's example, after a dose, is read as that row's route."""
+    (dose,) = find_doses(f"Give 10 mg {row['example']} twice daily.")
+    assert dose.route == row["route"]
+    assert dose.text.endswith("twice daily")  # the route is inside the span, and the frequency after it

@@ -21,7 +21,9 @@ from functools import lru_cache
 from scispacy.abbreviation import find_abbreviation
 from spacy.tokens import Doc
 
+from pipeline.extract.acronyms import ACRONYM_WORD
 from pipeline.extract.mention import doc_text
+from pipeline.extract.word_lists import word_list
 from pipeline.segment import Segment
 
 _SHORT_FORM = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9'’\-]{0,8}[A-Za-z0-9])\s*\)")
@@ -59,22 +61,14 @@ def find_definitions(doc: Doc, segments: list[Segment]) -> list[Abbreviation]:
     return found
 
 
-#: One word with two capitals or more: "IDDM", "vWS", "McArdle" (hyphenated acronyms are matched by parts).
-_ACRONYM_WORD = r"[A-Za-z0-9]*[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*"
-_CAPITALS = re.compile(rf"(?<![\w-]){_ACRONYM_WORD}(?![\w-])")
+#: An acronym standing as a word (hyphenated acronyms are matched by parts).
+_CAPITALS = re.compile(rf"(?<![\w-]){ACRONYM_WORD}(?![\w-])")
 _WORD_STARTS = re.compile(r"[A-Za-z]+")
-#: A generic head the short form may leave out: "VHL" for "von Hippel-Lindau disease".
-_OPTIONAL_HEADS = frozenset({"disease", "syndrome", "disorder"})
 #: Two-letter acronyms ("AS", "MC", "DM") have too many expansions to read without a definition.
 MIN_UNDEFINED_LENGTH, MAX_UNDEFINED_LENGTH = 3, 8
 #: Zipf frequency (wordfreq) from which an acronym has a general sense of its own ("FDA", "NIH",
 #: "TEN"): never read as a condition without a definition.
 COMMON_ACRONYM_ZIPF = 3.3
-
-
-def is_acronym(text: str) -> bool:
-    """One word with two capitals or more: "IDDM", "vWS", "McArdle"."""
-    return re.fullmatch(_ACRONYM_WORD, text) is not None
 
 
 @lru_cache(maxsize=4096)
@@ -116,7 +110,7 @@ def spells_initials(short: str, long_form: str) -> bool:
     if not words or words[0][0].lower() != letters[0] or not len(words) - 1 <= len(letters) <= 2 * len(words):
         return False
     candidates = [words]
-    if len(words) > 1 and words[-1].lower() in _OPTIONAL_HEADS:
+    if len(words) > 1 and words[-1].lower() in word_list("generic_heads"):  # "VHL": von Hippel-Lindau disease
         candidates.append(words[:-1])
     return any(letters in _spellings(tuple(w.lower() for w in ws)) for ws in candidates)
 

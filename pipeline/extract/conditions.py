@@ -41,7 +41,8 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from pipeline.extract.abbreviations import find_definitions, is_acronym, undefined_acronyms
+from pipeline.extract.abbreviations import find_definitions, undefined_acronyms
+from pipeline.extract.acronyms import is_acronym
 from pipeline.extract.lexicon import Entry, Gazetteer, Match, load_gazetteer
 from pipeline.extract.mention import LAY_METHOD, Mention, doc_text
 from pipeline.extract.normalize import Piece, pieces

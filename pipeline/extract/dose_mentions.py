@@ -1,7 +1,7 @@
 """DOSE mentions for a document: doses per sentence, linked to the conditions they are for.
 
 :func:`pipeline.extract.doses.find_doses` structures each dose; when
-:func:`pipeline.extract.doses.stated_for` finds the part of the sentence that says what the
+:func:`pipeline.extract.dose_purpose.stated_for` finds the part of the sentence that says what the
 dose is for ("Stroke/TBI: 20-50 mL/day"), the condition mentions inside that part give the
 dose's ``condition_concept_ids``.
 
@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.extract.doses import find_doses, stated_for
+from pipeline.extract.dose_purpose import stated_for
+from pipeline.extract.doses import find_doses
 from pipeline.extract.links import inside
 from pipeline.extract.mention import Mention
 from pipeline.segment import Segment

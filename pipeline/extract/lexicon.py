@@ -38,11 +38,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.cache import cache_path, load_or_build
+from pipeline.extract.acronyms import is_capitals_term
 from pipeline.extract.normalize import Piece, text_key
 from pipeline.extract.term_lists import NOT_CONDITIONS, read_term_keys
+from pipeline.extract.word_lists import WORD_LISTS, word_list
 
-GENERIC_HEADS = frozenset({"disease", "syndrome", "disorder"})
-_ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
+#: heads any name can take ("Alzheimer disease", "Alzheimer syndrome"): data/word_lists.tsv
+GENERIC_HEADS = word_list("generic_heads")
 _SOURCE_PRIORITY = {"curated": 0, "hpo:name": 1, "icd10cm:description": 2, "hpo:synonym": 3, "icd10cm:inclusion": 4, "hpo:related": 5}
 
 # Regular derivations noun -> adjective (suffix rewrites), most specific first.
@@ -319,7 +321,7 @@ def build_gazetteer(vocabulary, not_conditions: frozenset[tuple[str, ...]] = fro
         if not any(k[:1].isalpha() for k in key):
             continue
         method = f"lexicon:{term.source}"
-        if len(key) == 1 and _ACRONYM.match(term.text):
+        if len(key) == 1 and is_capitals_term(term.text):
             gazetteer.acronyms.setdefault(term.text, Entry(term.concept_id, method))
             continue
         gazetteer.add(key, Entry(term.concept_id, method))
@@ -497,7 +499,7 @@ def _load_gazetteer(not_conditions: Path) -> Gazetteer:
     path = cache_path(
         "gazetteer",
         vocabulary_version(),
-        (here / "lexicon.py", here / "normalize.py", not_conditions),
+        (here / "lexicon.py", here / "normalize.py", here / "acronyms.py", WORD_LISTS, not_conditions),
         ("wordfreq",),
     )
     return load_or_build(path, lambda: build_gazetteer(load_vocabulary(), read_term_keys(not_conditions)))

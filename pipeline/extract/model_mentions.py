@@ -39,7 +39,8 @@ from collections.abc import Mapping
 
 from spacy.tokens import Doc
 
-from pipeline.extract.abbreviations import MAX_UNDEFINED_LENGTH, is_acronym, may_stand_undefined, spells_initials
+from pipeline.extract.abbreviations import MAX_UNDEFINED_LENGTH, may_stand_undefined, spells_initials
+from pipeline.extract.acronyms import is_acronym
 from pipeline.extract.conditions import ANTI, CELL_LEVEL, MODIFIERS, SITE_DETERMINERS, is_cell_level, names_a_product
 from pipeline.extract.lexicon import Entry, Gazetteer
 from pipeline.extract.mention import Mention, doc_text

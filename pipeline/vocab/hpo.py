@@ -30,6 +30,8 @@ import os
 import re
 from pathlib import Path
 
+from pipeline.extract.acronyms import is_acronym_synonym
+
 from .model import CONDITION, Concept, SourceTable, Term
 from .obo import OboTerm, descendants, parse_obo, read_header
 
@@ -48,7 +50,6 @@ _XREF_PREFIXES = {
     "MedDRA": "MEDDRA",
 }
 _SKIPPED_SYNONYM_TYPES = frozenset({"obsolete_synonym"})
-_ACRONYM_RE = re.compile(r"^(?=(?:.*[A-Z]){2})[A-Za-z0-9+\-]+$")
 _MIN_ACRONYM_LENGTH = 3
 
 
@@ -80,11 +81,6 @@ def normalize_xref(xref: str) -> str | None:
     return f"{target}:{local}" if target else None
 
 
-def is_acronym(text: str) -> bool:
-    """True for one-token abbreviations such as "GERD", "AML-M5", "CyN"."""
-    return bool(_ACRONYM_RE.match(text))
-
-
 def _term_texts(term: OboTerm, shared_related: set[str]) -> list[tuple[str, str]]:
     texts = [(term.name, SOURCE_NAME)]
     for synonym in term.synonyms:
@@ -97,7 +93,7 @@ def _term_texts(term: OboTerm, shared_related: set[str]) -> list[tuple[str, str]
         else:
             continue
         text = synonym.text
-        if is_acronym(text) and len(text) < _MIN_ACRONYM_LENGTH:
+        if is_acronym_synonym(text) and len(text) < _MIN_ACRONYM_LENGTH:
             continue
         texts.append((text, source))
     return texts

@@ -1,0 +1,423 @@
+"""The parts of a dose phrase and how each reads (:mod:`pipeline.extract.doses` puts them together).
+
+An amount is a number (digits, thousands separators, a decimal comma, or a number word) and a
+dose unit, with a per-body-weight or per-area part and a "per" ("20 mg/kg/day", "100 mg/5 mL");
+after it come qualifiers in any order, each at most once: a frequency ("twice daily", "q8h",
+"every other day"), a route (``data/routes.tsv``: one table for the forms matched and the route
+they name), a duration ("for 7-21 days") and times of day or meals, which only extend the span.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+
+NUMBER_WORDS = {
+    "one": 1.0,
+    "two": 2.0,
+    "three": 3.0,
+    "four": 4.0,
+    "five": 5.0,
+    "six": 6.0,
+    "seven": 7.0,
+    "eight": 8.0,
+    "nine": 9.0,
+    "ten": 10.0,
+    "eleven": 11.0,
+    "twelve": 12.0,
+    "fifteen": 15.0,
+    "twenty": 20.0,
+    "thirty": 30.0,
+    "forty": 40.0,
+    "fifty": 50.0,
+    "sixty": 60.0,
+    "hundred": 100.0,
+    "half": 0.5,
+}
+NUMBER_WORD_PATTERN = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+
+# Thousands separators first ("1,200"), then plain decimals, then a decimal comma ("2,5").
+NUMBER = (
+    rf"(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|\d+,\d{{1,2}}(?!\d)"
+    rf"|(?<![A-Za-z]-)(?i:{NUMBER_WORD_PATTERN})\b)"
+)
+NUMBER_RE = re.compile(NUMBER)
+_THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
+# Abbreviations are case-sensitive ("mg", "MG", "U" for units, "L"), words are not.
+_UNIT = r"""(?:
+    (?i:milligram(?:me)?s?|microgram(?:me)?s?|nanograms?|gram(?:me)?s?
+       |millilit(?:er|re)s?|microlit(?:er|re)s?|lit(?:er|re)s?
+       |international\s+units?|units?|millimoles?|micromoles?|milliequivalents?
+       |drops?|gtts?|tablets?|tabs?|pills?|capsules?|caps?|puffs?|inhalations?|actuations?
+       |ampoules?|ampules?|ampuls?|amps?|vials?|sachets?|patch(?:es)?|suppositor(?:y|ies)|sprays?
+       |microg|micro\s?g|mcgs?|mgs?|meq|mmol|µmol|μmol|umol)
+    |MG|MCG|MEQ|mEq|µg|μg|ug|ng|gms?|g|mL|ml|ML|Ml|cc|µL|μL|µl|μl|uL|ul|L|l|IU|I\.U\.|iu|UI|U
+)(?![A-Za-z0-9µμ])(?!\.[A-Za-z]\.)"""
+
+# Per body weight or body surface area; it stays in the unit ("mg/kg", "mg/m2").
+_BODY = r"""(?:
+    \s*(?:/|(?i:per)\s+)\s*(?P<kg>(?i:kg|kilograms?))(?![A-Za-z])
+        (?:\s+(?i:of\s+)?(?i:body[\s-]*weight|bw))?
+  | \s*(?:/|(?i:per)\s+)\s*
+        (?P<m2>m(?:2|²|\^2)(?![A-Za-z0-9])|m\(2\)|(?i:sq\.?\s*m|square\s+met(?:er|re)))
+  | [\s.·]*(?P<kg_exp>kg)(?:-1|⁻¹|−1|\(-1\))
+  | [\s.·]*(?P<m2_exp>m)(?:-2|⁻²|−2|\(-2\))
+)"""
+
+_PER_WORD = r"""(?:day|d|24\s*h(?:ours?|rs?)?|week|wk|month|mo|year|yr|hour|hr|h|min(?:ute)?|dose
+  |serving|injection|session|application|administration|infusion|spray|puff|actuation
+  |vial|amp(?:oule|ule|ul)?|ml|cc|tab(?:let)?|cap(?:sule)?|dl|g|l|mol)"""
+_PER = rf"""(?:
+    \s*/\s*(?P<per_slash>(?i:{_PER_WORD}))(?![A-Za-z])
+  | \s+(?i:per|each)\s+
+        (?P<per_word>(?i:{_PER_WORD}|24\s+hours|(?:milli|deci)?lit(?:er|re)))(?![A-Za-z])
+  | \s+(?i:an?)\s+(?P<per_time>(?i:day|week|month|year|hour))(?![A-Za-z])
+  | [\s.·]*(?P<per_exp>(?i:day|d|h|min|ml|dl|l))(?:-1|⁻¹|−1|\(-1\))
+  | [ \t\u00a0-](?P<per_form>(?i:vial|tablet|capsule|ampoule|ampule|sachet)s?)(?![A-Za-z])
+  | \s*(?:/|\s(?i:per|in)\s)\s*(?P<per_volume>\d+(?:\.\d+)?)\s*(?i:ml|cc)(?![A-Za-z])
+)"""
+
+# "and" separates a range only after "between": otherwise "10 g and 4 g" are two doses.
+CORE_RE = re.compile(
+    rf"""
+    (?<![\w.,/±+])(?<!\d[-–−])
+    (?P<between>(?i:between)\s+)?
+    (?P<n1>{NUMBER})
+    (?:
+        (?(between)\s+(?i:and)\s+|(?:\s*[-–—‐−]\s*|\s+(?i:to|or)\s+))(?P<n2>{NUMBER})
+      | \s*(?:±|\+/-|\+/−|\+-)\s*(?P<sd>{NUMBER})
+    )?
+    (?:[ \t\u00a0\u202f]{{0,2}}|-)
+    (?P<unit>{_UNIT})
+    (?P<body>{_BODY})?
+    (?P<per>{_PER})?
+    """,
+    re.VERBOSE,
+)
+
+PREFILTER_RE = re.compile(rf"\d|\b(?:{NUMBER_WORD_PATTERN})\b", re.IGNORECASE)
+
+_FREQ_RE = re.compile(
+    rf"""(?i:
+        (?P<mult>(?:once|twice)\s+(?:or|to)\s+(?:twice|thrice|(?:\d+|{NUMBER_WORD_PATTERN})\s*times)|once|twice|thrice
+            |(?:(?:\d+|{NUMBER_WORD_PATTERN})\s*(?:-|–|to|or)\s*)?(?:\d+|{NUMBER_WORD_PATTERN})\s*(?:times|x|×))\s*
+            (?:(?:a|per|each|every)\s+|/\s*|-\s*)?
+            (?P<fper>daily|day|d|weekly|week|wk|monthly|month)(?![A-Za-z])
+      | (?P<abbr>b\.i\.d\.?|bid|t\.i\.d\.?|tid|tds|t\.d\.s\.?|q\.i\.d\.?|qid|qds|q\.d\.s\.?
+            |q\.d\.?|qd|q\.o\.d\.?|qod|q\.h\.s\.?|qhs|b\.d\.)(?![A-Za-z])
+      | q\.?\s*(?P<qh>\d+)\s*(?:-\s*\d+\s*)?h(?:rs?|ours?)?(?![A-Za-z])
+      | q\.?\s*(?P<qw>\d+)\s*w(?:ks?|eeks?)?(?![A-Za-z])
+      | every\s+(?P<every_n>{NUMBER})(?:\s*(?:-|–|to)\s*{NUMBER})?\s*
+            (?P<every_unit>hours?|hrs?|h|days?|weeks?|wks?|months?)(?![A-Za-z])
+      | (?:every\s+other|on\s+alternate|alternate)[\s-]+(?P<other>days?|weeks?)
+      | every\s+(?P<every1>day|morning|evening|night|week|month)(?![A-Za-z])
+      | in\s+(?P<div>{NUMBER})(?:\s*(?:-|–|to)\s*(?P<div_high>{NUMBER}))?\s+divided\s+doses
+      | at\s+(?:bedtime|night)
+      | (?P<adverb>daily|nightly|weekly|monthly|hourly|fortnightly)(?![A-Za-z])
+      | [x×]\s*(?P<times>[1-9])(?![\d.,]|\s*(?:vials?|tablets?|tabs?|capsules?|caps|ampoules?|packs?|boxes|sachets?|bottles?)(?![A-Za-z])|\s*(?:days?|d|weeks?|wks?|months?|mos?|years?|yrs?)(?![A-Za-z]))
+      | (?P<single>once|as\s+a\s+single\s+dose)(?![A-Za-z])
+    )""",
+    re.VERBOSE,
+)
+
+_EACH_NOSTRIL_RE = re.compile(r"(?i)\b(?:each|per|every)\s+nostril")
+#: the route table: each row's forms (regular expressions, any case) and the route they name
+ROUTES = Path(__file__).parent / "data" / "routes.tsv"
+
+
+def read_routes(path: Path = ROUTES) -> tuple[tuple[str, str], ...]:
+    """(route, forms) of every row of a route table, in order (an earlier row wins)."""
+    with Path(path).open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return tuple((row["route"], row["forms"]) for row in rows if row["route"])
+
+
+_ROUTE_TABLE = read_routes()
+# "by", "via", "given" before the route and "bolus", "injection" after it belong to the span
+_ROUTE_RE = re.compile(
+    r"(?i:(?:(?:by|via|as|given|administered)\s+(?:(?:an?|the)\s+)?)?(?P<route>"
+    + "|".join(f"(?P<route{i}>{forms})" for i, (_, forms) in enumerate(_ROUTE_TABLE))
+    + r")(?:\s+(?:bolus|injection|infusion|push|drip|route|administration))?)(?![A-Za-z])"
+)
+
+_DURATION_RE = re.compile(
+    rf"""(?i:
+        (?:for|over|during|in|x|×)\s*
+        (?P<dbound>up\s+to|at\s+least|more\s+than|less\s+than|over|>|<|≥|≤
+            |a\s+total\s+of|a\s+period\s+of|about|approximately
+            |another|the\s+next|the\s+first|a\s+further)?\s*
+        (?P<dlo>{NUMBER}|an?)(?:\s*(?:-|–|—|to)\s*(?P<dhi>{NUMBER}))?[\s-]*
+        (?:consecutive\s+|more\s+|additional\s+|further\s+)?
+        (?P<dunit>days?|d|weeks?|wks?|months?|mos?|years?|yrs?)(?![A-Za-z])
+        (?:\s+(?:course|cycle|period|regimen|treatment|therapy))?
+      | (?:for|as|in|over)\s+(?:a|an|one)\s+
+        (?P<clo>{NUMBER})(?:\s*(?:-|–|to)\s*(?P<chi>{NUMBER}))?[\s-]*(?P<cunit>day|week|month)\s+
+        (?:course|cycle|regimen|treatment|therapy|period)
+    )""",
+    re.VERBOSE,
+)
+
+# Time of day, meals and how the amount is split: inside the span, no structure of their own
+# (ANNOTATION.md Convention 2: "10 mg twice daily (morning and afternoon)", "with meals").
+_MEAL = r"(?:meals?|food|breakfast|lunch|dinner|supper|the\s+(?:evening|morning|main)\s+meal)"
+_TIMING_RE = re.compile(
+    rf"""(?i:
+        (?:in\s+the|every|each)\s+(?:morning|evening|afternoon)(?:\s+and\s+(?:in\s+the\s+)?(?:evening|night|afternoon))?
+      | (?:morning|mornings)\s+and\s+(?:evening|evenings|night|nights|afternoon)
+      | (?:at|before|after|with|between|right\s+before|just\s+before|shortly\s+before)\s+
+            (?:(?:a|the|each|your|every)\s+)?(?:bed(?:time)?|sleep|night|noon|{_MEAL})
+      | (?:about\s+|around\s+|roughly\s+|some\s+)?(?:\d+(?:\s*(?:-|–|to)\s*\d+)?|an?|one|half\s+an?)
+            [\s-]*(?:hours?|hrs?|h|minutes?|mins?)\s+(?:before|after|prior\s+to)\s+
+            (?:(?:a|the|each|your)\s+)?(?:bed(?:time)?|sleep|{_MEAL}|exercise|training|the\s+shift|a\s+workout)
+      | on\s+an?\s+empty\s+stomach
+      | (?:split|divided)\s+(?:(?:into|in|over|across|between)\s+[\w\s–-]{{1,25}}?doses|am\s*/\s*pm|morning\s+and\s+(?:evening|night))
+      | (?:am|AM)\s*/\s*(?:pm|PM)
+      | \((?:morning|evening|afternoon|night|bedtime)[^()\n]{{0,30}}\)
+      | on\s+days?\s+\d+(?:\s*(?:-|–|to|and)\s*\d+)?
+      | (?:divided|split)(?=\s+(?:every|in|into|q\.?\s*\d|b\.?i\.?d|t\.?i\.?d|twice|three|four|\d))
+    )(?![A-Za-z])""",
+    re.VERBOSE,
+)
+
+# The separator before a qualifier: spaces (a comma ends the span, ANNOTATION.md Convention 2).
+_QUALIFIER_GAP_RE = re.compile(r"[ \t\u00a0]*")
+
+_PER_CANONICAL = {
+    "day": "day",
+    "d": "day",
+    "24h": "day",
+    "24hr": "day",
+    "24hrs": "day",
+    "24hour": "day",
+    "24hours": "day",
+    "week": "week",
+    "wk": "week",
+    "month": "month",
+    "mo": "month",
+    "year": "year",
+    "yr": "year",
+    "hour": "hour",
+    "hr": "hour",
+    "h": "hour",
+    "min": "minute",
+    "minute": "minute",
+    "dose": "dose",
+    "serving": "dose",
+    # one injection, session, spray or puff is one dose
+    "injection": "dose",
+    "session": "dose",
+    "application": "dose",
+    "administration": "dose",
+    "infusion": "dose",
+    "spray": "dose",
+    "puff": "dose",
+    "actuation": "dose",
+    "vial": "vial",
+    "sachet": "sachet",
+    "amp": "ampoule",
+    "ampoule": "ampoule",
+    "ampule": "ampoule",
+    "ampul": "ampoule",
+    "ml": "mL",
+    "cc": "mL",
+    "milliliter": "mL",
+    "millilitre": "mL",
+    "tab": "tablet",
+    "tablet": "tablet",
+    "cap": "capsule",
+    "capsule": "capsule",
+    "g": "g",
+    "dl": "dL",
+    "deciliter": "dL",
+    "decilitre": "dL",
+    "l": "L",
+    "liter": "L",
+    "litre": "L",
+    "mol": "mol",
+}
+
+_ABBREVIATED_FREQUENCIES = {
+    "bid": 2.0,
+    "bd": 2.0,
+    "tid": 3.0,
+    "tds": 3.0,
+    "qid": 4.0,
+    "qds": 4.0,
+    "qd": 1.0,
+    "qhs": 1.0,
+    "qod": 0.5,
+}
+# Adverb -> (times per day, per).
+_ADVERBS = {
+    "daily": (1.0, "day"),
+    "nightly": (1.0, None),
+    "weekly": (1 / 7, "week"),
+    "monthly": (1 / 30, "month"),
+    "hourly": (24.0, None),
+    "fortnightly": (1 / 14, None),
+}
+_EVERY = {
+    "day": (1.0, "day"),
+    "morning": (1.0, "day"),
+    "evening": (1.0, "day"),
+    "night": (1.0, "day"),
+    # "every week", "every month": per is only for a day (ANNOTATION.md Convention 4)
+    "week": (1 / 7, None),
+    "month": (1 / 30, None),
+}
+_DAYS_PER_UNIT = {"d": 1.0, "w": 7.0, "m": 30.0, "y": 365.0}
+_HOURS_PER_UNIT = {"h": 1.0, "d": 24.0, "w": 168.0, "m": 720.0}
+
+Range = tuple[float | None, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifiers:
+    """What follows an amount inside the dose phrase, and where the phrase ends."""
+
+    end: int
+    per: str | None = None
+    times_per_day: float | None = None
+    route: str | None = None
+    duration: Range = (None, None)
+
+
+def parse_number(written: str) -> float:
+    """Parse "1,200", "2,5", "0.25" or a number word into a float."""
+    cleaned = written.strip().lower()
+    if cleaned in NUMBER_WORDS:
+        return NUMBER_WORDS[cleaned]
+    if "," in cleaned:
+        cleaned = cleaned.replace(",", "" if _THOUSANDS_RE.match(cleaned) else ".")
+    return float(cleaned)
+
+
+def body_suffix(match: re.Match[str]) -> str:
+    if match["kg"] or match["kg_exp"]:
+        return "/kg"
+    if match["m2"] or match["m2_exp"]:
+        return "/m2"
+    return ""
+
+
+def per_from_match(match: re.Match[str]) -> str | None:
+    if match["per_volume"]:  # "100 mg/5 mL": a strength per volume (ANNOTATION.md: per "5 mL")
+        volume = parse_number(match["per_volume"])
+        return "mL" if volume == 1 else f"{volume:g} mL"
+    for group in ("per_slash", "per_word", "per_time", "per_exp", "per_form"):
+        if match[group]:
+            return canonical_per(match[group])
+    return None
+
+
+def canonical_per(written: str) -> str | None:
+    key = re.sub(r"\s+", "", written.lower())
+    if key in _PER_CANONICAL:
+        return _PER_CANONICAL[key]
+    return _PER_CANONICAL.get(key.removesuffix("s"))
+
+
+def read_qualifiers(text: str, position: int) -> Qualifiers:
+    """Read frequency, route and duration after the amount, in any order, each at most once."""
+    end = position
+    per: str | None = None
+    times_per_day: float | None = None
+    route: str | None = None
+    duration: Range = (None, None)
+    nostril = False
+    pending = {"frequency": _FREQ_RE, "route": _ROUTE_RE, "duration": _DURATION_RE, "timing": _TIMING_RE, "when": _TIMING_RE}
+    while pending:
+        at = _QUALIFIER_GAP_RE.match(text, end).end()
+        if at == end and at < len(text) and text[at].isalnum():
+            break  # a qualifier must be separated from the amount or the previous qualifier
+        for kind, pattern in pending.items():
+            qualifier = pattern.match(text, at)
+            if qualifier is not None:
+                break
+        else:
+            break
+        del pending[kind]
+        end = qualifier.end()
+        if kind == "frequency":
+            times_per_day, per = _frequency(qualifier)
+        elif kind == "route":
+            route = _route(qualifier)
+            if _EACH_NOSTRIL_RE.search(qualifier["route"]):
+                nostril = True  # "2 drops in each nostril": per nostril (ANNOTATION.md)
+        elif kind == "duration":
+            duration = _duration_from_match(qualifier)
+        # "timing" and "when" (a second time phrase) only extend the span
+    return Qualifiers(end, "nostril" if nostril else per, times_per_day, route, duration)
+
+
+def _frequency(match: re.Match[str]) -> tuple[float | None, str | None]:
+    """Return (times per day, per) for a frequency qualifier."""
+    if match["mult"]:
+        period = match["fper"].lower()
+        days = 7 if period.startswith("w") else 30 if period.startswith("m") else 1
+        times = _multiplier(match["mult"])
+        # "once daily", "once weekly": the amount is per day (week), ANNOTATION.md Convention 4
+        per = {1: "day", 7: "week", 30: "month"}[days] if times == 1 else None
+        return times / days, per
+    if match["abbr"]:
+        return _ABBREVIATED_FREQUENCIES.get(match["abbr"].lower().replace(".", "")), None
+    if match["qh"]:
+        return 24 / float(match["qh"]), None
+    if match["qw"]:
+        return 1 / (7 * float(match["qw"])), None
+    if match["every_n"]:
+        hours = parse_number(match["every_n"]) * _HOURS_PER_UNIT[match["every_unit"][0].lower()]
+        return 24 / hours, None
+    if match["other"]:
+        return (0.5 if match["other"].lower().startswith("day") else 1 / 14), None
+    if match["every1"]:
+        return _EVERY.get(match["every1"].lower(), (1.0, None))
+    if match["div"]:
+        return parse_number(match["div_high"] or match["div"]), None
+    if match["times"]:
+        return float(match["times"]), None
+    if match["single"]:
+        return None, None
+    if match["adverb"]:
+        return _ADVERBS[match["adverb"].lower()]
+    return 1.0, None  # "at bedtime", "at night"
+
+
+_MULTIPLIER_WORDS = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
+
+
+def _multiplier(written: str) -> float:
+    """Times per period; "once or twice", "two to three times": the highest frequency, as for
+    "every 4-6 hours"."""
+    counts = [value for word, value in _MULTIPLIER_WORDS.items() if re.search(rf"\b{word}\b", written.lower())]
+    counts += [parse_number(number) for number in NUMBER_RE.findall(written.lower())]
+    return max(counts)
+
+
+def _route(match: re.Match[str]) -> str:
+    """The route of the row of the route table whose forms ``match`` (of ``_ROUTE_RE``) found."""
+    return next(route for i, (route, _) in enumerate(_ROUTE_TABLE) if match[f"route{i}"] is not None)
+
+
+def _duration_from_match(match: re.Match[str]) -> Range:
+    if match["clo"]:
+        return duration_days(match["clo"], match["chi"], match["cunit"], None)
+    return duration_days(match["dlo"], match["dhi"], match["dunit"], match["dbound"])
+
+
+def duration_days(low: str, high: str | None, unit: str, bound: str | None) -> Range:
+    """Convert a written duration to days (1 week = 7, 1 month = 30, 1 year = 365)."""
+    days = _DAYS_PER_UNIT[unit[0].lower()]
+    first = 1.0 if low.lower() in ("a", "an") else parse_number(low)
+    second = parse_number(high) if high else first
+    shortest, longest = min(first, second) * days, max(first, second) * days
+    bound = (bound or "").lower()
+    if bound.startswith(("up", "less", "<", "≤")):
+        return None, longest
+    if bound.startswith(("at", "more", "over", ">", "≥")):
+        return shortest, None
+    return shortest, longest
