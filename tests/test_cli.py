@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 
@@ -27,6 +28,7 @@ def test_help_explains_every_option():
         assert option in result.stdout
 
 
+@pytest.mark.slow
 def test_run_prints_a_summary_line_and_evaluate_works(corpus_copy, tmp_path):
     out = tmp_path / "outputs"
     (corpus_copy / "junk.bin").write_bytes(b"\x00\xff" * 10)
@@ -54,6 +56,7 @@ def test_missing_corpus_is_a_run_failure(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_evaluate_reports_a_malformed_gold_file_clearly(corpus_copy, tmp_path):
     out = tmp_path / "outputs"
     assert _pipeline("run", "--corpus", str(corpus_copy), "--out", str(out)).returncode == 0

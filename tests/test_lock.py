@@ -30,6 +30,7 @@ def _cli(*args: str, env: dict | None = None) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow
 def test_concurrent_runs_never_overlap(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)

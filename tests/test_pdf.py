@@ -53,6 +53,7 @@ def test_a_pdf_is_read_as_a_pdf_whatever_its_name(tmp_path, leaflet):
     assert doc.media_type == "application/pdf" and doc.text == leaflet_text()
 
 
+@pytest.mark.slow
 def test_a_leaflet_printed_by_chromium_round_trips(tmp_path):
     """Chromium's print-to-PDF, with its default header (date, page title) and footer (URL,
     "1/3") on each page, list bullets drawn as shapes and headings marked by font size only."""
@@ -195,6 +196,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow
 def test_bad_pdfs_are_error_or_empty_rows_and_the_batch_goes_on(tmp_path, leaflet):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -91,6 +91,7 @@ def test_a_paragraph_cut_keeps_the_section_in_force():
     _check_offsets(text, tables)
 
 
+@pytest.mark.slow
 def test_a_document_over_a_million_characters_is_extracted(tmp_path):
     """spaCy's 1,000,000-character limit no longer turns a long source into an error row (the
     filler is blank lines, cheap to process, so the test stays fast)."""

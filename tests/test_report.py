@@ -176,6 +176,7 @@ def test_chart_declarations_are_valid_vega_lite():
     alt.Chart.from_dict(charts.spec(chart), validate=True)  # a chart with its data is valid too
 
 
+@pytest.mark.slow
 def test_every_statement_is_counted_once(report_run, tables):
     """Each CONDITION, ADVERSE_EFFECT and DOSE row is in exactly one section, kind, group and
     class; the sections are the documents' subjects, "no subject" and the other substances."""
@@ -196,6 +197,7 @@ def test_every_statement_is_counted_once(report_run, tables):
     assert sum(s.n_statements for s in sections) == len(expected)
 
 
+@pytest.mark.slow
 def test_report_command_writes_every_page_with_local_links_only(report, tables):
     site = Site.for_html(report)
     files = report.parent / site.files
@@ -234,6 +236,7 @@ def test_report_command_writes_every_page_with_local_links_only(report, tables):
                 assert fragment in parser.ids, (page, url)
 
 
+@pytest.mark.slow
 def test_a_new_report_replaces_the_old_one_and_what_a_killed_build_left(report_run, tmp_path):
     from pipeline.report import build_report
 
@@ -261,6 +264,7 @@ def test_report_refuses_a_folder_without_tables(tmp_path):
 # --------------------------------------------------------------------------- in the browser
 
 
+@pytest.mark.slow
 def test_summary_loads_offline_with_charts_and_no_console_errors(driver, report, tmp_path):
     _open(driver, report)
     figures = driver.find_elements("css selector", "figure.chart")
@@ -283,6 +287,7 @@ def test_summary_loads_offline_with_charts_and_no_console_errors(driver, report,
     assert colours is not None and len(colours) > 10
 
 
+@pytest.mark.slow
 def test_summary_ranks_adverse_effects_by_sources_and_links_counts_to_their_mentions(driver, report, tables):
     """The Cerebrolysin effects table equals a pandas count over the tables, and each count
     opens a page listing exactly that many mentions."""
@@ -326,6 +331,7 @@ def test_summary_ranks_adverse_effects_by_sources_and_links_counts_to_their_ment
         assert row.source in problems and row.error in problems
 
 
+@pytest.mark.slow
 def test_source_pages_highlight_every_mention_row_for_row(driver, report, tables):
     documents, mentions = tables["documents"], tables["mentions"]
     script = """
@@ -376,6 +382,7 @@ def test_source_pages_highlight_every_mention_row_for_row(driver, report, tables
         assert value in panel
 
 
+@pytest.mark.slow
 def test_markup_in_a_source_is_shown_as_text_and_never_runs(driver, report, tables):
     from selenium.common.exceptions import NoAlertPresentException
 
@@ -393,6 +400,7 @@ def test_markup_in_a_source_is_shown_as_text_and_never_runs(driver, report, tabl
     assert _problems(driver) == []
 
 
+@pytest.mark.slow
 def test_scale_script_builds_a_synthetic_report(report_run, tmp_path):
     """benchmarks/report_scale.py (the BENCHMARKS.md figures) runs end to end on a small
     synthetic corpus made from this run's rows: every source gets its page, and the figures

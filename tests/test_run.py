@@ -214,6 +214,7 @@ def test_two_workers_give_the_same_rows(first_run, tmp_path):
         pd.testing.assert_frame_equal(_stable(out, name), _stable(first_out, name), obj=name)
 
 
+@pytest.mark.slow
 def test_killed_run_leaves_previous_tables_and_next_run_completes(first_run, tmp_path):
     corpus_src, first_out = first_run
     corpus = tmp_path / "corpus"

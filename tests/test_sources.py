@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from pipeline.ingest import find_sources
 from pipeline.run import run
@@ -62,6 +63,7 @@ EXPECTED_ERRORS = {
 }
 
 
+@pytest.mark.slow
 def test_bad_sources_are_error_rows_for_a_normal_user(tmp_path):
     corpus = _bad_corpus(tmp_path)
     locked = corpus / "locked.txt"

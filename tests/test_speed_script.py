@@ -4,6 +4,10 @@ Why: the speed figures are produced by one command (``make bench-speed``); this 
 command still runs end to end against the real benchmark files and writes a complete JSON. It is
 not a timed test: nothing here asserts on speed, only that each measurement exists and is a
 positive number. Skips cleanly when ../shared/benchmarks is absent.
+
+The end-to-end run takes most of a minute (every measurement is a fresh process that loads the
+pipeline): it is marked slow. The default suite runs the script's own steps in process
+(corpus, child measurement) in about a second.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_machine_and_corpus(report: dict) -> None:
     machine = report["machine"]
     assert machine["cpu_model"] and positive(machine["logical_cores"]) and positive(machine["ram_gb"])
@@ -59,6 +64,7 @@ def test_machine_and_corpus(report: dict) -> None:
         assert scaled["words"] == factor * base["words"]
 
 
+@pytest.mark.slow
 def test_throughput(report: dict) -> None:
     t = report["throughput"]
     for part in ("pipeline", "tokenizer_scispacy", "tokenizer_default"):
@@ -69,6 +75,7 @@ def test_throughput(report: dict) -> None:
     assert t["pipeline"]["n_processed"] == report["corpus"]["main"]["n_docs"]
 
 
+@pytest.mark.slow
 def test_cold_start(report: dict) -> None:
     cold = report["cold_start"]
     for key in ("python", "import_spacy", "get_nlp", "one_doc_run"):
@@ -76,6 +83,7 @@ def test_cold_start(report: dict) -> None:
         assert len(cold[key]["runs"]) == 1
 
 
+@pytest.mark.slow
 def test_scaling(report: dict) -> None:
     scaling = report["scaling"]
     assert [p["factor"] for p in scaling["points"]] == [1, 4, 16]
@@ -85,6 +93,7 @@ def test_scaling(report: dict) -> None:
     assert positive(scaling["time_ratio_max"]) and positive(scaling["rss_ratio_max"])
 
 
+@pytest.mark.slow
 def test_rerun(report: dict) -> None:
     rerun = report["rerun"]
     assert positive(rerun["wall_s"]) and positive(rerun["first_wall_s"]) and positive(rerun["ratio"])
@@ -92,6 +101,7 @@ def test_rerun(report: dict) -> None:
     assert rerun["n_skipped"] == report["corpus"]["main"]["n_docs"]
 
 
+@pytest.mark.slow
 def test_workers(report: dict) -> None:
     workers = report["workers"]
     for n in ("1", "2"):
@@ -101,12 +111,39 @@ def test_workers(report: dict) -> None:
     assert positive(workers["speedup"])
 
 
+@pytest.mark.slow
 def test_profile(report: dict) -> None:
     profile = report["profile"]
     assert Path(profile["prof_file"]).is_file()
     assert len(profile["top_cumulative"]) == 15
     assert all(positive(row["cumtime_s"]) for row in profile["top_cumulative"])
     assert positive(profile["tottime_by_module"][0]["tottime_s"])
+
+
+def test_the_script_builds_its_corpus_and_measures_a_child_process(tmp_path: Path) -> None:
+    """The speed script's steps without the pipeline runs: the corpus from the benchmark texts
+    (3,000 words, and the scaling copies), one child process measured from outside."""
+    import importlib.util
+    import random
+
+    if not (SHARED / "benchmarks").is_dir():
+        pytest.skip(f"{SHARED / 'benchmarks'} is not available")
+    spec = importlib.util.spec_from_file_location("speed_script", SCRIPT)
+    speed = importlib.util.module_from_spec(spec)
+    sys.modules["speed_script"] = speed  # dataclasses look their module up
+    try:
+        spec.loader.exec_module(speed)
+        docs = speed.pack_documents(speed.source_units(SHARED), random.Random(speed.SEED))
+        main = speed.select(docs, 3000)
+        corpus = speed.write_corpus(tmp_path / "main", main)
+        scaled = speed.write_corpus(tmp_path / "scaled", speed.replicate(main, 4))
+        measured = speed.measure([sys.executable, "-c", "pass"], tmp_path / "logs", "python")
+    finally:
+        del sys.modules["speed_script"]
+    assert corpus["words"] >= 3000 and corpus["n_docs"] == len(main) == len(list((tmp_path / "main").glob("*.txt")))
+    assert scaled["n_docs"] == 4 * corpus["n_docs"] and scaled["words"] == 4 * corpus["words"]
+    assert measured["returncode"] == 0
+    assert positive(measured["wall_s"]) and positive(measured["peak_rss_single_process_mb"])
 
 
 def test_missing_shared_is_reported(tmp_path: Path) -> None:
@@ -119,6 +156,7 @@ def test_missing_shared_is_reported(tmp_path: Path) -> None:
     assert not (tmp_path / "work").exists()
 
 
+@pytest.mark.slow
 def test_component_timings_cover_every_stage(tmp_path: Path) -> None:
     """benchmarks/components.py times the tokenizer and each pipeline component (not a timed
     test: only that every stage is measured and the report names it)."""

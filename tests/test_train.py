@@ -224,6 +224,7 @@ def _write_corpora(root: Path, bc5cdr_docs: int, ncbi_docs: int) -> tuple[Path, 
     return bc, nc
 
 
+@pytest.mark.slow
 def test_tiny_training_end_to_end(tmp_path):
     bc, nc = _write_corpora(tmp_path, 12, 8)
     out = tmp_path / "models" / "disease_ner"
@@ -268,6 +269,7 @@ def test_lexicon_feature_marks_vocabulary_mentions_and_can_hide_them():
     assert (eg.predicted[-3].tag_, eg.predicted[-2].tag_) == ("B-LEX", "I-LEX")
 
 
+@pytest.mark.slow
 def test_tiny_training_with_lexicon_feature_loads_into_the_pipeline(tmp_path, monkeypatch):
     bc, nc = _write_corpora(tmp_path, 6, 4)
     out = tmp_path / "models" / "disease_ner"

@@ -25,7 +25,14 @@ def cache_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def vocab(cache_root: Path) -> Vocabulary:
+def vocab() -> Vocabulary:
+    """The merged vocabulary as the pipeline loads it (from the cache, built on first use)."""
+    return load_vocabulary()
+
+
+@pytest.fixture(scope="module")
+def built(cache_root: Path) -> Vocabulary:
+    """The merged vocabulary built from the sources into an empty cache (slow tests only)."""
     build._load.cache_clear()
     return load_vocabulary(cache_root)
 
@@ -338,7 +345,9 @@ def test_version_tracks_curated_data(tmp_path):
     assert curated.data_fingerprint((copy, curated.EXCLUDED_TERMS)) != before
 
 
-def test_cache_round_trip_is_identical_and_fast(vocab, cache_root):
+@pytest.mark.slow
+def test_cache_round_trip_is_identical_and_fast(built, cache_root):
+    vocab = built
     assert vocab.version == vocabulary_version()
     files = list((cache_root / build.CACHE_SUBDIR).iterdir())
     assert [f.name for f in files] == [build.cache_path(cache_root, vocab.version).name], "leftover temp files"
@@ -358,7 +367,9 @@ def test_cache_round_trip_is_identical_and_fast(vocab, cache_root):
     assert time.perf_counter() - start < 0.05
 
 
-def test_cache_dir_from_environment(vocab, cache_root, tmp_path, monkeypatch):
+@pytest.mark.slow
+def test_cache_dir_from_environment(built, cache_root, tmp_path, monkeypatch):
+    vocab = built
     source = build.cache_path(cache_root, vocab.version)
     target = build.cache_path(tmp_path, vocab.version)
     target.parent.mkdir(parents=True)
@@ -378,10 +389,13 @@ def test_unreadable_or_stale_cache_is_ignored(tmp_path, vocab):
     assert build.read_cache(path, vocab.version).terms == vocab.terms
 
 
-def test_build_is_deterministic(vocab):
-    rebuilt = build.build_vocabulary(vocab.version)
-    assert rebuilt.terms == vocab.terms
-    assert list(rebuilt.concepts.items()) == list(vocab.concepts.items())
+@pytest.mark.slow
+def test_build_is_deterministic(built, vocab):
+    rebuilt = build.build_vocabulary(built.version)
+    assert rebuilt.terms == built.terms
+    assert list(rebuilt.concepts.items()) == list(built.concepts.items())
+    # and the cache the pipeline reads holds what the sources give today
+    assert vocab.terms == built.terms
 
 
 def test_icd_acronyms_that_abbreviate_the_whole_name_are_terms(by_key):
