@@ -20,6 +20,16 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def rules_nlp():
+    """The pipeline without the trained NER model: the vocabularies and rules alone. Rule tests
+    use it, so that what they check does not depend on what the model happens to find (and a
+    retrained model cannot break them); the few that test the merged result use get_nlp()."""
+    from pipeline.nlp import build_nlp
+
+    return build_nlp(use_model=False)
+
+
 @pytest.fixture()
 def corpus_copy(tmp_path: Path) -> Path:
     """A writable copy of the five articles."""

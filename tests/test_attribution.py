@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp import get_nlp, make_doc
+from pipeline.nlp import make_doc
 
 
 @pytest.fixture(scope="module")
-def nlp():
-    return get_nlp()
+def nlp(rules_nlp):
+    return rules_nlp  # no NER model: the rules alone (conftest.py)
 
 
 def substance_at(nlp, text: str, words: str, label: str | None = None) -> str | None:

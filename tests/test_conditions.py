@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from pipeline.extract.normalize import pieces, singular, text_key, word_key
-from pipeline.nlp import get_nlp
 
 
 @pytest.fixture(scope="module")
-def nlp():
-    return get_nlp()
+def nlp(rules_nlp):
+    return rules_nlp  # no NER model: the rules alone (conftest.py)
 
 
 def _mentions(nlp, text: str) -> list[tuple[str, str, str | None]]:

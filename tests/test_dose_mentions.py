@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp import get_nlp
-
 
 @pytest.fixture(scope="module")
-def doc_and_text():
+def doc_and_text(rules_nlp):
     text = (
         "Traumatic brain injury (TBI) and stroke are common.\n"
         "Dosing:\n"
@@ -17,7 +15,7 @@ def doc_and_text():
         "- 60mg/vial*6vials\n"
         "In 208 patients, creatinine clearance was 30 mL/min at 25 °C.\n"
     )
-    return get_nlp()(text), text
+    return rules_nlp(text), text  # no NER model: the rules alone (conftest.py)
 
 
 def _doses(doc, text):
@@ -47,7 +45,7 @@ def test_dose_mentions_are_never_negated_and_have_no_concept(doc_and_text):
             assert mention.negated is False and mention.concept_id is None and mention.role is None
 
 
-def test_no_doses_in_page_furniture_or_pack_columns():
+def test_no_doses_in_page_furniture_or_pack_columns(rules_nlp):
     """ANNOTATION.md v2, Conventions 2 and 7: amounts in link lists, cross-sell blocks,
     breadcrumbs and pack-size or price columns are not doses; a dose in the body is."""
     text = (
@@ -60,5 +58,5 @@ def test_no_doses_in_page_furniture_or_pack_columns():
         "\n"
         "Frequently bought together: Noopept 10 mg · Melatonin 3 mg\n"
     )
-    doc = get_nlp()(text)
+    doc = rules_nlp(text)
     assert set(_doses(doc, text)) == {"2 drops in each nostril twice daily"}

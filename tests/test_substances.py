@@ -18,12 +18,12 @@ from pipeline.extract.substances import (
     name_before,
     source_words,
 )
-from pipeline.nlp import get_nlp, make_doc
+from pipeline.nlp import make_doc
 
 
 @pytest.fixture(scope="module")
-def nlp():
-    return get_nlp()
+def nlp(rules_nlp):
+    return rules_nlp  # no NER model: the rules alone (conftest.py)
 
 
 @pytest.fixture(scope="module")

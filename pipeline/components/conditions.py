@@ -21,6 +21,7 @@ from pipeline.extract.model_mentions import (
     widen_short_forms,
 )
 from pipeline.extract.term_lists import LAY_TERMS, NOT_CONDITIONS, STATE_TERMS
+from pipeline.vocab import Vocabulary
 
 
 @Language.factory(
@@ -70,8 +71,15 @@ class ConditionFinder:
             self._tables = ConditionTables.load(**self.files)
         return self._tables
 
-    def initialize(self, get_examples=None, *, nlp: Optional[Language] = None) -> None:
-        self._tables = ConditionTables.load(**self.files)
+    def initialize(
+        self, get_examples=None, *, nlp: Optional[Language] = None, vocabulary: Optional[Vocabulary] = None
+    ) -> None:
+        """Read the tables now: of the installed vocabulary, or of ``vocabulary`` (a
+        :class:`pipeline.vocab.Vocabulary`: a small one makes a component to test the rules on)."""
+        if vocabulary is None:
+            self._tables = ConditionTables.load(**self.files)
+        else:
+            self._tables = ConditionTables.build(vocabulary, **self.files)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.mentions = condition_mentions(doc, self.tables)

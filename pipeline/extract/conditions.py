@@ -43,11 +43,11 @@ from spacy.tokens import Doc
 
 from pipeline.extract.abbreviations import find_definitions, undefined_acronyms
 from pipeline.extract.acronyms import is_acronym
-from pipeline.extract.lexicon import Entry, Gazetteer, Match, load_gazetteer
+from pipeline.extract.lexicon import Entry, Gazetteer, Match, build_gazetteer, load_gazetteer
 from pipeline.extract.mention import LAY_METHOD, Mention, doc_text
 from pipeline.extract.normalize import Piece, pieces
 from pipeline.extract.term_lists import LAY_TERMS, NOT_CONDITIONS, STATE_TERMS, read_term_keys, read_terms
-from pipeline.vocab import Concept
+from pipeline.vocab import Concept, Vocabulary
 
 #: Words that stay inside a condition's span (guideline: the longest name that is one concept).
 MODIFIERS = frozenset(
@@ -123,16 +123,34 @@ class ConditionTables:
     def load(
         cls, not_conditions: Path = NOT_CONDITIONS, state_terms: Path = STATE_TERMS, lay_terms: Path = LAY_TERMS
     ) -> ConditionTables:
-        """The tables for these term lists (the gazetteer and the vocabulary from the disk cache)."""
+        """The tables of the installed vocabulary for these term lists (the gazetteer and the
+        vocabulary from the disk cache)."""
         from pipeline.vocab import load_vocabulary
 
-        gazetteer = load_gazetteer(not_conditions)
+        return cls._of(load_gazetteer(not_conditions), load_vocabulary().concepts, not_conditions, state_terms, lay_terms)
+
+    @classmethod
+    def build(
+        cls,
+        vocabulary: Vocabulary,
+        not_conditions: Path = NOT_CONDITIONS,
+        state_terms: Path = STATE_TERMS,
+        lay_terms: Path = LAY_TERMS,
+    ) -> ConditionTables:
+        """The tables of another vocabulary (a small one for tests), built now, not cached."""
+        gazetteer = build_gazetteer(vocabulary, read_term_keys(not_conditions))
+        return cls._of(gazetteer, vocabulary.concepts, not_conditions, state_terms, lay_terms)
+
+    @classmethod
+    def _of(
+        cls, gazetteer: Gazetteer, concepts: Mapping[str, Concept], not_conditions: Path, state_terms: Path, lay_terms: Path
+    ) -> ConditionTables:
         return cls(
             gazetteer=gazetteer,
             adjectives={**gazetteer.adjectives, **word_entries(state_terms, "curated:state")},
             excluded=read_term_keys(not_conditions),
             lay=word_entries(lay_terms, LAY_METHOD),
-            concepts=load_vocabulary().concepts,
+            concepts=concepts,
         )
 
 
