@@ -47,6 +47,7 @@ from pipeline.extract.lexicon import Entry, Gazetteer, Match, build_gazetteer, l
 from pipeline.extract.mention import LAY_METHOD, Mention, doc_text
 from pipeline.extract.normalize import Piece, pieces
 from pipeline.extract.term_lists import LAY_TERMS, NOT_CONDITIONS, STATE_TERMS, read_term_keys, read_terms
+from pipeline.extract.word_lists import word_list
 from pipeline.vocab import Concept, Vocabulary
 
 #: Words that stay inside a condition's span (guideline: the longest name that is one concept).
@@ -485,8 +486,9 @@ def document_abbreviations(doc: Doc, text: str, gazetteer: Gazetteer) -> dict[st
     return found
 
 
-#: Participles that tie a cause to a condition: "contrast media-induced nephropathy (CIN)".
-CAUSE_PARTICIPLES = frozenset({"induced", "associated", "related", "mediated", "provoked", "triggered"})
+#: Participles that tie a cause to a condition: "contrast media-induced nephropathy (CIN)"
+#: (data/word_lists.tsv, shared with the model merger's trimming).
+CAUSE_PARTICIPLES = word_list("cause_participles")
 
 
 def _covers(match: Match, long_pieces: list[Piece]) -> bool:

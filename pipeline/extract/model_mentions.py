@@ -41,7 +41,15 @@ from spacy.tokens import Doc
 
 from pipeline.extract.abbreviations import MAX_UNDEFINED_LENGTH, may_stand_undefined, spells_initials
 from pipeline.extract.acronyms import is_acronym
-from pipeline.extract.conditions import ANTI, CELL_LEVEL, MODIFIERS, SITE_DETERMINERS, is_cell_level, names_a_product
+from pipeline.extract.conditions import (
+    ANTI,
+    CAUSE_PARTICIPLES,
+    CELL_LEVEL,
+    MODIFIERS,
+    SITE_DETERMINERS,
+    is_cell_level,
+    names_a_product,
+)
 from pipeline.extract.lexicon import Entry, Gazetteer
 from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import pieces
@@ -66,8 +74,6 @@ DISEASE_HEAD = re.compile(
 #: Words a name never ends with: the model sometimes runs a span into the next phrase.
 _TRAILING_WORDS = frozenset({"and", "or", "of", "in", "with", "the", "by", "to", "as"})
 _TRAILING_MARKS = frozenset(",;:.")
-#: "seizure-induced", "infection-related": the condition is the cause of what follows.
-_CAUSE_PARTICIPLES = frozenset({"induced", "related", "associated", "mediated", "dependent"})
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -87,7 +93,8 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
         if word_start > start and text[word_start - 1].isspace() and text[word_start:end].lower() in _TRAILING_WORDS:
             end = word_start
             continue
-        if word_start - 1 > start and text[word_start - 1] == "-" and text[word_start:end].lower() in _CAUSE_PARTICIPLES:
+        # "seizure-induced", "infection-related": the condition is the cause of what follows
+        if word_start - 1 > start and text[word_start - 1] == "-" and text[word_start:end].lower() in CAUSE_PARTICIPLES:
             end = word_start - 1
             continue
         break
