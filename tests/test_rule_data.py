@@ -42,3 +42,18 @@ def test_unknown_word_list_is_an_error():
 )
 def test_what_an_acronym_looks_like(text, acronym, synonym, capitals_term):
     assert (is_acronym(text), is_acronym_synonym(text), is_capitals_term(text)) == (acronym, synonym, capitals_term)
+
+
+def test_the_stop_lists_share_their_function_words():
+    """The words that never narrow a condition name (gazetteer modifiers, body sites) and those
+    that never make a class of symptoms ("these symptoms") are one list of function words plus
+    each rule's own words."""
+    from pipeline.extract.lexicon import _NOT_MODIFIERS
+    from pipeline.extract.model_mentions import _NOT_QUALIFIERS, names_a_class_of_findings
+
+    function_words = word_list("function_words")
+    assert {"the", "these", "is", "without"} <= function_words
+    assert function_words <= _NOT_MODIFIERS and function_words <= _NOT_QUALIFIERS
+    assert "rat" in _NOT_MODIFIERS and "rat" not in _NOT_QUALIFIERS
+    assert names_a_class_of_findings(["motor", "symptom"])
+    assert not names_a_class_of_findings(["these", "symptom"]) and not names_a_class_of_findings(["many", "symptom"])

@@ -354,15 +354,9 @@ def build_gazetteer(vocabulary, not_conditions: frozenset[tuple[str, ...]] = fro
     return gazetteer
 
 
-_NOT_MODIFIERS = frozenset(
-    """a an the of and or to in on with without for by from at as no not non other all any
-    have has had having be is are was were been get got my your his her their its this that
-    some more less most very new old left right high low large small transient rat mouse mice
-    animal human patient one two three four five six seven eight nine ten first second third
-    anti positive negative""".split()
-)
-# "anti" (hyphen dropped) names an agent against the condition, "positive"/"negative" a test
-# result ("ANCA-positive"): neither makes a narrower condition name.
+#: Words that never make a narrower condition name, body site or organ: function words and
+#: the degrees, sides, sizes, counts, species and test results of data/word_lists.tsv.
+_NOT_MODIFIERS = word_list("function_words") | word_list("not_modifiers")
 #: A word must start this many condition names to count as one of their modifiers (one name is
 #: an accident of wording: "two underdeveloped breasts", "time agnosia"); body sites need one.
 MIN_MODIFIER_NAMES = 2

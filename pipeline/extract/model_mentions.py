@@ -53,6 +53,7 @@ from pipeline.extract.conditions import (
 from pipeline.extract.lexicon import Entry, Gazetteer
 from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import pieces
+from pipeline.extract.word_lists import word_list
 from pipeline.vocab import Concept
 
 
@@ -164,9 +165,9 @@ _PATHOGEN = re.compile(r"(?:virus|viral)$")
 #: Generic heads that any describing word makes a class of findings: "motor symptoms",
 #: "psychological symptoms", "speech deficits", "cognitive and motor deficits".
 QUALIFIED_HEADS = frozenset({"symptom", "deficit"})
-_NOT_QUALIFIERS = frozenset("""these those such other their its his her our your my the a an any all some
-    many several new same similar various different common general with without of and or in on to
-    for from by no not""".split())
+#: Words that do not make a class of symptoms ("these symptoms", "many symptoms"): function words
+#: and the quantities and comparisons of data/word_lists.tsv.
+_NOT_QUALIFIERS = word_list("function_words") | word_list("not_qualifiers")
 
 
 #: Names the vocabularies give a class of findings ("speech deficits" is HPO's "Abnormal speech").
