@@ -184,13 +184,36 @@ def test_substance_components_survive_save_and_reload(tmp_path: Path):
     assert _rows(again) == _rows(doc) and again._.subject == doc._.subject
 
 
-@pytest.mark.parametrize("name", ["condition_finder", "dose_finder", "mention_context", "span_conventions", "substance_finder"])
-def test_initialize_loads_the_tables(name: str):
-    """``initialize`` reads a component's tables at once (``build_nlp`` calls it, so that a
-    pipeline whose data cannot be read fails when it is built, not on its first document)."""
-    nlp = spacy.blank("en")
-    nlp.add_pipe(name)
-    component = nlp.get_pipe(name)
-    assert all(value is None for key, value in vars(component).items() if key.startswith("_"))
-    component.initialize(lambda: [], nlp=nlp)
-    assert all(value is not None for key, value in vars(component).items() if key.startswith("_"))
+@pytest.mark.parametrize(
+    ("name", "settings"),
+    [
+        ("condition_finder", ("not_conditions", "state_terms", "lay_terms")),
+        ("dose_finder", ("pack_headers",)),
+        ("mention_context", ("rules",)),
+        ("span_conventions", ("grading_words", "desired_results")),
+    ],
+)
+def test_initialize_reads_the_tables_at_once(name: str, settings: tuple[str, ...], tmp_path: Path):
+    """``initialize`` reads a component's data files at once (``build_nlp`` calls it, so that a
+    pipeline whose data cannot be read fails when it is built, not on its first document): the
+    files may be gone afterwards; without it, they are read on first use."""
+    packaged = spacy.blank("en")
+    packaged.add_pipe(name)
+    packaged.to_disk(tmp_path / "packaged")  # copies of the packaged files
+    copies = {setting: tmp_path / "packaged" / name / f"{setting}.tsv" for setting in settings}
+    if name == "mention_context":
+        copies = {"rules": tmp_path / "packaged" / name / "context_rules.tsv"}
+    config = {setting: str(path) for setting, path in copies.items()}
+    text = "Side effects include headache.\nIt is used for insomnia."
+    lazy, eager = spacy.blank("en"), spacy.blank("en")
+    for nlp in (lazy, eager):
+        nlp.add_pipe("web_segmenter")
+        if name in ("mention_context", "span_conventions"):
+            nlp.add_pipe("condition_finder")  # mentions to work on (the packaged tables)
+        nlp.add_pipe(name, config=config)
+    eager.get_pipe(name).initialize(lambda: [], nlp=eager)
+    for path in copies.values():
+        path.unlink()
+    eager(text)
+    with pytest.raises(FileNotFoundError):
+        lazy(text)

@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import pipeline.document_state  # noqa: F401  (registers the Doc extensions)
-from pipeline.components.files import save_files, saved_files
+from pipeline.components.files import save_files, saved_files, upstream
 from pipeline.extract.conditions import ConditionTables, condition_mentions
 from pipeline.extract.mention import doc_text
 from pipeline.extract.model_mentions import (
@@ -97,26 +97,18 @@ class ConditionFinder:
 def condition_tables_of(nlp: Optional[Language], name: str) -> ConditionTables:
     """The tables of the pipeline's component ``name`` (a ``condition_finder``), or the
     packaged ones when the pipeline has no such component."""
-    if nlp is not None and name in nlp.component_names:
-        return nlp.get_pipe(name).tables
-    return _packaged_tables()
+    return upstream(nlp, name, "tables", _packaged_tables)
 
 
-@lru_cache(maxsize=1)
-def _packaged_tables() -> ConditionTables:
-    return ConditionTables.load()
+_packaged_tables = lru_cache(maxsize=1)(ConditionTables.load)
 
 
 @Language.factory(
     "model_merger",
+    # the component whose vocabulary tables it reads (it holds none of its own)
     default_config={"condition_finder": "condition_finder"},
-    assigns=["doc._.mentions"],
-    requires=["doc.ents", "doc._.mentions"],
+    requires=["doc.ents", "doc._.mentions"], assigns=["doc._.mentions"],
 )
-def make_model_merger(nlp: Language, name: str, condition_finder: str) -> "ModelMerger":
-    return ModelMerger(nlp, name, condition_finder)
-
-
 class ModelMerger:
     """Merges the NER model's entities (``Doc.ents``) into ``Doc._.mentions`` and gives them
     concepts (:mod:`pipeline.extract.model_mentions`). ``condition_finder``: the component whose

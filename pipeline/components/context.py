@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.components.conditions import condition_tables_of
-from pipeline.components.files import save_files, saved_files
+from pipeline.components.files import FileTables
 from pipeline.document_state import DocumentState
 from pipeline.extract.context import RULES, ContextRules, apply_context
 from pipeline.extract.normalize import pieces
@@ -93,7 +93,7 @@ def make_span_conventions(
     )
 
 
-class SpanConventions:
+class SpanConventions(FileTables):
     """The span conventions that need the label (:mod:`pipeline.extract.span_conventions`):
     frequency and intensity words off the start of ADVERSE_EFFECT spans (vocabulary names kept
     whole), an allergy's object outside its span, the condition words Convention 7 leaves out;
@@ -102,6 +102,8 @@ class SpanConventions:
     Settings: ``grading_words`` (``extract/data/effect_grading_words.tsv``) and
     ``desired_results`` (``extract/data/desired_results.tsv``), saved with the pipeline by
     ``nlp.to_disk``; ``condition_finder``, the component whose vocabulary tells a name."""
+
+    readers = {"grading_words": load_grading_words, "desired_results": load_desired_results}
 
     def __init__(
         self,
@@ -116,24 +118,14 @@ class SpanConventions:
         self.name = name
         self.files = {"grading_words": Path(grading_words), "desired_results": Path(desired_results)}
         self.condition_finder = condition_finder
-        self._words: Optional[frozenset] = None  # read on first use, by initialize or by from_disk
-        self._desired: Optional[frozenset] = None
 
     @property
     def words(self) -> frozenset:
-        if self._words is None:
-            self._words = load_grading_words(self.files["grading_words"])
-        return self._words
+        return self.table("grading_words")
 
     @property
     def desired_results(self) -> frozenset:
-        if self._desired is None:
-            self._desired = load_desired_results(self.files["desired_results"])
-        return self._desired
-
-    def initialize(self, get_examples=None, *, nlp: Optional[Language] = None) -> None:
-        self._words = load_grading_words(self.files["grading_words"])
-        self._desired = load_desired_results(self.files["desired_results"])
+        return self.table("desired_results")
 
     def _is_name(self, span_text: str) -> bool:
         entries = condition_tables_of(self.nlp, self.condition_finder).gazetteer.entries
@@ -149,11 +141,3 @@ class SpanConventions:
             state.mentions = drop_not_annotated(state.text, state.mentions, self.desired_results)
             state.mentions.sort(key=lambda m: (m.start, m.end, m.label))
         return state
-
-    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
-        save_files(path, self.files)
-
-    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "SpanConventions":
-        self.files = saved_files(path, self.files)
-        self.initialize()
-        return self

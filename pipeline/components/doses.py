@@ -2,13 +2,13 @@
 (:mod:`pipeline.extract.dose_mentions`)."""
 
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 import pipeline.document_state  # noqa: F401  (registers the Doc extensions)
-from pipeline.components.files import save_files, saved_files
+from pipeline.components.files import FileTables
 from pipeline.extract.dose_mentions import PACK_HEADERS, dose_mentions, read_pack_headers
 from pipeline.extract.links import link_lists
 from pipeline.extract.mention import doc_text
@@ -24,7 +24,7 @@ def make_dose_finder(nlp: Language, name: str, pack_headers: Optional[str]) -> "
     return DoseFinder(name, Path(pack_headers) if pack_headers else PACK_HEADERS)
 
 
-class DoseFinder:
+class DoseFinder(FileTables):
     """Adds DOSE mentions (with their structured dose) to ``Doc._.mentions``; the page's link
     lists (no doses there) go to ``Doc._.link_lists`` for the substance components.
 
@@ -32,19 +32,15 @@ class DoseFinder:
     doses (the format of ``extract/data/pack_headers.tsv``, the packaged one by default); it is
     saved with the pipeline by ``nlp.to_disk``."""
 
+    readers = {"pack_headers": read_pack_headers}
+
     def __init__(self, name: str = "dose_finder", pack_headers: Path = PACK_HEADERS) -> None:
         self.name = name
         self.files = {"pack_headers": Path(pack_headers)}
-        self._headers: Optional[tuple] = None  # read on first use, by initialize or by from_disk
 
     @property
     def pack_headers(self) -> tuple:
-        if self._headers is None:
-            self._headers = read_pack_headers(self.files["pack_headers"])
-        return self._headers
-
-    def initialize(self, get_examples=None, *, nlp: Optional[Language] = None) -> None:
-        self._headers = read_pack_headers(self.files["pack_headers"])
+        return self.table("pack_headers")
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = list(doc._.mentions or [])
@@ -53,11 +49,3 @@ class DoseFinder:
         doses = dose_mentions(text, doc._.segments or [], mentions, doc._.link_lists, self.pack_headers)
         doc._.mentions = sorted(mentions + doses, key=lambda m: (m.start, m.end, m.label))
         return doc
-
-    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
-        save_files(path, self.files)
-
-    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "DoseFinder":
-        self.files = saved_files(path, self.files)
-        self._headers = read_pack_headers(self.files["pack_headers"])
-        return self

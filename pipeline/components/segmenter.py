@@ -1,5 +1,7 @@
 """``web_segmenter``: sentences, list items and headings (:mod:`pipeline.segment`)."""
 
+from dataclasses import asdict
+
 import numpy as np
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
@@ -9,16 +11,9 @@ import pipeline.document_state  # noqa: F401  (registers the Doc extensions)
 from pipeline.extract.mention import doc_text
 from pipeline.segment import SegmentSettings, segment
 
-_DEFAULTS = SegmentSettings()
-
-
 @Language.factory(
     "web_segmenter",
-    default_config={
-        "max_sentence_chars": _DEFAULTS.max_sentence_chars,
-        "heading_max_words": _DEFAULTS.heading_max_words,
-        "heading_max_chars": _DEFAULTS.heading_max_chars,
-    },
+    default_config=asdict(SegmentSettings()),
     assigns=["doc._.segments", "token.is_sent_start"],
 )
 def make_web_segmenter(
@@ -31,7 +26,7 @@ class WebSegmenter:
     """Sets ``Doc._.segments`` and sentence starts from :func:`pipeline.segment.segment`. Its
     thresholds are config settings; it holds no data."""
 
-    def __init__(self, name: str = "web_segmenter", settings: SegmentSettings = _DEFAULTS) -> None:
+    def __init__(self, name: str = "web_segmenter", settings: SegmentSettings = SegmentSettings()) -> None:
         self.name = name
         self.settings = settings
 

@@ -3,13 +3,14 @@ subject, and the substance of every mention (:mod:`pipeline.extract.substances`,
 :mod:`pipeline.extract.attribution`). Both decide from the whole document
 (:class:`pipeline.document_state.DocumentState`)."""
 
-from functools import lru_cache
+from dataclasses import asdict
 from pathlib import Path
 from typing import Iterable, Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.components.files import upstream
 from pipeline.document_state import DocumentState
 from pipeline.extract.attribution import attribute
 from pipeline.extract.links import inside, link_lists, overlaps
@@ -17,19 +18,9 @@ from pipeline.extract.mention import Mention
 from pipeline.extract.substance_lexicon import SubstanceLexicon, load_lexicon
 from pipeline.extract.substances import SubjectSettings, choose_subject, names_before_doses
 
-_DEFAULTS = SubjectSettings()
-
-
 @Language.factory(
     "substance_finder",
-    default_config={
-        "title_weight": _DEFAULTS.title_weight,
-        "other_weight": _DEFAULTS.other_weight,
-        "heading_weight": _DEFAULTS.heading_weight,
-        "body_only_min_count": _DEFAULTS.body_only_min_count,
-        "body_only_min_share": _DEFAULTS.body_only_min_share,
-        "use_source_name": _DEFAULTS.use_source_name,
-    },
+    default_config=asdict(SubjectSettings()),
     assigns=["doc._.mentions", "doc._.subject", "doc._.link_lists"],
     requires=["doc._.segments", "doc._.mentions"],
 )
@@ -58,7 +49,7 @@ class SubstanceFinder:
 
     FILE = "lexicon.msgpack"
 
-    def __init__(self, settings: SubjectSettings = _DEFAULTS, name: str = "substance_finder") -> None:
+    def __init__(self, settings: SubjectSettings = SubjectSettings(), name: str = "substance_finder") -> None:
         self.name = name
         self.settings = settings
         self._lexicon: Optional[SubstanceLexicon] = None
@@ -118,29 +109,13 @@ class SubstanceFinder:
         return self.from_bytes((Path(path) / self.FILE).read_bytes())
 
 
-def lexicon_of(nlp: Optional[Language], name: str) -> SubstanceLexicon:
-    """The lexicon of the pipeline's component ``name`` (a ``substance_finder``), or the
-    packaged one when the pipeline has no such component."""
-    if nlp is not None and name in nlp.component_names:
-        return nlp.get_pipe(name).lexicon
-    return _packaged_lexicon()
-
-
-@lru_cache(maxsize=1)
-def _packaged_lexicon() -> SubstanceLexicon:
-    return load_lexicon()
-
-
 @Language.factory(
     "substance_attribution",
+    # the component whose lexicon names the counter-ions of salts (it holds no data of its own)
     default_config={"substance_finder": "substance_finder"},
     assigns=["doc._.mentions"],
     requires=["doc._.mentions", "doc._.subject"],
 )
-def make_substance_attribution(nlp: Language, name: str, substance_finder: str) -> "SubstanceAttribution":
-    return SubstanceAttribution(nlp, name, substance_finder)
-
-
 class SubstanceAttribution:
     """``substance_id``/``substance_name`` on every mention: the subject unless the text ties
     the statement to another substance (:mod:`pipeline.extract.attribution`).
@@ -160,6 +135,6 @@ class SubstanceAttribution:
     def process(self, state: DocumentState) -> DocumentState:
         if state.mentions:
             furniture = state.link_lists if state.link_lists is not None else link_lists(state.text)
-            counter_ions = lexicon_of(self.nlp, self.substance_finder).counter_ions
+            counter_ions = upstream(self.nlp, self.substance_finder, "lexicon", load_lexicon).counter_ions
             attribute(state.text, state.segments, state.mentions, state.subject, furniture, counter_ions)
         return state
