@@ -35,6 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.extract.word_lists import word_list
+
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,8 @@ _COMMENTS_LINE = re.compile(
 _BOUNDARY = re.compile(
     r"""[.!?…]+["'”’)\]]*(?:\s*\[[\d,\s–-]+\])?(?=\s+["'“‘(\[]?[A-Z0-9•])"""
 )
-_ABBREVIATIONS = frozenset(
-    """e.g i.e et al vs etc cf ca approx dr mr mrs ms prof fig figs no nos vol pp p
-    st jr sr inc ltd co corp dept univ jan feb mar apr jun jul aug sep sept oct nov dec
-    mt ft min max resp est e.g., i.e., ref refs eq sec ch viz""".split()
-)
+#: words after which a period does not end a sentence ("e.g.", "et al.", "Dr.")
+_ABBREVIATIONS = word_list("sentence_abbreviations")
 
 
 @dataclass(frozen=True)

@@ -51,48 +51,32 @@ from pipeline.extract.word_lists import word_list
 from pipeline.vocab import Concept, Vocabulary
 
 #: Words that stay inside a condition's span (guideline: the longest name that is one concept).
-MODIFIERS = frozenset(
-    """mild moderate severe serious acute subacute chronic active advanced early late
-    progressive recurrent persistent refractory intractable resistant childhood juvenile
-    adult infantile congenital treatment drug vascular extreme excruciating terrible horrible
-    awful intense unbearable debilitating constant frequent occasional slight generalized heavy
-    deep massive extremely general partial""".split()
-)
-_MODIFIER_LINKS = frozenset({"to", "or", "and", "/"})
-_COORDINATORS = frozenset({"or", "and", "/"})
+MODIFIERS = word_list("modifiers")
+_MODIFIER_LINKS = word_list("modifier_links")
+_COORDINATORS = word_list("coordinators")
 #: "you are not pregnant or breastfeeding": the state is still named (negation decides the rest)
-_NEGATIONS = frozenset({"not", "never", "no"})
+_NEGATIONS = word_list("negations")
 _LIST_SEPARATORS = _COORDINATORS | {","}
 #: Nouns for people (and animal models) that an adjectival condition can describe.
-PERSON_NOUNS = frozenset(
-    """patient child children adult people person individual subject women woman men man
-    mother infant girl boy baby babies rat mouse mice animal volunteer participant user
-    elderly adolescent teenager case population""".split()
-)
-COPULAS = frozenset(
-    """are is be being been become becoming became were was am if who feel feels felt feeling
-    get gets got getting seem seems seemed look looks looked remain remains remained remaining
-    stay stays stayed staying im""".split()
-)
+PERSON_NOUNS = word_list("person_nouns")
+COPULAS = word_list("copulas")
 #: a copula with its subject in one word ("im anxious"; "I'm" is three pieces, see _describes_person)
-_SUBJECT_COPULAS = frozenset({"im"})
+_SUBJECT_COPULAS = word_list("subject_copulas")
 #: "it made me anxious", "left him exhausted": the person is the object of a causative verb
-CAUSATIVES = frozenset("made makes make making left leaves leave leaving kept keeps keep".split())
-OBJECT_PRONOUNS = frozenset("me him her us them".split())
-FEELING_VERBS = frozenset("feel feels felt feeling".split())
-PRONOUNS = frozenset("i you he she we they who i'm you're we're they're".split())
-INTENSIFIERS = frozenset(
-    "very so extremely really quite always constantly a bit little too more less as even still any downright pretty increasingly".split()
-)
+CAUSATIVES = word_list("causatives")
+OBJECT_PRONOUNS = word_list("object_pronouns")
+FEELING_VERBS = word_list("feeling_verbs")
+PRONOUNS = word_list("pronouns")
+INTENSIFIERS = word_list("intensifiers")
 #: Cell-level nouns: "cell death", "neuronal damage" are processes, not conditions.
-CELL_LEVEL = frozenset({"cell", "cellular", "neuronal", "neuron", "apoptotic", "programmed", "tissue", "synaptic"})
-SITE_OF_ADMINISTRATION = frozenset({"injection", "infusion", "application", "puncture", "catheter", "implant"})
-SITE_DETERMINERS = frozenset("the a my both his her their your left right lower upper entire whole all".split())
-DRUG_NOUNS = frozenset({"medication", "medicine", "drug", "pill"})
+CELL_LEVEL = word_list("cell_level")
+SITE_OF_ADMINISTRATION = word_list("site_of_administration")
+SITE_DETERMINERS = word_list("site_determiners")
+DRUG_NOUNS = word_list("drug_nouns")
 #: Products and laboratory markers named after a disease: "hepatitis B vaccine", "hepatitis B
 #: surface antigen", "hepatitis B immune globulin" are not the disease.
-PRODUCT_NOUNS = frozenset({"vaccine", "vaccination", "immunoglobulin", "globulin", "antigen", "antibody"})
-_MARKER_NOUNS = frozenset({"antigen", "antibody", "globulin", "immunoglobulin"})
+PRODUCT_NOUNS = word_list("product_nouns")
+_MARKER_NOUNS = word_list("marker_nouns")
 
 
 @dataclass(frozen=True)
@@ -196,7 +180,7 @@ def find_conditions(
 #: "anti-HIV", "anti-tumor", "anti rigor": a name after "anti" is what an agent acts against.
 ANTI = "anti"
 #: Level words that make a hyphenated compound adjective ("low-sodium diet", "high-fat diet").
-_LEVEL_WORDS = frozenset({"low", "high"})
+_LEVEL_WORDS = word_list("level_words")
 
 
 def _joined_by_hyphen(sentence: list[Piece], text: str, i: int) -> bool:
@@ -384,7 +368,7 @@ def _extend(
 #: Nouns that name a subtype with a designator ("type 2", "class III"): the subtype is a narrower
 #: concept, so it belongs to the name. "stage" and "grade" rate a severity and are left out
 #: (BC5CDR leaves them out of its spans, NCBI keeps stages: measured, no net gain).
-QUALIFIER_NOUNS = frozenset({"type", "class"})
+QUALIFIER_NOUNS = word_list("qualifier_nouns")
 #: A designator: a Roman numeral, a number or a single letter, optionally with a letter ("IID", "1B").
 _DESIGNATOR = re.compile(r"^(?:[ivx]{1,4}[a-d]?|\d{1,2}[a-d]?|[a-f])$")
 

@@ -380,7 +380,7 @@ def vocabulary_modifiers(entries: dict[tuple[str, ...], Entry], sites: set[str] 
     }
 
 
-_SITE_SYMPTOMS = frozenset({"pain", "ache", "cramp", "swelling", "numbness", "weakness", "stiffness", "tingling"})
+_SITE_SYMPTOMS = word_list("site_symptoms")
 _ABNORMALITY_OF = re.compile(r"^abnormality of (?:the )?([a-z ]+)$", re.IGNORECASE)
 
 
@@ -446,7 +446,7 @@ def organ_words(keyed: list, sites: set[str]) -> dict[str, str | None]:
 #: Words of change that MedDRA's preferred terms, and the adverse-reaction tables of drug labels
 #: written in them, put after what changed ("Weight decreased", "Vision blurred", "Blood
 #: creatinine increased") where HPO puts them first ("Decreased body weight").
-INVERTIBLE_DIRECTIONS = frozenset({"increased", "decreased", "elevated", "reduced", "abnormal", "prolonged", "blurred"})
+INVERTIBLE_DIRECTIONS = word_list("invertible_directions")
 
 
 def _variants(key: tuple[str, ...], eponyms: set[str]) -> list[tuple[tuple[str, ...], str]]:

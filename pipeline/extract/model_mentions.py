@@ -73,7 +73,7 @@ DISEASE_HEAD = re.compile(
 
 
 #: Words a name never ends with: the model sometimes runs a span into the next phrase.
-_TRAILING_WORDS = frozenset({"and", "or", "of", "in", "with", "the", "by", "to", "as"})
+_TRAILING_WORDS = word_list("trailing_words")
 _TRAILING_MARKS = frozenset(",;:.")
 
 
@@ -158,13 +158,11 @@ _INNER_SHORT_FORM = re.compile(r"\s*\([^()]{1,12}\)(?=\s*\w)")
 #: injury", "gallbladder disease", "cardiac complications", "renal involvement", "adenovirus
 #: disease" (but "neurological injury", "brain disorders": ANNOTATION.md counts organ-system
 #: classes as generic, so "disorder" is not among them).
-ORGAN_CONDITION_HEADS = frozenset(
-    {"disease", "injury", "damage", "inflammation", "complication", "involvement", "impairment", "deficit"}
-)
+ORGAN_CONDITION_HEADS = word_list("organ_condition_heads")
 _PATHOGEN = re.compile(r"(?:virus|viral)$")
 #: Generic heads that any describing word makes a class of findings: "motor symptoms",
 #: "psychological symptoms", "speech deficits", "cognitive and motor deficits".
-QUALIFIED_HEADS = frozenset({"symptom", "deficit"})
+QUALIFIED_HEADS = word_list("qualified_heads")
 #: Words that do not make a class of symptoms ("these symptoms", "many symptoms"): function words
 #: and the quantities and comparisons of data/word_lists.tsv.
 _NOT_QUALIFIERS = word_list("function_words") | word_list("not_qualifiers")

@@ -26,15 +26,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pipeline.extract.mention import Mention
+from pipeline.extract.word_lists import word_list
 
 GRADING_WORDS = Path(__file__).parent / "data" / "effect_grading_words.tsv"
 DESIRED_RESULTS = Path(__file__).parent / "data" / "desired_results.tsv"
 #: nouns that end the name of an organisation or a journal ("American Headache Society")
-_INSTITUTION_NOUNS = frozenset(
-    """center centre society association foundation institute clinic hospital journal physician
-    council alliance network trust federation college academy group""".split()
-)
-_CONNECTORS = frozenset({"&", "and", "of", "for"})
+_INSTITUTION_NOUNS = word_list("institution_nouns")
+_CONNECTORS = word_list("connectors")
 #: an institution's name runs on this many words after the condition word at most
 _INSTITUTION_WORDS = 5
 _NEXT_WORDS = re.compile(r"\s*(&|[\w'’-]+)")
@@ -47,7 +45,7 @@ _MODIFIER_COMPOUND = re.compile(r"-(?!(?:related|induced|associated|like|prone|p
 #: "taken just for weight loss": the desired result named as the use
 _FOR = re.compile(r"\bfor\s+$", re.IGNORECASE)
 #: words that join two grading words ("mild to moderate", "mild-to-moderate")
-_LINKS = frozenset({"to", "or", "and", "-"})
+_LINKS = word_list("links")
 #: an allergy and its object: "serious hypersensitivity to lecanemab", "allergy to an ingredient"
 _ALLERGY_OBJECT = re.compile(
     r"\b(?:hypersensitivity|hypersensitivities|allerg(?:y|ies)|allergic reactions?|intolerance)(?=\s+to\b)", re.IGNORECASE
