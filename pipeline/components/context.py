@@ -4,7 +4,7 @@ hedging, then the span conventions that need the label (:mod:`pipeline.extract.c
 (:class:`pipeline.document_state.DocumentState`)."""
 
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -127,16 +127,17 @@ class SpanConventions(FileTables):
     def desired_results(self) -> frozenset:
         return self.table("desired_results")
 
-    def _is_name(self, span_text: str) -> bool:
+    def _names(self) -> Callable[[str], bool]:
+        """Whether a span's text is a name of the vocabulary of the ``condition_finder``."""
         entries = condition_tables_of(self.nlp, self.condition_finder).gazetteer.entries
-        return tuple(p.key for p in pieces(span_text)) in entries
+        return lambda span_text: tuple(p.key for p in pieces(span_text)) in entries
 
     def __call__(self, doc: Doc) -> Doc:
         return self.process(DocumentState.of(doc)).into(doc)
 
     def process(self, state: DocumentState) -> DocumentState:
         if state.mentions:
-            trim_effects(state.text, state.mentions, self.words, self._is_name)
+            trim_effects(state.text, state.mentions, self.words, self._names())
             drop_allergy_objects(state.text, state.mentions)
             state.mentions = drop_not_annotated(state.text, state.mentions, self.desired_results)
             state.mentions.sort(key=lambda m: (m.start, m.end, m.label))
