@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test evaluate bench-accuracy bench-speed bench-kills model clean
+.PHONY: install run test test-slow evaluate bench-accuracy bench-speed bench-kills model clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# tests marked slow (e.g. a Dask cluster started with the README's commands); CI runs them too
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow
 
 evaluate: run
 	$(BIN)/pipeline evaluate --gold $(SHARED)/gold/seeds.jsonl --out outputs

@@ -71,6 +71,8 @@ class DaskEngine:
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
+                    # no dashboard; its HTTP server (health checks) on a free port, not 8787
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                     silence_logs=self._quiet.level,
                 )
                 self.client = Client(self.cluster, set_as_default=False)
@@ -134,13 +136,16 @@ class DaskEngine:
 
 
 class _QuietLogs:
-    """Dask's own log lines (a worker restarted, a reconnect that failed) are for debugging:
-    shown only with PIPELINE_DEBUG=1, so a run prints its progress, summary or one error."""
+    """Dask's own log lines (a worker restarted, a reconnect that failed, with tracebacks) are
+    for debugging: shown only with PIPELINE_DEBUG=1, so a run prints its progress, summary or
+    one error. Dask's logging configuration gives some loggers levels of their own, so every
+    ``distributed``/``dask`` logger is set (and set back on close)."""
 
     def __init__(self) -> None:
         self.level = logging.WARNING if os.environ.get("PIPELINE_DEBUG") else logging.CRITICAL
         self._saved: dict[str, int] = {}
-        for name in ("distributed", "dask"):
+        names = [name for name in logging.root.manager.loggerDict if name.split(".")[0] in ("distributed", "dask")]
+        for name in {"distributed", "dask", *names}:
             logger = logging.getLogger(name)
             self._saved[name] = logger.level
             logger.setLevel(self.level)
