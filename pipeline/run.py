@@ -32,7 +32,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipeline import schema, store, versions
-from pipeline.engines import ENGINES, EngineError, open_engine
+from pipeline.engines import ENGINES, Engine, EngineError, open_engine
 from pipeline.ingest import DEFAULT_MAX_BYTES, Document, Source, load
 from pipeline.lock import RunLock
 from pipeline.plan import Plan, Step, make_plan, previous_doc_ids
@@ -225,25 +225,28 @@ def run(
     wait: bool = False,
     on_wait: Callable[[str], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
-    engine: str = "local",
+    engine: str | Engine = "local",
     scheduler: str | None = None,
     batch_size: int = PIPE_BATCH,
+    on_planning: Callable[[int], None] | None = None,
 ) -> RunSummary:
     """Extract ``corpus`` into ``out_dir``; returns counts for the summary line.
 
     ``engine`` "local" extracts in this process (``workers`` 1) or a pool of ``workers``
     processes; "dask" on the Dask cluster at ``scheduler``, or on a local Dask cluster of
-    ``workers`` processes started for the run (:mod:`pipeline.engines`). Every engine writes the
-    same tables. Sources go to the engine in batches of ``batch_size``.
+    ``workers`` processes started for the run (:mod:`pipeline.engines`); an engine object is
+    used as it is (and not closed). Every engine writes the same tables. Sources go to the
+    engine in batches of ``batch_size``.
 
-    ``on_plan(n)`` is called once with the number of sources, ``on_source(doc_id, action)``
+    ``on_planning(n)`` is told every 1000 sources how many were planned (walked and hashed) so
+    far, ``on_plan(n)`` is called once with the number of sources, ``on_source(doc_id, action)``
     after each source ("processed", "skipped", "failed", "empty") for a progress display.
     Only one run at a time writes to ``out_dir``: when another holds it, this raises
     :class:`pipeline.lock.OutputBusy`, or with ``wait`` waits for it (``on_wait(holder)`` is
     called first). ``on_notice(message)`` tells of a previous run that was interrupted, or of a
     cluster without workers. A failing engine raises :class:`pipeline.engines.EngineError`.
     """
-    if engine not in ENGINES:
+    if isinstance(engine, str) and engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {corpus}")
@@ -255,20 +258,23 @@ def run(
                 "removed and its work is done again"
             )
         versions.prepare(out_dir)
-        settings = _Settings(engine, workers, scheduler, max(1, batch_size), max_bytes, follow_symlinks, on_notice)
+        settings = _Settings(
+            engine, workers, scheduler, max(1, batch_size), max_bytes, follow_symlinks, on_notice, on_planning
+        )
         # absolute: workers (other processes, other machines) open the sources by this path
         return _run_locked(corpus.absolute(), out_dir, full, settings, on_source, on_plan)
 
 
 @dataclass(frozen=True)
 class _Settings:
-    engine: str
+    engine: str | Engine
     workers: int
     scheduler: str | None
     batch_size: int
     max_bytes: int
     follow_symlinks: bool
     on_notice: Callable[[str], None] | None
+    on_planning: Callable[[int], None] | None
 
 
 def _run_locked(
@@ -291,7 +297,9 @@ def _run_locked(
     staged = store.StagedTables(out_dir, run_id)
     try:
         previous_manifest = previous_set / versions.MANIFEST if reusable and previous_set is not None else None
-        plan = make_plan(corpus, staged.staging, previous_manifest, version, vocabulary, settings.follow_symlinks)
+        plan = make_plan(
+            corpus, staged.staging, previous_manifest, version, vocabulary, settings.follow_symlinks, settings.on_planning
+        )
         if on_plan:
             on_plan(plan.n_sources)
         if plan.unchanged:
@@ -337,12 +345,19 @@ def _write_tables(
         return _Job(step.source, settings.max_bytes, step.key.pipeline_version, started_at)
 
     results: Iterator[dict[str, pa.Table]] = iter(())
-    engine = None
+    opened = None
+    prefetch: threading.Thread | None = None
     try:
         if plan.n_extract:
-            # one batch or less: no process is worth starting for it (Dask is always used when asked for)
-            workers = settings.workers if plan.n_extract > settings.batch_size or settings.engine != "local" else 1
-            engine = open_engine(settings.engine, workers, settings.scheduler, _warm_up, settings.on_notice)
+            if settings.engine != "local" or settings.workers > 1:
+                # the extraction runs elsewhere: load the vocabulary for ``concepts`` meanwhile
+                prefetch = threading.Thread(target=_prefetch_concepts, name="concepts", daemon=True)
+                prefetch.start()
+            if isinstance(settings.engine, str):
+                # one batch or less: no process is worth starting for it (Dask is used when asked for)
+                workers = settings.workers if plan.n_extract > settings.batch_size or settings.engine != "local" else 1
+                opened = open_engine(settings.engine, workers, settings.scheduler, _warm_up, settings.on_notice)
+            engine = opened if opened is not None else settings.engine
             batches = engine.map(extract_batch, _batches(plan, job, settings.batch_size, str(corpus)))
             results = (tables for batch in batches for tables in batch)
         for step in plan.steps():
@@ -362,8 +377,10 @@ def _write_tables(
             if on_source:
                 on_source(step.source.doc_id, action)
     finally:
-        if engine is not None:
-            engine.close()
+        if opened is not None:
+            opened.close()
+        if prefetch is not None:
+            prefetch.join()
     staged.write("concepts", concepts.table())
     n_processed = counts["processed"] + counts["failed"] + counts["empty"]
     return RunSummary(
@@ -448,6 +465,14 @@ class _ConceptCounter:
                 }
             )
         return pa.Table.from_pylist(rows, schema=schema.with_metadata("concepts"))
+
+
+def _prefetch_concepts() -> None:
+    """:func:`_concept_lookup` ahead of time (its failures are met again where it is used)."""
+    try:
+        _concept_lookup()
+    except Exception:
+        pass
 
 
 def _concept_lookup() -> dict:

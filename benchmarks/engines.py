@@ -1,0 +1,251 @@
+"""Engines compared (issue 20): section 7 of ``benchmarks/speed.py``, and the client's write rate.
+
+Section 7 (:func:`measure_engines`, called by speed.py on its corpora, each run a child process
+measured from outside like every other speed figure):
+
+- ``pipeline run --full`` on the main corpus with the local engine in one process, with a local
+  pool of 2 processes (``--workers 2``), and on a local Dask cluster of 1 and of 2 workers
+  (``--engine dask --workers 1|2``), back to back: Dask 2 vs 1 worker, Dask 1 worker vs the local
+  engine, and the pool vs Dask at 2 processes;
+- the client's memory: peak RSS of the client process alone (the cluster's workers are its
+  children and left out; the local cluster's scheduler lives in it and is counted) for Dask 2
+  workers on the 1x and 16x scaling corpora;
+- how fast the client can write rows: :func:`replay_main` (``python benchmarks/engines.py
+  _replay``) replays the rows of a finished run through ``pipeline.run.run`` with an engine that
+  extracts nothing (each batch's rows pickled once beforehand, unpickled when the run takes
+  them, as a Dask client receives them): the run plans, hashes, writes every table, counts
+  concepts and commits as a real one does, so rows / seconds is the rate at which one client
+  absorbs rows. Divided by the rows one Dask worker produces per second, it is the number of
+  workers at which the client would become the limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+PER_DOCUMENT = ("documents", "sentences", "tokens", "mentions", "doses")
+
+
+# --------------------------------------------------------------------------------------------
+# the client's write rate
+
+
+class ReplayEngine:
+    """An engine that hands back pre-extracted rows, batch for batch (the batches it is given
+    are drawn from the run's plan, as a real engine draws them, and discarded)."""
+
+    description = "replayed rows"
+
+    def __init__(self, payloads: list[bytes]) -> None:
+        self.payloads = payloads
+        self.unpickle_s = 0.0
+
+    def map(self, fn: Callable[[Any], Any], batches: Iterable[Any]) -> Iterator[Any]:
+        for i, _batch in enumerate(batches):
+            start = time.perf_counter()
+            rows = pickle.loads(self.payloads[i])
+            self.unpickle_s += time.perf_counter() - start
+            yield rows
+
+    def close(self) -> None:
+        pass
+
+
+def _per_document_rows(tables_dir: Path) -> list[dict[str, Any]]:
+    """Per source, in the order of ``documents``: its rows of every per-document table."""
+    import pyarrow.parquet as pq
+
+    from pipeline import schema
+    from pipeline.store import _doc_groups
+
+    order = pq.read_table(tables_dir / "documents.parquet", columns=["doc_id"]).column("doc_id").to_pylist()
+    groups = {name: dict(_doc_groups(tables_dir / f"{name}.parquet")) for name in PER_DOCUMENT}
+    return [
+        {name: groups[name].get(doc_id, schema.empty_table(name)) for name in PER_DOCUMENT} for doc_id in order
+    ]
+
+
+def replay_main(argv: Sequence[str]) -> int:
+    """Child process: replay the rows of ``--tables`` (a run over ``--corpus``) through a real
+    run into ``--out``; writes rows, seconds and rows/s to ``--result``."""
+    parser = argparse.ArgumentParser(prog="engines.py _replay")
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--tables", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--result", type=Path, required=True)
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(REPO))
+    from pipeline.run import PIPE_BATCH, run
+
+    documents = _per_document_rows(args.tables)
+    rows = sum(table.num_rows for doc in documents for table in doc.values())
+    payloads = [
+        pickle.dumps(documents[i : i + PIPE_BATCH], protocol=5) for i in range(0, len(documents), PIPE_BATCH)
+    ]
+    del documents
+    engine = ReplayEngine(payloads)
+    start = time.perf_counter()
+    summary = run(args.corpus, args.out, full=True, engine=engine)
+    seconds = time.perf_counter() - start
+    if summary.n_processed != summary.n_sources:
+        print(f"error: {summary.line()}", file=sys.stderr)
+        return 1
+    args.result.write_text(
+        json.dumps(
+            {
+                "n_docs": summary.n_sources,
+                "rows": rows,
+                "seconds": seconds,
+                "rows_per_s": rows / seconds,
+                "unpickle_s": engine.unpickle_s,
+                "payload_mb": sum(len(p) for p in payloads) / 2**20,
+            }
+        ),
+        encoding="utf-8",
+    )
+    return 0
+
+
+def table_rows(tables_dir: Path) -> int:
+    """Rows of the per-document tables of a finished run (what its workers produced)."""
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(tables_dir / f"{name}.parquet").metadata.num_rows for name in PER_DOCUMENT)
+
+
+# --------------------------------------------------------------------------------------------
+# section 7 of speed.py
+
+
+def measure_engines(
+    pipeline_run: Callable[..., dict[str, Any]],
+    stable_measure: Callable[..., dict[str, Any]],
+    work: Path,
+    logs: Path,
+    corpus: dict[str, Any],
+    interval: float,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """Local 1 process, local pool of 2, Dask 1 and 2 workers on the main corpus; the client's
+    memory at 1x and 16x; the client's write rate (see the module doc)."""
+    words = corpus["main"]["words"]
+    variants = {
+        "local": [],
+        "local_pool_2": ["--workers", "2"],
+        "dask_1": ["--engine", "dask", "--workers", "1"],
+        "dask_2": ["--engine", "dask", "--workers", "2"],
+    }
+    runs: dict[str, dict[str, Any]] = {}
+    for name, extra in variants.items():
+        log(f"engines: {name} on {words:,} words")
+        r = pipeline_run(work / "corpus", work / f"out_{name}", logs, f"engine_{name}", extra=extra, interval=interval)
+        r["words_per_s"] = words / r["wall_s"]
+        runs[name] = r
+    memory = []
+    for factor in (1, 16):
+        c = corpus[f"scale_{factor}x"]
+        log(f"engines: dask_2 client memory on {factor}x ({c['words']:,} words)")
+        r = pipeline_run(
+            work / f"corpus_{factor}x", work / f"out_dask_{factor}x", logs, f"engine_dask_2_{factor}x",
+            extra=variants["dask_2"], interval=interval,
+        )
+        r.update(factor=factor, words=c["words"], n_docs=c["n_docs"], words_per_s=c["words"] / r["wall_s"])
+        memory.append(r)
+
+    log("engines: the client's write rate (rows of the dask_2 run replayed)")
+    result_file = logs / "replay.json"
+    replay_out = work / "out_replay"
+
+    def prepare() -> None:
+        import shutil
+
+        if replay_out.exists():
+            shutil.rmtree(replay_out)
+
+    cmd = [
+        sys.executable, str(Path(__file__).resolve()), "_replay", "--corpus", str(work / "corpus"),
+        "--tables", str(work / "out_dask_2"), "--out", str(replay_out), "--result", str(result_file),
+    ]
+    replay = stable_measure(cmd, logs, "engine_replay", interval, prepare=prepare)
+    replay.update(json.loads(result_file.read_text(encoding="utf-8")))
+    rows = table_rows(work / "out_dask_2")
+    worker_rows_per_s = rows / runs["dask_1"]["wall_s"]
+    return {
+        "words": words,
+        "rows": rows,
+        "runs": runs,
+        "dask_2_vs_1": runs["dask_1"]["wall_s"] / runs["dask_2"]["wall_s"],
+        "dask_1_vs_local": runs["dask_1"]["wall_s"] / runs["local"]["wall_s"],
+        "pool_2_vs_dask_2": runs["local_pool_2"]["wall_s"] / runs["dask_2"]["wall_s"],
+        "same_code": len({r.get("code") for r in runs.values()}) == 1,
+        "client_memory": {
+            "points": memory,
+            "client_rss_ratio": memory[-1]["peak_rss_client_mb"] / memory[0]["peak_rss_client_mb"],
+        },
+        "client_write": {
+            **{k: v for k, v in replay.items() if not k.endswith("_tail")},
+            "worker_rows_per_s": worker_rows_per_s,
+            "workers_at_limit": replay["rows_per_s"] / worker_rows_per_s,
+        },
+    }
+
+
+def report_engines(e: dict[str, Any], table: Callable[..., str], load: Callable[[dict[str, Any]], str]) -> list[str]:
+    """Section 7 of speed.py's report."""
+    labels = {
+        "local": "--engine local (this process)",
+        "local_pool_2": "--engine local --workers 2 (process pool)",
+        "dask_1": "--engine dask --workers 1 (local cluster)",
+        "dask_2": "--engine dask --workers 2 (local cluster)",
+    }
+    rows = [
+        [labels[name], r["wall_s"], r["words_per_s"], r["peak_rss_mb"], r["peak_rss_client_mb"], r["max_processes"], load(r)]
+        for name, r in e["runs"].items()
+    ]
+    parts = [
+        table(
+            f"7. Engines on {e['words']:,} words, {e['rows']:,} rows (pipeline run --full, back to back)",
+            ["", "seconds", "words/s", "peak RSS MB (all)", "client MB", "processes", "load"],
+            rows,
+        )
+        + f"\nDask 2 vs 1 worker: {e['dask_2_vs_1']:.2f}x (target >= 1.6x); Dask 1 worker / local engine time: "
+        f"{e['dask_1_vs_local']:.2f} (target <= 1.10); local pool 2 / Dask 2 time: {e['pool_2_vs_dask_2']:.2f}"
+        + ("" if e["same_code"] else " (NOTE: the pipeline code changed between these runs)")
+    ]
+    mem = e["client_memory"]
+    parts.append(
+        table(
+            "   client memory, --engine dask --workers 2",
+            ["", "words", "seconds", "words/s", "client peak RSS MB", "all processes MB"],
+            [
+                [f"{p['factor']}x", p["words"], p["wall_s"], p["words_per_s"], p["peak_rss_client_mb"], p["peak_rss_mb"]]
+                for p in mem["points"]
+            ],
+        )
+        + f"\nclient peak RSS 16x / 1x: {mem['client_rss_ratio']:.2f}"
+    )
+    w = e["client_write"]
+    parts.append(
+        f"   client write rate: {w['rows']:,} rows of {w['n_docs']:,} documents replayed through a run in "
+        f"{w['seconds']:.1f} s = {w['rows_per_s']:,.0f} rows/s (unpickling {w['unpickle_s']:.1f} s of it, "
+        f"{w['payload_mb']:.0f} MB); one Dask worker produces {w['worker_rows_per_s']:,.0f} rows/s, so the client "
+        f"becomes the limit at about {w['workers_at_limit']:.0f} workers"
+    )
+    return parts
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["_replay"]:
+        sys.exit(replay_main(sys.argv[2:]))
+    print("usage: section 7 of benchmarks/speed.py (python benchmarks/speed.py --only-engines); "
+          "`python benchmarks/engines.py _replay ...` is its child process", file=sys.stderr)
+    sys.exit(2)
