@@ -59,18 +59,32 @@ def _corpus(base: Path, copies: int = 1) -> Path:
     return corpus
 
 
+def _local_cluster(n_workers: int, **kwargs):
+    """A LocalCluster set up as the engine sets up its own (the tests' clusters must not leave
+    Dask's MALLOC_TRIM_THRESHOLD_ in this process's environment, where later workers would
+    inherit it)."""
+    import dask
+    from distributed import LocalCluster
+
+    from pipeline.engines.dask import FAST_MALLOC
+
+    with dask.config.set(FAST_MALLOC):
+        return LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=50,
+            **kwargs,
+        )
+
+
 @pytest.fixture(scope="module")
 def cluster():
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        silence_logs=50,
-    ) as local, Client(local, set_as_default=False) as client:
+    with _local_cluster(2) as local, Client(local, set_as_default=False) as client:
         client.wait_for_workers(2)
         yield local.scheduler_address, client
 
@@ -177,6 +191,30 @@ def test_the_local_cluster_engine(tmp_path):
     assert_same_tables(out, reference)
 
 
+def _allocator(_: object) -> str | None:
+    import pipeline.engines.dask
+
+    return pipeline.engines.dask.ALLOCATOR
+
+
+def test_local_cluster_workers_start_without_malloc_trimming():
+    """Dask's default MALLOC_TRIM_THRESHOLD_ makes extraction about 20% slower; the local
+    cluster's workers start without it (and this process's environment is left alone)."""
+    from pipeline.engines.dask import DaskEngine
+
+    engine = DaskEngine(None, 1)
+    try:
+        values = engine.client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
+        pythonhashseed = engine.client.run(os.environ.get, "PYTHONHASHSEED")
+        allocator = list(engine.map(_allocator, [None]))
+    finally:
+        engine.close()
+    assert list(values.values()) == [None]
+    assert allocator == ["default"]  # nothing to undo
+    assert list(pythonhashseed.values()) != [None]  # Dask's other settings still apply
+    assert "MALLOC_TRIM_THRESHOLD_" not in os.environ
+
+
 def test_a_dask_run_that_fails_leaves_the_previous_tables(cluster, tmp_path):
     """A worker that cannot see the corpus (here: the corpus folder is gone once the plan is
     made) fails the run; the staged set is removed and the previous tables stay."""
@@ -197,3 +235,21 @@ def test_a_dask_run_that_fails_leaves_the_previous_tables(cluster, tmp_path):
     for name, frame in _frames(out).items():
         pd.testing.assert_frame_equal(frame, before[name], obj=name)
     assert not [p for p in (out / "versions").iterdir() if p.name.startswith(".")]
+
+
+def test_a_worker_of_another_pipeline_version_fails_the_run(cluster, tmp_path):
+    """A worker whose pipeline differs from the client's (here: started with the NER model
+    turned off, another pipeline version) would write rows the manifest does not describe: the
+    run fails with a message naming both versions, and the previous tables stay."""
+    from pipeline.engines import EngineError
+
+    address, _ = cluster
+    corpus = _corpus(tmp_path)
+    out = tmp_path / "dask"
+    run(corpus, out, engine="dask", scheduler=address)
+    before = _frames(out)
+    with _local_cluster(1, env={"PIPELINE_NER": "off"}) as other:
+        with pytest.raises(EngineError, match=r"runs pipeline version \S+\.lexicon, this run \S+: install the same"):
+            run(corpus, out, full=True, engine="dask", scheduler=other.scheduler_address)
+    for name, frame in _frames(out).items():
+        pd.testing.assert_frame_equal(frame, before[name], obj=name)

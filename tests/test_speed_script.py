@@ -141,6 +141,7 @@ def test_engines_section(tmp_path: Path) -> None:
     write = engines["client_write"]
     assert write["rows"] == engines["rows"] > 0 and write["n_docs"] == n_docs
     assert positive(write["rows_per_s"]) and positive(write["workers_at_limit"])
+    assert write["streaming_rows_per_s"] > write["rows_per_s"] and positive(write["workers_at_limit_streaming"])
 
 
 def test_missing_shared_is_reported(tmp_path: Path) -> None:

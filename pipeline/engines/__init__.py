@@ -24,6 +24,7 @@ B = TypeVar("B")
 R = TypeVar("R")
 
 ENGINES = ("local", "dask")
+_END = object()
 
 
 class EngineError(Exception):
@@ -78,8 +79,8 @@ def ordered_window(
     exhausted = False
     while True:
         while not exhausted and len(in_flight) < max(1, window()):
-            batch = next(pending, None)
-            if batch is None:
+            batch = next(pending, _END)
+            if batch is _END:
                 exhausted = True
             else:
                 in_flight.append(submit(batch))

@@ -6,7 +6,7 @@
 - Without one, a local cluster (``LocalCluster``) of N worker processes, one thread each, is
   started for the run and stopped after it; its processes end with the run, however it ends.
 
-Each batch is one task, submitted with ``retries`` (an exception in a task is tried again) and
+Each batch is one task (:func:`on_worker`), submitted with ``retries`` (an exception in a task is tried again) and
 ``pure=False`` (two runs never share a task). A worker process that dies has its tasks
 rescheduled by the scheduler on the others (its nanny starts a new one); a task that kills
 ``distributed.scheduler.allowed-failures`` + 1 workers fails the run. Each worker process builds
@@ -21,8 +21,10 @@ run aborts its staged set: the previous tables stay).
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError
@@ -42,6 +44,19 @@ CONNECT_TIMEOUT = 10
 TASKS_PER_THREAD = 2
 #: Seconds between two looks at the cluster's size (to widen or narrow the window).
 RESIZE_SECONDS = 5.0
+#: Dask starts worker processes with ``MALLOC_TRIM_THRESHOLD_=65536`` (to hand freed memory back
+#: to the system at once). Any value set that way also stops glibc from adapting its mmap and
+#: trim thresholds, and extraction, which allocates and frees a great deal, runs 15-25% slower
+#: (BENCHMARKS.md). The local cluster's workers start without it (None unsets it); workers of
+#: any other cluster get glibc's adaptive ceilings back on their first task
+#: (:func:`_tune_allocator`).
+FAST_MALLOC = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+#: glibc ``mallopt`` parameters and the values its adaptive thresholds reach at most on 64-bit
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_MMAP_THRESHOLD_MAX = 32 * 2**20
+#: In a worker process: "tuned" once :func:`_tune_allocator` reset glibc's thresholds, "default"
+#: when there was nothing to do (or no glibc), None before the first task.
+ALLOCATOR: str | None = None
 
 
 class DaskEngine:
@@ -50,6 +65,7 @@ class DaskEngine:
     def __init__(
         self, scheduler: str | None = None, workers: int = 1, on_notice: Callable[[str], None] | None = None
     ) -> None:
+        import dask
         from distributed import Client, LocalCluster
 
         self._quiet = _QuietLogs()
@@ -66,15 +82,16 @@ class DaskEngine:
                     ) from None
             else:
                 self.description = f"a local Dask cluster of {workers} worker process{'es' if workers > 1 else ''}"
-                self.cluster = LocalCluster(
-                    n_workers=max(1, workers),
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    # no dashboard; its HTTP server (health checks) on a free port, not 8787
-                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                    silence_logs=self._quiet.level,
-                )
+                with dask.config.set(FAST_MALLOC):
+                    self.cluster = LocalCluster(
+                        n_workers=max(1, workers),
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        # no dashboard; its HTTP server (health checks) on a free port, not 8787
+                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                        silence_logs=self._quiet.level,
+                    )
                 self.client = Client(self.cluster, set_as_default=False)
         except BaseException:
             self.close()
@@ -97,7 +114,7 @@ class DaskEngine:
 
     def map(self, fn: Callable[[B], R], batches: Iterable[B]) -> Iterator[R]:
         def submit(batch: B) -> object:
-            return self.client.submit(fn, batch, retries=RETRIES, pure=False)
+            return self.client.submit(on_worker, fn, batch, retries=RETRIES, pure=False)
 
         def window() -> int:
             return TASKS_PER_THREAD * max(2, self._cluster_threads())
@@ -133,6 +150,29 @@ class DaskEngine:
                 pass
             self.cluster = None
         self._quiet.restore()
+
+
+def on_worker(fn: Callable[[B], R], batch: B) -> R:
+    """A task: ``fn(batch)`` in a worker process, its allocator tuned first (once)."""
+    if ALLOCATOR is None:
+        _tune_allocator()
+    return fn(batch)
+
+
+def _tune_allocator() -> None:
+    """Undo ``MALLOC_TRIM_THRESHOLD_`` in this process (see :data:`FAST_MALLOC`): set glibc's
+    mmap and trim thresholds to the ceilings its adaptive rule reaches (32 MiB, 64 MiB), so
+    memory is handed back to the system in large steps, not after nearly every document."""
+    global ALLOCATOR
+    ALLOCATOR = "default"
+    if "MALLOC_TRIM_THRESHOLD_" not in os.environ or not sys.platform.startswith("linux"):
+        return
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # not glibc
+        return
+    if mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX) == 1 and mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_THRESHOLD_MAX) == 1:
+        ALLOCATOR = "tuned"
 
 
 class _QuietLogs:
