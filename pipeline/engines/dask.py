@@ -6,14 +6,14 @@
 - Without one, a local cluster (``LocalCluster``) of N worker processes, one thread each, is
   started for the run and stopped after it; its processes end with the run, however it ends.
 
-Each batch is one task (:func:`on_worker`), submitted with ``retries`` (an exception in a task is tried again) and
-``pure=False`` (two runs never share a task). A worker process that dies has its tasks
-rescheduled by the scheduler on the others (its nanny starts a new one); a task that kills
-``distributed.scheduler.allowed-failures`` + 1 workers fails the run. Each worker process builds
-the Language once, on its first task, and keeps it (the extraction function's per-process
-cache), so tasks only carry sources and rows. The client keeps a window of 2 tasks per worker
-thread in flight and takes results in order: results wait on the workers, not in the client,
-and memory stays flat however large the corpus.
+Each batch is one task (:func:`on_worker`), submitted with ``retries`` (an exception in a task
+is tried again) and ``pure=False`` (two runs never share a task). A worker process that dies has
+its tasks rescheduled by the scheduler on the others (its nanny starts a new one); a task that
+kills ``distributed.scheduler.allowed-failures`` + 1 workers fails the run. Each worker process
+builds the Language once, on its first task, and keeps it (the extraction function's
+per-process cache), so tasks only carry sources and rows. The client keeps a window of 2 tasks
+per worker thread in flight and takes results in order: results wait on the workers, not in the
+client, and memory stays flat however large the corpus.
 
 A lost scheduler cancels the client's tasks; the run then ends with :class:`EngineError` (the
 run aborts its staged set: the previous tables stay).
