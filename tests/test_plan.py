@@ -159,3 +159,34 @@ def test_previous_rows_follow_the_manifest_order(tmp_path):
     assert previous.take("d")["sentences"] is None
     with pytest.raises(ValueError):
         previous.take("a")  # forward only
+
+
+def _nested_corpus(base: Path, folders: int, files: int = 100) -> Path:
+    corpus = base / f"corpus{folders}"
+    for f in range(folders):
+        (corpus / f"f{f:03d}").mkdir(parents=True)
+        for i in range(files):
+            (corpus / f"f{f:03d}" / f"{i:04d}.txt").write_text(f"text {f} {i}\n", encoding="utf-8")
+    return corpus
+
+
+def test_planning_memory_does_not_grow_with_the_corpus(tmp_path):
+    """Planning 4,000 sources against a manifest of 4,000 takes about the memory of planning
+    400 (one folder listing, one manifest entry, one plan line at a time)."""
+
+    def peak(corpus: Path) -> int:
+        staging = tmp_path / f"staging-{corpus.name}"
+        staging.mkdir()
+        first = make_plan(corpus, staging, None, "v1", "voc1")
+        previous = tmp_path / f"previous-{corpus.name}.json"
+        first.manifest.rename(previous)
+        (corpus / "f000" / "0000.txt").write_text("changed\n", encoding="utf-8")
+        tracemalloc.start()
+        plan = make_plan(corpus, staging, previous, "v1", "voc1")
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert plan.n_keep == plan.n_sources - 1
+        return top
+
+    small, large = peak(_nested_corpus(tmp_path, 4)), peak(_nested_corpus(tmp_path, 40))
+    assert large < 1.5 * small + 50_000, (small, large)
