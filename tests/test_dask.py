@@ -2,7 +2,7 @@
 local run, incremental re-runs, a worker killed mid-run, one Language per worker process.
 
 One cluster serves the module (started once: workers import spaCy and build the Language on
-their first task). Runs go through ``pipeline.run.run`` with the cluster's scheduler address,
+their first task); the test of a cluster started by the run itself is marked slow. Runs go through ``pipeline.run.run`` with the cluster's scheduler address,
 as ``pipeline run --engine dask --scheduler ADDRESS`` does; tests/test_dask_cli.py runs the
 command itself against `dask scheduler` and `dask worker` processes.
 """
@@ -179,8 +179,10 @@ def test_a_worker_killed_mid_run_has_its_tasks_retried(cluster, tmp_path):
         os.kill(pid, 0)
 
 
+@pytest.mark.slow
 def test_the_local_cluster_engine(tmp_path):
-    """Without a scheduler address the run starts its own cluster of N processes (and stops it)."""
+    """Without a scheduler address the run starts its own cluster of N processes (and stops it).
+    Slow (a second cluster whose workers build the Language: 5-10 s): `make test-slow`."""
     corpus = _corpus(tmp_path)
     reference = tmp_path / "local"
     run(corpus, reference)
