@@ -91,6 +91,7 @@ class DaskEngine:
                         # no dashboard; its HTTP server (health checks) on a free port, not 8787
                         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                         silence_logs=self._quiet.level,
+                        preload=["pipeline.engines.dask_worker"],  # Ctrl-C is the client's to handle
                     )
                 self.client = Client(self.cluster, set_as_default=False)
         except BaseException:
