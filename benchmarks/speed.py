@@ -1050,6 +1050,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     engines = parser.add_mutually_exclusive_group()
     engines.add_argument("--no-engines", action="store_true", help="leave out section 7 (engines, Dask)")
     engines.add_argument("--only-engines", action="store_true", help="only section 7 (engines, Dask)")
+    parser.add_argument(
+        "--engine-rounds", type=int, default=1,
+        help="section 7: rounds of the four engine runs, alternating; the fastest of each is reported",
+    )
     args = parser.parse_args(argv)
     if args.words < 16:
         parser.error("--words must be at least 16")
@@ -1141,7 +1145,9 @@ def measure_all(
 
         log("engines: warm-up run (not counted)")
         pipeline_run(work / "corpus_1doc", work / "out_1doc", logs, "warmup_engines", interval=args.interval)
-        results["engines"] = measure_engines(pipeline_run, stable_measure, work, logs, corpus, args.interval, log)
+        results["engines"] = measure_engines(
+            pipeline_run, stable_measure, work, logs, corpus, args.interval, log, rounds=args.engine_rounds
+        )
         save()
 
 

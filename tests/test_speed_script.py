@@ -121,7 +121,7 @@ def test_engines_section(tmp_path: Path) -> None:
     out = tmp_path / "speed.json"
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--shared", str(SHARED), "--work", str(tmp_path / "work"),
-         "--words", "3000", "--json", str(out), "--only-engines"],
+         "--words", "3000", "--json", str(out), "--only-engines", "--engine-rounds", "2"],
         cwd=REPO, capture_output=True, text=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -133,10 +133,11 @@ def test_engines_section(tmp_path: Path) -> None:
         run = engines["runs"][name]
         assert positive(run["wall_s"]) and positive(run["peak_rss_client_mb"]) and positive(run["words_per_s"])
         assert run["n_processed"] == n_docs, name
+        assert len(run["rounds_wall_s"]) == 2 and run["wall_s"] == min(run["rounds_wall_s"])
     assert engines["runs"]["dask_2"]["max_processes"] >= 3  # the client and two workers
     for key in ("dask_2_vs_1", "dask_1_vs_local", "pool_2_vs_dask_2"):
         assert positive(engines[key]), key
-    assert [p["factor"] for p in engines["client_memory"]["points"]] == [1, 16]
+    assert [p["factor"] for p in engines["client_memory"]["points"]] == [1, 4, 16]
     assert positive(engines["client_memory"]["client_rss_ratio"])
     write = engines["client_write"]
     assert write["rows"] == engines["rows"] > 0 and write["n_docs"] == n_docs
