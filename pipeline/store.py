@@ -32,6 +32,11 @@ __all__ = ["PreviousRows", "SourceKey", "StagedTables", "TableWriter", "load_man
 
 MANIFEST = versions.MANIFEST
 ROW_GROUP_ROWS = 128_000
+#: A row group is also written once its rows hold this many bytes: a ``documents`` row carries
+#: the whole text, and 128,000 of them would hold a large corpus's text in memory.
+ROW_GROUP_BYTES = 32 * 2**20
+#: Per-document tables held before they are copied into one (see :class:`TableWriter`).
+COMPACT_TABLES = 256
 
 
 def load_manifest(set_dir: Path | None) -> dict[str, SourceKey]:
@@ -50,29 +55,45 @@ def tables_present(set_dir: Path | None) -> bool:
 
 
 class TableWriter:
-    """Streams Arrow tables into one Parquet file in row groups of about ROW_GROUP_ROWS."""
+    """Streams Arrow tables into one Parquet file in row groups of about ROW_GROUP_ROWS rows or
+    ROW_GROUP_BYTES bytes, whichever comes first: memory is bounded per table.
+
+    Tables arrive one per document, a few rows each for ``mentions`` or ``doses``, and each
+    costs far more in objects than in data: every COMPACT_TABLES of them are copied into one
+    contiguous table while the row group fills, so what is held is about the data."""
 
     def __init__(self, path: Path, table_name: str) -> None:
         self.schema = schema.with_metadata(table_name)
         self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
-        self._buffer: list[pa.Table] = []
+        self._pieces: list[pa.Table] = []
+        self._chunks: list[pa.Table] = []
         self._buffered_rows = 0
+        self._buffered_bytes = 0
         self.rows = 0
 
     def write(self, table: pa.Table) -> None:
         if table.num_rows == 0:
             return
-        self._buffer.append(table.cast(self.schema) if table.schema != self.schema else table)
+        self._pieces.append(table.cast(self.schema) if table.schema != self.schema else table)
         self._buffered_rows += table.num_rows
-        if self._buffered_rows >= ROW_GROUP_ROWS:
+        self._buffered_bytes += table.nbytes
+        if self._buffered_rows >= ROW_GROUP_ROWS or self._buffered_bytes >= ROW_GROUP_BYTES:
             self._flush()
+        elif len(self._pieces) >= COMPACT_TABLES:
+            self._compact()
+
+    def _compact(self) -> None:
+        if self._pieces:
+            self._chunks.append(pa.concat_tables(self._pieces).combine_chunks())
+            self._pieces = []
 
     def _flush(self) -> None:
-        if self._buffer:
-            combined = pa.concat_tables(self._buffer)
+        self._compact()
+        if self._chunks:
+            combined = pa.concat_tables(self._chunks)
             self._writer.write_table(combined, row_group_size=max(combined.num_rows, 1))
             self.rows += combined.num_rows
-            self._buffer, self._buffered_rows = [], 0
+            self._chunks, self._buffered_rows, self._buffered_bytes = [], 0, 0
 
     def close(self) -> None:
         self._flush()
