@@ -17,6 +17,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/pipeline run --corpus corpus --out outputs
+	$(BIN)/pipeline report --out outputs
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -8,6 +8,7 @@ import sys
 import traceback
 from enum import Enum
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.console import Console
@@ -180,6 +181,32 @@ def evaluate(
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None
     typer.echo(json.dumps(report, indent=2, sort_keys=True) if as_json else format_report(report))
+
+
+@app.command()
+def report(
+    out: Path = typer.Option(Path("outputs"), help="Folder holding the tables written by `pipeline run`."),
+    html: Optional[Path] = typer.Option(
+        None, help="The summary page to write (default OUT/report.html); the other pages go to the "
+        "folder beside it named after it (report_files for report.html)."
+    ),
+) -> None:
+    """Write a static HTML review report of the tables in OUT: per substance, its uses,
+    contraindications, adverse effects and doses with charts; per source, its text with every
+    mention highlighted. No network: open it from disk in any browser."""
+    from pipeline.report import ReportError, build_report
+
+    try:
+        result = build_report(out, html)
+    except ReportError as error:
+        err.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(EXIT_FAILED) from None
+    except (Exception, KeyboardInterrupt) as error:  # never a traceback for the user
+        if os.environ.get("PIPELINE_DEBUG"):
+            traceback.print_exception(error, file=sys.stderr)
+        err.print(f"[red]error:[/red] the report could not be written: {_plain(error)}", highlight=False)
+        raise typer.Exit(EXIT_FAILED) from None
+    typer.echo(result.line())
 
 
 def main() -> None:

@@ -13,11 +13,13 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.document_state import DocumentState
+from pipeline.extract.attribution import attribute
 from pipeline.extract.conditions import ConditionFinder
 from pipeline.extract.context import RULES, ContextRules, apply_context
-from pipeline.extract.effect_spans import GRADING_WORDS, load_grading_words, trim_effects
 from pipeline.extract.dose_mentions import dose_mentions
-from pipeline.extract.mention import doc_text
+from pipeline.extract.links import inside, link_lists, overlaps
+from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import pieces
 from pipeline.extract.model_mentions import (
     merge_model_spans,
@@ -26,11 +28,21 @@ from pipeline.extract.model_mentions import (
     trim_span,
     widen_short_forms,
 )
+from pipeline.extract.substance_lexicon import SubstanceLexicon, load_lexicon
+from pipeline.extract.span_conventions import (
+    GRADING_WORDS,
+    drop_allergy_objects,
+    drop_not_annotated,
+    load_desired_results,
+    load_grading_words,
+    trim_effects,
+)
+from pipeline.extract.substances import SubjectSettings, choose_subject, names_before_doses
 from pipeline.segment import segment
 
-for _name in ("segments", "mentions"):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
+#: the components that decide from the whole document (:mod:`pipeline.document_state`), in
+#: pipeline order; a document processed in pieces runs them once over all pieces
+DOCUMENT_COMPONENTS = ("mention_context", "span_conventions", "substance_finder", "substance_attribution")
 
 
 @Language.factory("web_segmenter")
@@ -111,17 +123,20 @@ class LexiconFeatures:
         return doc
 
 
-@Language.factory("dose_finder")
+@Language.factory("dose_finder", assigns=["doc._.mentions", "doc._.link_lists"])
 def make_dose_finder(nlp: Language, name: str) -> "DoseFinder":
     return DoseFinder()
 
 
 class DoseFinder:
-    """Adds DOSE mentions (with their structured dose) to ``Doc._.mentions``."""
+    """Adds DOSE mentions (with their structured dose) to ``Doc._.mentions``; the page's link
+    lists (no doses there) go to ``Doc._.link_lists`` for the substance components."""
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = list(doc._.mentions or [])
-        doses = dose_mentions(doc_text(doc), doc._.segments or [], mentions)
+        text = doc_text(doc)
+        doc._.link_lists = link_lists(text)
+        doses = dose_mentions(text, doc._.segments or [], mentions, doc._.link_lists)
         doc._.mentions = sorted(mentions + doses, key=lambda m: (m.start, m.end, m.label))
         return doc
 
@@ -156,9 +171,12 @@ class MentionContext:
         return self._rules
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.mentions and doc._.segments:
-            apply_context(doc_text(doc), doc._.segments, doc._.mentions, self.rules)
-        return doc
+        return self.process(DocumentState.of(doc)).into(doc)
+
+    def process(self, state: DocumentState) -> DocumentState:
+        if state.mentions and state.segments:
+            apply_context(state.text, state.segments, state.mentions, self.rules, state.link_lists)
+        return state
 
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
@@ -171,26 +189,27 @@ class MentionContext:
 
 
 @Language.factory(
-    "effect_spans",
+    "span_conventions",
     default_config={"grading_words": None},
     assigns=["doc._.mentions"],
     requires=["doc._.mentions"],
 )
-def make_effect_spans(nlp: Language, name: str, grading_words: Optional[str]) -> "EffectSpans":
-    return EffectSpans(name, Path(grading_words) if grading_words else GRADING_WORDS)
+def make_span_conventions(nlp: Language, name: str, grading_words: Optional[str]) -> "SpanConventions":
+    return SpanConventions(name, Path(grading_words) if grading_words else GRADING_WORDS)
 
 
-class EffectSpans:
-    """Takes frequency and intensity words off the start of ADVERSE_EFFECT spans
-    (:mod:`pipeline.extract.effect_spans`), keeping vocabulary names whole; runs after
-    ``mention_context``, which decides the labels."""
+class SpanConventions:
+    """The span conventions that need the label (:mod:`pipeline.extract.span_conventions`):
+    frequency and intensity words off the start of ADVERSE_EFFECT spans (vocabulary names kept
+    whole), an allergy's object outside its span; runs after ``mention_context``."""
 
     FILE = "effect_grading_words.tsv"
 
-    def __init__(self, name: str = "effect_spans", grading_words: Path = GRADING_WORDS) -> None:
+    def __init__(self, name: str = "span_conventions", grading_words: Path = GRADING_WORDS) -> None:
         self.name = name
         self.path = grading_words
         self._words: frozenset[str] | None = None  # read on first use, or set by from_disk
+        self._desired: frozenset[str] | None = None
 
     @property
     def words(self) -> frozenset[str]:
@@ -198,14 +217,25 @@ class EffectSpans:
             self._words = load_grading_words(self.path)
         return self._words
 
+    @property
+    def desired_results(self) -> frozenset[str]:
+        if self._desired is None:
+            self._desired = load_desired_results()
+        return self._desired
+
     def _is_name(self, span_text: str) -> bool:
         return tuple(p.key for p in pieces(span_text)) in ConditionFinder.shared().gazetteer.entries
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.mentions:
-            trim_effects(doc_text(doc), doc._.mentions, self.words, self._is_name)
-            doc._.mentions.sort(key=lambda m: (m.start, m.end, m.label))
-        return doc
+        return self.process(DocumentState.of(doc)).into(doc)
+
+    def process(self, state: DocumentState) -> DocumentState:
+        if state.mentions:
+            trim_effects(state.text, state.mentions, self.words, self._is_name)
+            drop_allergy_objects(state.text, state.mentions)
+            state.mentions = drop_not_annotated(state.text, state.mentions, self.desired_results)
+            state.mentions.sort(key=lambda m: (m.start, m.end, m.label))
+        return state
 
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
@@ -213,6 +243,121 @@ class EffectSpans:
         lines = ["word\tnote", *(f"{word}\t" for word in sorted(self.words))]
         (path / self.FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "EffectSpans":
+    def from_disk(self, path: Path, exclude: Iterable[str] = ()) -> "SpanConventions":
         self._words = load_grading_words(Path(path) / self.FILE)
         return self
+
+@Language.factory(
+    "substance_finder",
+    default_config={
+        "title_weight": 6.0,
+        "other_weight": 2.0,
+        "heading_weight": 1.0,
+        "body_only_min_count": 4,
+        "body_only_min_share": 0.6,
+        "use_source_name": True,
+    },
+    assigns=["doc._.mentions", "doc._.subject", "doc._.link_lists"],
+)
+def make_substance_finder(
+    nlp: Language,
+    name: str,
+    title_weight: float,
+    other_weight: float,
+    heading_weight: float,
+    body_only_min_count: int,
+    body_only_min_share: float,
+    use_source_name: bool,
+) -> "SubstanceFinder":
+    settings = SubjectSettings(
+        title_weight, other_weight, heading_weight, body_only_min_count, body_only_min_share, use_source_name
+    )
+    return SubstanceFinder(settings)
+
+
+class SubstanceFinder:
+    """SUBSTANCE mentions (:mod:`pipeline.extract.substances`) and the document's subject
+    (``Doc._.subject``). Runs after ``mention_context``: the context rules see only conditions
+    and doses. The lexicon is built from the vocabulary on first use; ``to_disk``/``from_disk``
+    store it with the pipeline."""
+
+    def __init__(self, settings: SubjectSettings = SubjectSettings()) -> None:
+        self.settings = settings
+        self._lexicon: SubstanceLexicon | None = None
+
+    @property
+    def lexicon(self) -> SubstanceLexicon:
+        if self._lexicon is None:
+            self._lexicon = load_lexicon()
+        return self._lexicon
+
+    def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
+        self._lexicon = load_lexicon()
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self.process(DocumentState.of(doc)).into(doc)
+
+    def process(self, state: DocumentState) -> DocumentState:
+        text, segments, mentions = state.text, state.segments, state.mentions
+        furniture = state.link_lists if state.link_lists is not None else link_lists(text)
+        state.link_lists = furniture
+        taken = sorted((m.start, m.end) for m in mentions if m.label in ("CONDITION", "ADVERSE_EFFECT"))
+        found = [f for s in segments for f in self.lexicon.find(text, s.start, s.end) if not overlaps(taken, f.start, f.end)]
+        subject, extra = choose_subject(
+            text, segments, found, self.lexicon, state.title, state.source, self.settings, taken
+        )
+        found = found + [f for f in extra if not overlaps(taken, f.start, f.end)]
+        doses = [m.start for m in mentions if m.label == "DOSE" and not inside(furniture, m.start)]
+        found += names_before_doses(text, doses, found, taken)
+        state.subject = subject
+        added = [
+            Mention(
+                start=f.start,
+                end=f.end,
+                label="SUBSTANCE",
+                method=f.method,
+                concept_id=f.substance.concept_id,
+                concept_name=f.substance.name,
+            )
+            for f in found
+        ]
+        state.mentions = sorted(mentions + added, key=lambda m: (m.start, m.end, m.label))
+        return state
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        return self.lexicon.to_bytes()
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "SubstanceFinder":
+        self._lexicon = SubstanceLexicon.from_bytes(data)
+        return self
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        from pathlib import Path
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "lexicon.msgpack").write_bytes(self.to_bytes())
+
+    def from_disk(self, path, *, exclude=tuple()) -> "SubstanceFinder":
+        from pathlib import Path
+
+        return self.from_bytes((Path(path) / "lexicon.msgpack").read_bytes())
+
+
+@Language.factory("substance_attribution", assigns=["doc._.mentions"])
+def make_substance_attribution(nlp: Language, name: str) -> "SubstanceAttribution":
+    return SubstanceAttribution()
+
+
+class SubstanceAttribution:
+    """``substance_id``/``substance_name`` on every mention: the subject unless the text ties
+    the statement to another substance (:mod:`pipeline.extract.attribution`)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self.process(DocumentState.of(doc)).into(doc)
+
+    def process(self, state: DocumentState) -> DocumentState:
+        if state.mentions:
+            furniture = state.link_lists if state.link_lists is not None else link_lists(state.text)
+            attribute(state.text, state.segments, state.mentions, state.subject, furniture, load_lexicon().counter_ions)
+        return state

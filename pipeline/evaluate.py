@@ -42,6 +42,19 @@ Attributes, over lenient-matched pairs (the gold row's own label decides what ap
     inconsistent), per concept and weighted by mentions overall. Coverage is the share of
     matched non-DOSE predictions with a non-null ``concept_id``.
 
+Subjects and substances (guideline version 2)
+    A gold line ``{"doc", "subject"}`` names the document's subject ("omberacetam|Noopept": any
+    name after "|" counts; null: about no substance). Subject accuracy is per document: the
+    predicted ``documents.subject_name`` (or the name in a ``LOCAL:`` ``subject_id``) is right
+    when it is one of the gold names, and a null prediction is right for a null gold subject.
+    Substance accuracy is over lenient-matched pairs: the gold row's ``substance``, or the
+    document's gold subject when it has none, against the predicted ``substance_name``; reported
+    for DOSE pairs (``dose_substance``) and for all pairs (``substance``). Names are compared
+    case-, space- and punctuation-insensitively, and a gold name that the substance lexicon
+    resolves to the predicted concept id also counts ("Adderall" for Amphetamine).
+    SUBSTANCE mentions are scored as spans only when the gold file has some: gold files may
+    leave them out (ANNOTATION.md), and then predicted SUBSTANCE rows are not false positives.
+
 Matching is done per document and label, so cost grows with mentions per document, not with
 the corpus size.
 """
@@ -70,18 +83,22 @@ __all__ = [
     "evaluate",
     "format_report",
     "load_gold",
+    "same_substance",
 ]
 
 ALL = "ALL"
 DOSE = "DOSE"
 CONDITION = "CONDITION"
 ADVERSE_EFFECT = "ADVERSE_EFFECT"
+SUBSTANCE = "SUBSTANCE"
 #: the labels told apart by context; label accuracy is measured over them, matched label-blind
 CONTEXT_LABELS = frozenset({CONDITION, ADVERSE_EFFECT})
 DOSE_FIELDS = ("low", "high", "unit", "per", "route")
 EXTRA_DOSE_FIELDS = ("duration_days_low", "duration_days_high")
 _NUMERIC_FIELDS = {"low", "high", "duration_days_low", "duration_days_high"}
 _MENTION_COLUMNS = ("mention_id", "doc_id", "start", "end", "label", "concept_id", "negated", "role")
+#: columns of schema version 2, read when present
+_SUBSTANCE_COLUMNS = ("substance_id", "substance_name")
 _DOSE_COLUMNS = ("mention_id", *DOSE_FIELDS, *EXTRA_DOSE_FIELDS)
 _REL_TOL = 1e-6
 _ABS_TOL = 1e-9
@@ -104,15 +121,18 @@ class GoldMention:
     negated: bool | None = None
     role: str | None = None
     dose: Mapping[str, Any] | None = None
+    substance: str | None = None
 
 
 @dataclass
 class Gold:
-    """A gold file: its mentions, every document it names, and exact duplicates dropped."""
+    """A gold file: its mentions, every document it names, and exact duplicates dropped.
+    ``subjects`` maps each document with a subject line to its accepted names (empty: null)."""
 
     mentions: list[GoldMention]
     docs: frozenset[str]
     n_duplicates: int = 0
+    subjects: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -128,6 +148,8 @@ class Prediction:
     negated: bool | None = None
     role: str | None = None
     dose: Mapping[str, Any] | None = None
+    substance_id: str | None = None
+    substance_name: str | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -144,6 +166,7 @@ def load_gold(path: Path) -> Gold:
         raise FileNotFoundError(f"gold file not found: {path}")
     mentions: list[GoldMention] = []
     docs: set[str] = set()
+    subjects: dict[str, tuple[str, ...]] = {}
     seen: set[tuple[str, int, int, str]] = set()
     duplicates = 0
     with open(path, encoding="utf-8-sig") as fh:
@@ -158,6 +181,11 @@ def load_gold(path: Path) -> Gold:
             if not isinstance(obj, dict) or not isinstance(obj.get("doc"), str) or not obj["doc"]:
                 raise EvaluationError(f"{where}: expected an object with a non-empty string 'doc'")
             docs.add(obj["doc"])
+            if "subject" in obj:
+                subject = obj["subject"]
+                if subject is not None and not isinstance(subject, str):
+                    raise EvaluationError(f"{where}: 'subject' must be a string or null")
+                subjects[obj["doc"]] = tuple(n.strip() for n in (subject or "").split("|") if n.strip())
             if obj.get("label") is None:
                 continue  # a document declaration
             mention = _gold_mention(obj, where)
@@ -167,7 +195,7 @@ def load_gold(path: Path) -> Gold:
                 continue
             seen.add(key)
             mentions.append(mention)
-    return Gold(mentions=mentions, docs=frozenset(docs), n_duplicates=duplicates)
+    return Gold(mentions=mentions, docs=frozenset(docs), n_duplicates=duplicates, subjects=subjects)
 
 
 def _gold_mention(obj: Mapping[str, Any], where: str) -> GoldMention:
@@ -192,6 +220,7 @@ def _gold_mention(obj: Mapping[str, Any], where: str) -> GoldMention:
         negated=negated,
         role=obj.get("role"),
         dose=dose,
+        substance=obj.get("substance"),
     )
 
 
@@ -219,7 +248,8 @@ def load_predictions(out_dir: Path, docs: Iterable[str] | None = None) -> list[P
             f"prediction table(s) {', '.join(missing)} not found in {out_dir}: "
             "run `pipeline run --out <dir>` first"
         )
-    mentions = _read_table(m_path, _MENTION_COLUMNS, "mentions")
+    present = pq.read_schema(m_path).names if m_path.is_file() else []
+    mentions = _read_table(m_path, (*_MENTION_COLUMNS, *(c for c in _SUBSTANCE_COLUMNS if c in present)), "mentions")
     doses = _read_table(d_path, _DOSE_COLUMNS, "doses")
     if docs is not None:
         doc_set = pa.array(sorted(docs), type=pa.string())
@@ -240,9 +270,60 @@ def load_predictions(out_dir: Path, docs: Iterable[str] | None = None) -> list[P
             negated=r["negated"],
             role=r["role"],
             dose=dose_by_id.get(r["mention_id"]),
+            substance_id=r.get("substance_id"),
+            substance_name=r.get("substance_name"),
         )
         for r in mentions.to_pylist()
     ]
+
+
+def load_subjects(out_dir: Path) -> dict[str, tuple[str | None, str | None]] | None:
+    """doc_id -> (subject_id, subject_name) from ``documents.parquet`` (None: no such table or
+    a version-1 table without subjects)."""
+    path = Path(out_dir) / "documents.parquet"
+    if not path.is_file():
+        return None
+    try:
+        names = pq.read_schema(path).names
+        if "subject_id" not in names:
+            return None
+        table = pq.read_table(path, columns=["doc_id", "subject_id", "subject_name"])
+    except Exception:  # an unreadable documents table must not stop scoring
+        return None
+    return {
+        doc: (sid, name)
+        for doc, sid, name in zip(
+            table["doc_id"].to_pylist(), table["subject_id"].to_pylist(), table["subject_name"].to_pylist()
+        )
+    }
+
+
+def _name_key(name: str) -> str:
+    from pipeline.vocab import normalize_key
+
+    return normalize_key(name).replace(" ", "")
+
+
+def same_substance(gold_names: tuple[str, ...], substance_id: str | None, substance_name: str | None) -> bool:
+    """Whether a predicted substance is one of ``gold_names`` (empty: none is right)."""
+    if not gold_names:
+        return substance_id is None and substance_name is None
+    if substance_id is None and substance_name is None:
+        return False
+    predicted = {_name_key(substance_name or "")}
+    if substance_id and substance_id.startswith("LOCAL:"):
+        predicted.add(_name_key(substance_id.removeprefix("LOCAL:")))
+    if any(_name_key(name) in predicted for name in gold_names):
+        return True
+    return substance_id is not None and any(_resolve(name) == substance_id for name in gold_names)
+
+
+def _resolve(name: str) -> str | None:
+    """The concept id the substance lexicon gives a gold name (brands, synonyms)."""
+    from pipeline.extract.substance_lexicon import load_lexicon
+
+    found = load_lexicon().lookup(name)
+    return found.concept_id if found else None
 
 
 def _documents_check(out_dir: Path, docs: frozenset[str]) -> dict[str, Any] | None:
@@ -396,6 +477,10 @@ class _Scorer:
     concept_preds: dict[tuple[str, str], list[str | None]] = field(default_factory=lambda: defaultdict(list))
     concept_gold: Counter = field(default_factory=Counter)
     coverage: _Tally = field(default_factory=_Tally)
+    subjects: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    dose_substance: _Tally = field(default_factory=_Tally)
+    substance: _Tally = field(default_factory=_Tally)
+    substance_errors: list[dict[str, Any]] = field(default_factory=list)
 
     def score_group(self, label: str, golds: list[GoldMention], preds: list[Prediction]) -> None:
         """Match one document's gold and predictions of one (mapped) label."""
@@ -461,6 +546,17 @@ class _Scorer:
                 self.dose_all.add(ok_all)
         if g.concept is not None:
             self.concept_preds[(label, g.concept)].append(p.concept_id)
+        if g.doc in self.subjects and g.label != SUBSTANCE:
+            wanted = (g.substance,) if g.substance else self.subjects[g.doc]
+            ok = same_substance(wanted, p.substance_id, p.substance_name)
+            self.substance.add(ok)
+            if g.label == DOSE:
+                self.dose_substance.add(ok)
+                if not ok:
+                    self.substance_errors.append(
+                        {"doc": g.doc, "start": g.start, "end": g.end, "gold": "|".join(wanted) or None,
+                         "predicted": p.substance_name}
+                    )
 
     def concepts(self) -> dict[str, Any]:
         per_concept = []
@@ -511,27 +607,33 @@ def evaluate(
     ``n_gold``, ``n_pred`` (after mapping), ``n_gold_duplicates``, ``n_gold_merged_same_span``,
     ``n_pred_merged_same_span``, ``documents`` (annotated docs absent from or
     failed in ``documents.parquet``; None without that table), ``strict`` and ``lenient``
-    (label -> tp, fp, fn, precision, recall, f1, with ``ALL`` micro), ``negation``, ``label``, ``role``,
-    ``dose_fields``, ``concepts``. Raises FileNotFoundError when the gold file or a table is
+    (label -> tp, fp, fn, precision, recall, f1, with ``ALL`` micro), ``negation``, ``label``,
+    ``role``, ``dose_fields``, ``concepts``, ``subject`` (per document), ``dose_substance`` and
+    ``substance`` (over matched pairs; see the module docstring). Raises FileNotFoundError when
+    the gold file or a table is
     missing, :class:`EvaluationError` when one is malformed.
     """
     gold = load_gold(Path(gold_path))
     preds = load_predictions(Path(out_dir), gold.docs)
+    scoring_map = label_map
+    if not any(g.label == SUBSTANCE for g in gold.mentions) and (label_map is None or SUBSTANCE not in label_map):
+        # the gold file does not list SUBSTANCE mentions: they are not scored as spans
+        scoring_map = {**(label_map or {}), SUBSTANCE: None}
 
     groups: dict[tuple[str, str], tuple[list[GoldMention], list[Prediction]]] = defaultdict(lambda: ([], []))
     labels: set[str] = set()
     for g in gold.mentions:
-        label = _map_label(g.label, label_map)
+        label = _map_label(g.label, scoring_map)
         if label is not None:
             groups[(g.doc, label)][0].append(g)
             labels.add(label)
     for p in preds:
-        label = _map_label(p.label, label_map)
+        label = _map_label(p.label, scoring_map)
         if label is not None:
             groups[(p.doc, label)][1].append(p)
             labels.add(label)
 
-    scorer = _Scorer()
+    scorer = _Scorer(subjects=gold.subjects)
     blind: dict[str, tuple[list[GoldMention], list[Prediction]]] = defaultdict(lambda: ([], []))
     for g in gold.mentions:
         if g.label in CONTEXT_LABELS:
@@ -600,7 +702,24 @@ def evaluate(
             "all_five": scorer.dose_all.as_dict(),
         },
         "concepts": scorer.concepts(),
+        "subject": _subject_accuracy(gold, Path(out_dir)),
+        "dose_substance": scorer.dose_substance.as_dict() | {"errors": scorer.substance_errors[:20]},
+        "substance": scorer.substance.as_dict(),
     }
+
+
+def _subject_accuracy(gold: Gold, out_dir: Path) -> dict[str, Any]:
+    """Per-document subject accuracy over the documents with a gold subject line."""
+    predicted = load_subjects(out_dir) or {}
+    tally = _Tally()
+    errors = []
+    for doc in sorted(gold.subjects):
+        subject_id, name = predicted.get(doc, (None, None))
+        ok = same_substance(gold.subjects[doc], subject_id, name)
+        tally.add(ok)
+        if not ok:
+            errors.append({"doc": doc, "gold": "|".join(gold.subjects[doc]) or None, "predicted": name})
+    return tally.as_dict() | {"errors": errors[:20]}
 
 
 # --------------------------------------------------------------------------------------------
@@ -679,6 +798,18 @@ def format_report(report: dict) -> str:
         "  (not in all five) "
         + "  ".join(f"{k} {_pct(fields[k]['accuracy'])}%" for k in EXTRA_DOSE_FIELDS)
     )
+    dose_substance = report.get("dose_substance")
+    if dose_substance is not None:
+        lines.append(
+            f"dose substance accuracy {_pct(dose_substance['accuracy'])}% over {dose_substance['n']} matched "
+            f"DOSE pairs; substance accuracy {_pct(report['substance']['accuracy'])}% over "
+            f"{report['substance']['n']} matched pairs"
+        )
+    subject = report.get("subject")
+    if subject is not None and subject["n"]:
+        lines.append(f"subject accuracy  {_pct(subject['accuracy'])}% over {subject['n']} documents")
+        for error in subject["errors"][:5]:
+            lines.append(f"  {error['doc']}: gold {error['gold']!r}, predicted {error['predicted']!r}")
     con = report["concepts"]
     lines.append(
         f"concept consistency {_pct(con['consistency'])}% ({con['n_consistent']}/{con['n_matched']} "

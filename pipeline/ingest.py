@@ -12,10 +12,15 @@ points into:
   mojibake.
 - HTML: the main text extracted by trafilatura (boilerplate such as menus and footers removed),
   as Markdown so headings stay recognisable (``# Side effects``).
+- HL7 SPL drug labels (``.xml``, or any file whose root element is an SPL ``<document>``) and
+  PDF documents (``.pdf``, or any file that starts with a PDF header): the text their reader in
+  :mod:`pipeline.readers` extracts (:mod:`pipeline.readers.spl`, :mod:`pipeline.readers.pdf`).
+  Other XML is refused, naming its root element.
 
 Bad input never raises: a file that cannot be read (permission denied, vanished, a special
-file), a document format recognised by its signature (PDF, Office, images, archives, whatever the
-extension), a binary, empty, undecodable, oversized or unsupported file becomes a ``Document``
+file), a document format recognised by its signature (Office, images, archives, whatever the
+extension), a PDF or XML file its reader refuses (encrypted, damaged, not SPL, ...), a scanned
+PDF without text, a binary, empty, undecodable, oversized or unsupported file becomes a ``Document``
 with ``status`` ``error`` or ``empty`` and a plain message saying why, so a batch goes on.
 Finding the sources (and the entries that cannot be sources) is :mod:`pipeline.walk`.
 """
@@ -27,10 +32,14 @@ import errno
 import hashlib
 import os
 import stat
+import sys
+import traceback
 from dataclasses import dataclass
 
 import charset_normalizer
 
+from pipeline.readers import ReaderError, ReadText
+from pipeline.readers.spl import looks_like_spl, read_xml
 from pipeline.sniff import MEDIA_TYPES, known_format, looks_binary, utf16_or_32_without_bom
 from pipeline.walk import Source, doc_id_for, find_sources
 
@@ -48,6 +57,8 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 20_000_000
+PDF_MEDIA_TYPE = MEDIA_TYPES[".pdf"]
+SPL_MEDIA_TYPE = MEDIA_TYPES[".xml"]
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
@@ -117,6 +128,9 @@ def load(source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     except SourceError as error:
         return failed("error", str(error))
     digest = hashlib.sha256(raw).hexdigest()
+    structured = _read_structured(source, raw, digest, max_bytes)
+    if structured is not None:
+        return structured
     if source.media_type is None:
         fmt = known_format(raw)
         if fmt:
@@ -141,6 +155,46 @@ def load(source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     if not text.strip():
         return failed("empty", "no text found in the source", digest, warning)
     return Document(source.doc_id, source.relative, media_type, digest, text, title, warning=warning)
+
+
+def _read_structured(source: Source, raw: bytes, digest: str, max_bytes: int) -> Document | None:
+    """A PDF or an SPL drug label, recognised by its content whatever the file is named, or a
+    file named ``.xml`` or ``.pdf``, read by :mod:`pipeline.readers`; None for everything else
+    (read as text below)."""
+    suffix = source.path.suffix.lower()
+    is_pdf = known_format(raw) == "a PDF document"
+    if is_pdf or suffix == ".pdf":
+        media_type = PDF_MEDIA_TYPE
+    elif looks_like_spl(raw) or suffix == ".xml":
+        media_type = SPL_MEDIA_TYPE
+    else:
+        return None
+    if not raw.strip():
+        message = "the file is empty" if not raw else "the file holds only whitespace"
+        return Document(source.doc_id, source.relative, media_type, digest, "", None, "empty", message)
+    try:
+        if media_type == PDF_MEDIA_TYPE:
+            if not is_pdf:
+                raise ReaderError("named .pdf but not a PDF: the file does not start with a PDF header (%PDF-)")
+            from pipeline.readers.pdf import read_pdf  # pdfminer.six loads only when a PDF comes
+
+            read: ReadText = read_pdf(raw, max_chars=max_bytes)
+        else:
+            read = read_xml(raw)
+    except ReaderError as error:
+        if media_type == SPL_MEDIA_TYPE and not looks_like_spl(raw):
+            media_type = "application/xml"  # XML, but no SPL label
+        return Document(source.doc_id, source.relative, media_type, digest, "", None, error.status, str(error))
+    except Exception as error:  # a reader's bug must not stop the batch: an error row, details on demand
+        if os.environ.get("PIPELINE_DEBUG"):
+            traceback.print_exception(error, file=sys.stderr)
+        what = "PDF" if media_type == PDF_MEDIA_TYPE else "XML file"
+        message = (
+            f"the {what} could not be read: an internal error in its reader "
+            "(the other sources were processed; set PIPELINE_DEBUG=1 to see the details)"
+        )
+        return Document(source.doc_id, source.relative, media_type, digest, "", None, "error", message)
+    return Document(source.doc_id, source.relative, media_type, digest, read.text, read.title, warning=read.warning)
 
 
 class _TooLarge(SourceError):

@@ -14,7 +14,14 @@ components registered in :mod:`pipeline.components`:
 - ``dose_finder``: dose statements, structured (:mod:`pipeline.extract.doses`);
 - ``mention_context``: CONDITION vs ADVERSE_EFFECT, role, negation, hedging
   (:mod:`pipeline.extract.context`; its cue table is a config setting);
-- ``effect_spans``: adverse-effect spans without grading words (:mod:`pipeline.extract.effect_spans`).
+- ``span_conventions``: the span conventions that need the label (effects without grading
+  words, allergies without their object; :mod:`pipeline.extract.span_conventions`);
+- ``substance_finder``: SUBSTANCE mentions and the document's subject
+  (:mod:`pipeline.extract.substances`), and ``substance_attribution``: the substance of every
+  mention (:mod:`pipeline.extract.attribution`).
+
+A caller may put the source's ``title`` and ``source`` path in ``Doc.user_data`` (see
+:func:`make_doc`): the subject is read from them too.
 
 ``get_nlp()`` builds the Language once per process (vocabularies come from their disk cache).
 Setting ``PIPELINE_NER=off`` builds the lexicon-only pipeline (for comparisons); the pipeline
@@ -29,6 +36,7 @@ from pathlib import Path
 import spacy
 from scispacy.custom_tokenizer import combined_rule_tokenizer
 from spacy.language import Language
+from spacy.tokens import Doc
 
 import pipeline.components  # noqa: F401  (registers our factories)
 
@@ -59,8 +67,20 @@ def build_nlp(use_model: bool | None = None) -> Language:
         nlp.add_pipe("model_merger")
     nlp.add_pipe("dose_finder")
     nlp.add_pipe("mention_context")
-    nlp.add_pipe("effect_spans")
+    nlp.add_pipe("span_conventions")
+    nlp.add_pipe("substance_finder")
+    nlp.add_pipe("substance_attribution")
     return nlp
+
+
+def make_doc(nlp: Language, text: str, title: str | None = None, source: str | None = None) -> Doc:
+    """A tokenized Doc carrying the source's title and path for ``substance_finder``."""
+    from pipeline.document_state import SOURCE_KEY, TITLE_KEY
+
+    doc = nlp.make_doc(text)
+    doc.user_data[TITLE_KEY] = title
+    doc.user_data[SOURCE_KEY] = source
+    return doc
 
 
 @lru_cache(maxsize=1)

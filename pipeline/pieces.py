@@ -8,20 +8,24 @@ through the Language alone, and the rows of the pieces are merged with their off
 and token numbers shifted so that they point into the whole ``documents.text``: the tables cannot
 tell a document processed in pieces from one processed whole, and memory stays that of one piece.
 
-Where a piece is cut matters, because rules read context: the section heading in force decides
-roles and labels, list items read their lead-in. Cuts are chosen, in this order of preference,
-at the start of a heading that is not a subsection of an outline (the piece then starts its own
-section, exactly as in the whole text), a subsection heading, a paragraph break (blank line), a
-sentence start, a line start, whitespace, and only as a last resort anywhere. Within the
-preferred kind the cut is the furthest one that fits, so pieces are as long as allowed. After a
-cut that is not at a heading, the sentences before the piece's first heading get the section in
-force at the end of the previous piece. What crosses a cut is not seen across it: an abbreviation
-defined before the cut and used after it, a list lead-in just before a paragraph cut.
+Only the components that read tokens (segmentation, vocabulary, NER, doses) run piece by piece;
+their segments and mentions are moved into the whole text, and the components that decide from
+the whole document (context, span conventions, substances) run once over all of it, so labels,
+roles and the subject do not depend on the cuts. Where a piece is cut still matters for what the
+token-level components see: cuts are chosen, in this order of preference, at the start of a
+heading that is not a subsection of an outline (the piece then starts its own section, exactly
+as in the whole text), a subsection heading, a paragraph break (blank line), a sentence start, a
+line start, whitespace, and only as a last resort anywhere. Within the preferred kind the cut is
+the furthest one that fits, so pieces are as long as allowed. After a cut that is not at a
+heading, the sentences before the piece's first heading get the section in force at the end of
+the previous piece. What crosses a cut is not seen across it by the token-level components: an
+abbreviation defined before the cut and used after it, a sentence cut in two as a last resort.
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from datetime import datetime
 
@@ -31,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline import rows, schema
+from pipeline.document_state import DocumentState
 from pipeline.ingest import Document
 from pipeline.segment import segment
 
@@ -93,45 +98,58 @@ def document_tables_in_pieces(
     extracted_at: datetime,
     limit: int = PIECE_CHARS,
 ) -> dict[str, pa.Table]:
-    """The rows of every per-document table for ``document``, its text processed in pieces."""
+    """The rows of every per-document table for ``document``, its text processed in pieces.
+
+    Each piece goes through the components that read tokens; their segments and mentions are
+    moved into the whole text, and the document-wide components (context, span conventions,
+    substances: ``pipeline.components.DOCUMENT_COMPONENTS``) then run once over the whole
+    document (:class:`pipeline.document_state.DocumentState`)."""
+    from pipeline.components import DOCUMENT_COMPONENTS
+
     doc_id = document.doc_id
-    parts: dict[str, list[pa.Table]] = {name: [] for name in ("sentences", "tokens", "mentions", "doses")}
+    text = document.text
+    per_piece = [name for name in nlp.pipe_names if name not in DOCUMENT_COMPONENTS]
+    token_parts: list[pa.Table] = []
+    state = DocumentState(text, [], [], title=document.title, source=document.source)
     n_sentences = n_tokens = 0
     section: str | None = None  # the section in force at the end of the pieces so far
-    for start, end in cut(document.text, limit):
-        doc = nlp(document.text[start:end])
-        sentences = rows.sentence_table(doc_id, doc)
-        tokens = rows.token_table(doc_id, doc)
-        mentions = doc._.mentions or []
-        mention_rows = rows.mention_table(doc_id, doc, mentions)
-        dose_rows = rows.dose_table(doc_id, mentions)
-        del doc
-        first_heading = _first_section_row(sentences)
-        sentences = _shift(sentences, start, n_sentences, 0)
-        sentences = _fill_section(sentences, sentences.column("sentence_id"), n_sentences + first_heading, section)
-        tokens = _shift(tokens, start, n_sentences, n_tokens)
-        mention_rows, renamed = _shift_mentions(doc_id, mention_rows, start, n_sentences)
-        mention_rows = _fill_section(
-            mention_rows, mention_rows.column("sentence_id"), n_sentences + first_heading, section
+    for start, end in cut(text, limit):
+        with nlp.select_pipes(enable=per_piece):
+            doc = nlp(text[start:end])
+        segments = doc._.segments or []
+        first_heading = next((i for i, s in enumerate(segments) if s.section is not None), len(segments))
+        state.segments.extend(
+            dataclasses.replace(
+                s,
+                start=s.start + start,
+                end=s.end + start,
+                section=section if i < first_heading and section is not None else s.section,
+            )
+            for i, s in enumerate(segments)
         )
-        dose_rows = _rename_doses(dose_rows, renamed)
-        if sentences.num_rows:
-            section = sentences.column("section")[-1].as_py()
-        n_sentences += sentences.num_rows
+        state.mentions.extend(
+            dataclasses.replace(m, start=m.start + start, end=m.end + start) for m in doc._.mentions or []
+        )
+        tokens = rows.token_table(doc_id, doc)
+        del doc
+        token_parts.append(_shift(tokens, start, n_sentences, n_tokens))
+        if segments:
+            section = state.segments[-1].section
+        n_sentences += len(segments)
         n_tokens += tokens.num_rows
-        for name, table in (("sentences", sentences), ("tokens", tokens), ("mentions", mention_rows), ("doses", dose_rows)):
-            parts[name].append(table)
+    for name in DOCUMENT_COMPONENTS:
+        if name in nlp.pipe_names:
+            state = nlp.get_pipe(name).process(state)
     tables = {
-        name: pa.concat_tables(tables) if tables else schema.empty_table(name) for name, tables in parts.items()
+        "sentences": rows.sentence_table(doc_id, text, state.segments),
+        "tokens": pa.concat_tables(token_parts) if token_parts else schema.empty_table("tokens"),
+        "mentions": rows.mention_table(doc_id, text, state.segments, state.mentions),
+        "doses": rows.dose_table(doc_id, state.mentions),
     }
-    tables["documents"] = rows.documents_table(document, n_sentences, n_tokens, pipeline_version, extracted_at)
+    tables["documents"] = rows.documents_table(
+        document, n_sentences, n_tokens, pipeline_version, extracted_at, state.subject
+    )
     return {name: tables[name] for name in schema.PER_DOCUMENT_TABLES}
-
-
-def _first_section_row(sentences: pa.Table) -> int:
-    """Index of the piece's first sentence with a section (its row count when none has one)."""
-    valid = pc.is_valid(sentences.column("section")).to_pylist()
-    return next((i for i, ok in enumerate(valid) if ok), len(valid))
 
 
 def _shift(table: pa.Table, offset: int, sentence_base: int, token_base: int) -> pa.Table:
@@ -141,37 +159,3 @@ def _shift(table: pa.Table, offset: int, sentence_base: int, token_base: int) ->
             i = table.schema.get_field_index(name)
             table = table.set_column(i, table.schema.field(i), pc.add(table.column(name), delta))
     return table
-
-
-def _fill_section(table: pa.Table, sentence_ids: pa.ChunkedArray, before: int, section: str | None) -> pa.Table:
-    """Rows in sentences before ``before`` (the piece's first heading) get ``section``."""
-    if section is None or table.num_rows == 0:
-        return table
-    i = table.schema.get_field_index("section")
-    filled = pc.if_else(pc.less(sentence_ids, before), pa.scalar(section), table.column("section"))
-    return table.set_column(i, table.schema.field(i), filled)
-
-
-def _shift_mentions(doc_id: str, mentions: pa.Table, offset: int, sentence_base: int) -> tuple[pa.Table, dict[str, str]]:
-    """Mentions moved into the whole text, with their ids rebuilt; old id -> new id."""
-    if mentions.num_rows == 0 or (offset == 0 and sentence_base == 0):
-        return mentions, {}
-    old_ids = mentions.column("mention_id").to_pylist()
-    mentions = _shift(mentions, offset, sentence_base, 0)
-    new_ids = [
-        f"{doc_id}:{start}-{end}:{label}"
-        for start, end, label in zip(
-            mentions.column("start").to_pylist(), mentions.column("end").to_pylist(), mentions.column("label").to_pylist()
-        )
-    ]
-    i = mentions.schema.get_field_index("mention_id")
-    mentions = mentions.set_column(i, mentions.schema.field(i), pa.array(new_ids, pa.string()))
-    return mentions, dict(zip(old_ids, new_ids))
-
-
-def _rename_doses(doses: pa.Table, renamed: dict[str, str]) -> pa.Table:
-    if doses.num_rows == 0 or not renamed:
-        return doses
-    i = doses.schema.get_field_index("mention_id")
-    ids = [renamed[m] for m in doses.column("mention_id").to_pylist()]
-    return doses.set_column(i, doses.schema.field(i), pa.array(ids, pa.string()))

@@ -16,8 +16,9 @@ from spacy.tokens import Doc
 from pipeline import schema
 from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import word_key
+from pipeline.extract.substance_lexicon import Substance
 from pipeline.ingest import Document
-from pipeline.segment import sentence_of
+from pipeline.segment import Segment, sentence_of
 
 #: The structured dose columns, in schema order: attributes of pipeline.extract.doses.Dose.
 _DOSE_FIELDS = tuple(
@@ -33,22 +34,27 @@ def document_tables(
         tables = {name: schema.empty_table(name) for name in schema.PER_DOCUMENT_TABLES}
         tables["documents"] = documents_table(document, 0, 0, pipeline_version, extracted_at)
         return tables
-    sentences = sentence_table(document.doc_id, doc)
+    sentences = sentence_table(document.doc_id, doc_text(doc), doc._.segments or [])
     tokens = token_table(document.doc_id, doc)
     mentions = doc._.mentions or []
     return {
         "documents": documents_table(
-            document, sentences.num_rows, tokens.num_rows, pipeline_version, extracted_at
+            document, sentences.num_rows, tokens.num_rows, pipeline_version, extracted_at, doc._.subject
         ),
         "sentences": sentences,
         "tokens": tokens,
-        "mentions": mention_table(document.doc_id, doc, mentions),
+        "mentions": mention_table(document.doc_id, doc_text(doc), doc._.segments or [], mentions),
         "doses": dose_table(document.doc_id, mentions),
     }
 
 
 def documents_table(
-    document: Document, n_sentences: int, n_tokens: int, pipeline_version: str, extracted_at: datetime
+    document: Document,
+    n_sentences: int,
+    n_tokens: int,
+    pipeline_version: str,
+    extracted_at: datetime,
+    subject: Substance | None = None,
 ) -> pa.Table:
     """The one ``documents`` row of a source."""
     row = {
@@ -66,13 +72,14 @@ def documents_table(
         "warning": document.warning,
         "pipeline_version": pipeline_version,
         "extracted_at": extracted_at,
+        "subject_id": subject.concept_id if subject else None,
+        "subject_name": subject.name if subject else None,
     }
     return pa.Table.from_pylist([row], schema=schema.with_metadata("documents"))
 
 
-def sentence_table(doc_id: str, doc: Doc) -> pa.Table:
-    segments = doc._.segments or []
-    text = doc_text(doc)
+def sentence_table(doc_id: str, text: str, segments: list[Segment]) -> pa.Table:
+    """One row per segment (sentence, list item or heading)."""
     return pa.Table.from_pydict(
         {
             "doc_id": [doc_id] * len(segments),
@@ -118,13 +125,12 @@ def mention_id(doc_id: str, mention: Mention) -> str:
     return f"{doc_id}:{mention.start}-{mention.end}:{mention.label}"
 
 
-def mention_table(doc_id: str, doc: Doc, mentions: list[Mention]) -> pa.Table:
+def mention_table(doc_id: str, text: str, segments: list[Segment], mentions: list[Mention]) -> pa.Table:
+    """One row per mention; ``segments`` give sentence ids and sections."""
     if not mentions:
         return schema.empty_table("mentions")
-    segments = doc._.segments or []
     starts = np.fromiter((m.start for m in mentions), dtype=np.int64, count=len(mentions))
     sentence_ids = sentence_of(segments, starts) if segments else np.zeros(len(mentions), dtype=np.int64)
-    text = doc_text(doc)
     return pa.Table.from_pydict(
         {
             "mention_id": [mention_id(doc_id, m) for m in mentions],
@@ -141,6 +147,8 @@ def mention_table(doc_id: str, doc: Doc, mentions: list[Mention]) -> pa.Table:
             "role": [m.role for m in mentions],
             "section": [segments[i].section if segments else None for i in sentence_ids.tolist()],
             "method": [m.method for m in mentions],
+            "substance_id": [m.substance_id for m in mentions],
+            "substance_name": [m.substance_name for m in mentions],
         },
         schema=schema.with_metadata("mentions"),
     )

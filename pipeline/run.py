@@ -84,7 +84,7 @@ def extract_sources(jobs: list[_Job]) -> list[dict[str, pa.Table]]:
     document: it becomes an error row, and the rest of the batch is still extracted."""
     # spaCy and the row builders are imported here, not at the top: a run that finds its output
     # folder busy exits at once, without loading them
-    from pipeline.nlp import get_nlp
+    from pipeline.nlp import get_nlp, make_doc
     from pipeline.pieces import PIECE_CHARS, document_tables_in_pieces
     from pipeline.rows import document_tables
 
@@ -102,12 +102,13 @@ def extract_sources(jobs: list[_Job]) -> list[dict[str, pa.Table]]:
     docs: dict[int, object] = {}
     for group in _char_groups(short, documents):
         try:
-            for i, doc in zip(group, nlp.pipe((documents[i].text for i in group), batch_size=PIPE_BATCH)):
+            tokenized = (make_doc(nlp, documents[i].text, documents[i].title, documents[i].source) for i in group)
+            for i, doc in zip(group, nlp.pipe(tokenized, batch_size=PIPE_BATCH)):
                 docs[i] = doc
         except Exception:  # find the document at fault: redo the group one by one
             for i in group:
                 try:
-                    docs[i] = nlp(documents[i].text)
+                    docs[i] = nlp(make_doc(nlp, documents[i].text, documents[i].title, documents[i].source))
                 except Exception as error:
                     documents[i] = _extraction_failed(documents[i], error)
     return [
@@ -292,7 +293,7 @@ def _run_locked(
     version = pipeline_version()
     vocabulary = current_vocabulary_version()
     previous_set = versions.snapshot(out_dir)
-    reusable = not full and store.tables_present(previous_set)
+    reusable = not full and store.tables_current(previous_set)
 
     staged = store.StagedTables(out_dir, run_id)
     try:

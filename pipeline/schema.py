@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.0"
+#: Version 2 added documents.subject_id/subject_name, mentions.substance_id/substance_name and
+#: the SUBSTANCE label; tables of another version are re-extracted, not merged.
+SCHEMA_VERSION = "2.0"
 
-LABELS = ("CONDITION", "ADVERSE_EFFECT", "DOSE")
+LABELS = ("CONDITION", "ADVERSE_EFFECT", "DOSE", "SUBSTANCE")
 ROLES = ("studied", "contraindication", "other")
 STATUSES = ("ok", "empty", "error")
 
@@ -46,6 +48,13 @@ DOCUMENTS = pa.schema(
         ),
         _field("pipeline_version", pa.string(), "version of the code that produced the rows"),
         _field("extracted_at", _TIMESTAMP, "when the source was processed (UTC)"),
+        _field(
+            "subject_id",
+            pa.string(),
+            "the substance the source is about: DRUGBANK:, MESHTREE:, MEDLINEPLUS: or LOCAL:<name>",
+            nullable=True,
+        ),
+        _field("subject_name", pa.string(), "name of the subject (ingredient, not brand)", nullable=True),
     ]
 )
 
@@ -83,14 +92,21 @@ MENTIONS = pa.schema(
         _field("start", pa.int64(), "start offset in documents.text"),
         _field("end", pa.int64(), "end offset (exclusive)"),
         _field("text", pa.string(), "documents.text[start:end]"),
-        _field("label", pa.string(), "CONDITION | ADVERSE_EFFECT | DOSE"),
-        _field("concept_id", pa.string(), "e.g. HP:0002315, ICD10CM:G30.9; null for DOSE", nullable=True),
+        _field("label", pa.string(), "CONDITION | ADVERSE_EFFECT | DOSE | SUBSTANCE"),
+        _field("concept_id", pa.string(), "e.g. HP:0002315, ICD10CM:G30.9, DRUGBANK:DB01104; null for DOSE", nullable=True),
         _field("concept_name", pa.string(), "preferred name of concept_id", nullable=True),
         _field("negated", pa.bool_(), "the text says it is absent or did not occur"),
         _field("uncertain", pa.bool_(), "hedged: may, possible, suspected, ..."),
         _field("role", pa.string(), "studied | contraindication | other (CONDITION only)", nullable=True),
         _field("section", pa.string(), "heading text in force", nullable=True),
         _field("method", pa.string(), "which rule, lexicon or model found it"),
+        _field(
+            "substance_id",
+            pa.string(),
+            "the substance the statement is about: the subject unless the text ties it to another",
+            nullable=True,
+        ),
+        _field("substance_name", pa.string(), "name of substance_id", nullable=True),
     ]
 )
 

@@ -12,7 +12,10 @@ alone on the line before), and prose paragraphs are long lines. The rules, line 
   same style is a list item instead, and lines holding table cells (``|``) are never headings.
   In an outline ("6 ADVERSE REACTIONS", then "6.1 Clinical Trials Experience"), the top-level
   numbered heading is kept as ``outer_section`` of what lies under its subsections; a numbered
-  title without numbered subsections ("4 Uses of X") is no outline.
+  title without numbered subsections ("4 Uses of X") is no outline. Markdown levels make an
+  outline too: under "#### Gastrointestinal" the ``outer_section`` is "ADVERSE REACTIONS /
+  Incidence Less Than 1%", the headings above it from level 2 down (a level-1 heading is a page
+  title and never an outer section).
 - a bullet or numbered line is a list item: its own sentence (or sentences).
 - other lines are prose; a line that ends without punctuation and is followed by a line
   starting in lower case is a hard wrap, joined with the next line.
@@ -43,6 +46,9 @@ _BARE_BULLET_LINE = re.compile(rf"^\s*(?:{_BULLET}|\d{{1,2}}[.)])\s*$")
 _NUMBERED_LINE = re.compile(rf"^\s*({_NUMBERED})\s*\S")
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _HEADING_MARKERS = re.compile(rf"^\s*(?:#{{1,6}}\s+|{_NUMBERED}\s*|{_BULLET}\s+)")
+#: the mark that opens a list item: a bullet or a number/letter ("•", "-", "✓", "1.", "a)"); the
+#: one definition of list marks, also read by the context rules
+LIST_MARK = re.compile(rf"^\s*(?:{_BULLET}|{_NUMBERED})")
 _FINAL_PUNCT = tuple(".,;!…")
 #: Outline numbering of drug labels and papers: "6 ADVERSE REACTIONS", "6.1 Clinical Trials
 #: Experience" (not list-style "2. Dosage" or "1) Stroke").
@@ -97,16 +103,27 @@ def segment(text: str) -> list[Segment]:
     section: str | None = None
     top: tuple[str, str] | None = None  # (number, heading) of the last top-level numbered heading
     outer: str | None = None  # that heading, once a subsection of it ("6.1" under "6") shows an outline
+    levels: list[tuple[int, str]] = []  # (level, heading) of the Markdown headings in force
     i = 0
     while i < len(lines):
         line = lines[i]
         if _is_heading(lines, i):
             section = heading_text(line.text)
-            number = _OUTLINE_NUMBER.match(line.text)
+            number = _OUTLINE_NUMBER.match(section)
+            markdown = _MARKDOWN_HEADING.match(line.text)
             if number and "." not in number.group(1):
                 top, outer = (number.group(1), section), None
             elif number and top is not None and number.group(1).split(".")[0] == top[0]:
                 outer = top[1]
+            elif markdown:
+                # Markdown levels are an outline too: "### Gastrointestinal" under "## ADVERSE
+                # REACTIONS"; a level-1 heading is the page's title, never an outer section
+                level = len(markdown.group(1))
+                while levels and levels[-1][0] >= level:
+                    levels.pop()
+                ancestors = [heading for heading_level, heading in levels if heading_level >= 2]
+                outer = " / ".join(ancestors) if ancestors else None
+                levels.append((level, section))
             segments.append(Segment(line.start, line.end, section, True, outer))
             i += 1
             continue

@@ -3,11 +3,12 @@
 Three questions, each answered from the bytes alone, whatever the file's extension says:
 
 - :func:`known_format`: is it a document, image, archive or media file with a recognisable
-  signature (magic bytes)? A PDF, a Word file or a PNG renamed ``.txt`` is refused by name
-  instead of being decoded as mojibake. Signatures come from the ``filetype`` package; as many of
-  them are two or three printable bytes ("BM" for a bitmap, "ID3" for an MP3), they are trusted
-  only when the bytes do not read as text, except for the formats whose signature is itself text
-  and unmistakable (``%PDF-``, ``{\\rtf``, ``%!PS``).
+  signature (magic bytes)? A Word file or a PNG renamed ``.txt`` is refused by name instead of
+  being decoded as mojibake, and a PDF is read as a PDF (:mod:`pipeline.readers.pdf`).
+  Signatures come from the ``filetype`` package; as many of them are two or three printable
+  bytes ("BM" for a bitmap, "ID3" for an MP3), they are trusted only when the bytes do not read
+  as text, except for the formats whose signature is itself text and unmistakable (``%PDF-``,
+  ``{\\rtf``, ``%!PS``).
 - :func:`utf16_or_32_without_bom`: is it UTF-16 or UTF-32 without a byte-order mark? Text in
   those encodings has a zero byte at fixed positions (every other byte for Latin script in
   UTF-16, three bytes of four in UTF-32), and decodes without error into characters that are not
@@ -30,6 +31,10 @@ MEDIA_TYPES = {
     ".markdown": "text/markdown",
     ".html": "text/html",
     ".htm": "text/html",
+    # read by pipeline.readers; the content decides (an SPL label or a PDF is read whatever its
+    # name says, other XML is refused)
+    ".xml": "application/xml+spl",
+    ".pdf": "application/pdf",
 }
 
 #: How many leading bytes the sniffers look at.

@@ -54,6 +54,22 @@ def tables_present(set_dir: Path | None) -> bool:
     return set_dir is not None and all((set_dir / f"{name}.parquet").is_file() for name in schema.TABLES)
 
 
+def tables_current(set_dir: Path | None) -> bool:
+    """Every table of the set is present and written with this ``schema.SCHEMA_VERSION``: rows
+    of tables of another version (version 1 had no subject or substance columns) cannot be
+    reused."""
+    if set_dir is None or not tables_present(set_dir):
+        return False
+    for name in schema.TABLES:
+        try:
+            metadata = pq.read_schema(set_dir / f"{name}.parquet").metadata or {}
+        except Exception:  # an unreadable table is not current
+            return False
+        if metadata.get(b"schema_version") != schema.SCHEMA_VERSION.encode():
+            return False
+    return True
+
+
 class TableWriter:
     """Streams Arrow tables into one Parquet file in row groups of about ROW_GROUP_ROWS rows or
     ROW_GROUP_BYTES bytes, whichever comes first: memory is bounded per table.

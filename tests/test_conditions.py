@@ -15,12 +15,13 @@ def nlp():
 
 def _mentions(nlp, text: str) -> list[tuple[str, str, str | None]]:
     doc = nlp(text)
-    return [(text[m.start : m.end], m.label, m.concept_id) for m in doc._.mentions if m.label != "DOSE"]
+    return [(text[m.start : m.end], m.label, m.concept_id) for m in doc._.mentions if m.label not in ("DOSE", "SUBSTANCE")]
 
 
 def _by_text(nlp, text: str) -> dict[str, object]:
+    """Condition, effect and dose mentions by their text (SUBSTANCE rows are left out)."""
     doc = nlp(text)
-    return {text[m.start : m.end]: m for m in doc._.mentions}
+    return {text[m.start : m.end]: m for m in doc._.mentions if m.label != "SUBSTANCE"}
 
 
 @pytest.mark.parametrize(
@@ -349,15 +350,20 @@ def _found(gazetteer, text: str) -> list[tuple[str, str]]:
     return [(text[m.start : m.end], m.entry.concept_id) for m in gazetteer.find(pieces(text), text)]
 
 
-def test_fallback_terms_match_only_where_the_main_vocabularies_match_nothing():
+def test_fallback_terms_match_where_the_main_vocabularies_match_nothing_or_less():
     from pipeline.extract.lexicon import build_gazetteer
 
     gazetteer = build_gazetteer(_toy_vocabulary(), not_conditions=frozenset({("amyloid", "plaque")}))
     assert ("nonsustained", "ventricular", "tachycardia") in gazetteer.fallback
-    # the longer MeSH entry term does not swallow the HPO name inside it
-    assert _found(gazetteer, "a nonsustained ventricular tachycardia") == [("ventricular tachycardia", "HP:1")]
-    # nor does a shorter one take the words before a name the main vocabularies matched
-    assert _found(gazetteer, "coronary spastic angina") == [("angina", "HP:2")]
+    # the longer MeSH entry term that holds the HPO name whole is the name (ANNOTATION.md v2: the
+    # longest name that is still one concept)
+    assert _found(gazetteer, "a nonsustained ventricular tachycardia") == [
+        ("nonsustained ventricular tachycardia", "MESHTREE:C1")
+    ]
+    assert _found(gazetteer, "a ventricular tachycardia") == [("ventricular tachycardia", "HP:1")]
+    # the whole entry term "coronary spastic angina" holds "angina"; a shorter one ("coronary
+    # spastic") would run into it and matches nothing
+    assert _found(gazetteer, "coronary spastic angina") == [("coronary spastic angina", "MESHTREE:C3")]
     assert _found(gazetteer, "water intoxication and angina") == [
         ("water intoxication", "MESHTREE:C2"),
         ("angina", "HP:2"),
@@ -374,3 +380,44 @@ def test_mesh_names_are_found_in_running_text(nlp):
     methods = {doc.text[m.start : m.end]: m.method for m in doc._.mentions}
     assert methods.get("water intoxication", "").startswith("lexicon:mesh:")
     assert methods.get("Asystole", "").startswith("lexicon:mesh:")
+
+
+def test_the_longest_name_is_the_mention(nlp):
+    """ANNOTATION.md v2: the longest name that is still one concept, from any vocabulary."""
+    found = _by_text(nlp, "Sertraline is approved to treat major depressive disorder and panic attacks.")
+    assert "major depressive disorder" in found
+    found = _by_text(nlp, "Since then, I bruise easily. Stop taking it if you notice easy bruising.")
+    assert "easy bruising" in found
+
+
+def test_sites_belong_to_the_effect_and_objects_of_an_allergy_do_not(nlp):
+    """ANNOTATION.md v2: "swelling of your face, lips, tongue or throat", "pain and redness at the
+    injection site" keep their site; "hypersensitivity" leaves "to X" out (Convention 5)."""
+    found = _by_text(nlp, "Get help for swelling of your face, lips, tongue or throat.")
+    assert "swelling of your face, lips, tongue or throat" in found
+    found = _by_text(nlp, "Side effects include headache and pain at the injection sites.")
+    assert "pain at the injection sites" in found
+    found = _by_text(nlp, "It must not be used by anyone with hypersensitivity to meldonium.")
+    assert "hypersensitivity" in found and "hypersensitivity to meldonium" not in found
+    found = _by_text(nlp, "Common symptoms of depression include sadness.")
+    assert "depression" in found
+
+
+def test_state_adjectives_after_causatives_and_contractions(nlp):
+    assert "anxious" in _by_text(nlp, "The med made me more anxious than before.")
+    assert "anxious" in _by_text(nlp, "I can't sleep if I'm anxious at night.")
+    assert "suicidal" in _by_text(nlp, "I was suicidal before I started taking it.")
+    assert "weak" not in _by_text(nlp, "The evidence remains weak.")
+
+
+def test_what_convention_7_leaves_out(nlp):
+    """User names, organisations, journal titles, the word 'overdose', compound modifiers and a
+    desired result named as the use are not conditions (ANNOTATION.md Convention 7)."""
+    assert "sciatica" not in _by_text(nlp, "sciatica_steve asked: does it help?")
+    assert "Headache" not in _by_text(nlp, "The American Headache Society rates it as effective.")
+    assert "Stroke" not in _by_text(nlp, "Smith J. Results of a trial. Stroke. 2002;33:1200-5.")
+    assert "overdose" not in _by_text(nlp, "What happens if I overdose? Call Poison Help.")
+    assert "pain" not in _by_text(nlp, "It strengthens the spinal cord's own pain-dampening pathways.")
+    assert "weight loss" not in _by_text(nlp, "Does anyone take it just for weight loss?")
+    assert "weight loss" in _by_text(nlp, "Side effects include nausea and weight loss.")
+    assert "epilepsy" in _by_text(nlp, "No one developed epilepsy-related side effects.")

@@ -1,4 +1,4 @@
-"""The ``mention_context`` and ``effect_spans`` components on their own: configured from a rules
+"""The ``mention_context`` and ``span_conventions`` components on their own: configured from a rules
 file, saved with ``nlp.to_disk`` and loaded back, run on mentions placed by hand (no vocabulary,
 no NER model)."""
 
@@ -51,7 +51,7 @@ def test_the_rules_file_is_a_setting(tmp_path: Path):
     assert _labels(doc)[0] == ("headache", "CONDITION", "studied")
 
 
-def test_context_and_effect_spans_survive_save_and_reload(tmp_path: Path):
+def test_context_and_span_conventions_survive_save_and_reload(tmp_path: Path):
     rules = tmp_path / "rules.tsv"
     lines = RULES.read_text(encoding="utf-8").splitlines()
     rules.write_text("\n".join(line for line in lines if not line.startswith("ae_before\tside")) + "\n", encoding="utf-8")
@@ -59,14 +59,14 @@ def test_context_and_effect_spans_survive_save_and_reload(tmp_path: Path):
     words.write_text("word\tnote\nsevere\tintensity\n", encoding="utf-8")
     nlp = spacy.blank("en")
     nlp.add_pipe("mention_context", config={"rules": str(rules)})
-    nlp.add_pipe("effect_spans", config={"grading_words": str(words)})
+    nlp.add_pipe("span_conventions", config={"grading_words": str(words)})
     nlp.to_disk(tmp_path / "saved")
     rules.unlink()
     words.unlink()  # what was saved must not depend on the original files
     loaded = spacy.load(tmp_path / "saved")
-    assert loaded.pipe_names == ["mention_context", "effect_spans"]
+    assert loaded.pipe_names == ["mention_context", "span_conventions"]
     assert loaded.get_pipe("mention_context").rules.rows == nlp.get_pipe("mention_context").rules.rows
-    assert loaded.get_pipe("effect_spans").words == frozenset({"severe"})
+    assert loaded.get_pipe("span_conventions").words == frozenset({"severe"})
     doc = _doc(loaded)
     for _, component in loaded.pipeline:
         doc = component(doc)
@@ -75,9 +75,9 @@ def test_context_and_effect_spans_survive_save_and_reload(tmp_path: Path):
     assert ("nausea", "ADVERSE_EFFECT", None) in found  # "severe" taken off the effect
 
 
-def test_effect_spans_keep_conditions_and_vocabulary_names():
+def test_span_conventions_keep_conditions_and_vocabulary_names():
     nlp = spacy.blank("en")
-    nlp.add_pipe("effect_spans")
+    nlp.add_pipe("span_conventions")
     text = "severe renal impairment; severe combined immunodeficiency; constant headache"
     doc = nlp.make_doc(text)
     doc._.mentions = [
@@ -85,7 +85,7 @@ def test_effect_spans_keep_conditions_and_vocabulary_names():
         Mention(25, 57, "ADVERSE_EFFECT", "test"),
         Mention(59, 76, "ADVERSE_EFFECT", "test"),
     ]
-    doc = nlp.get_pipe("effect_spans")(doc)
+    doc = nlp.get_pipe("span_conventions")(doc)
     assert [text[m.start : m.end] for m in doc._.mentions] == [
         "severe renal impairment",
         "severe combined immunodeficiency",

@@ -45,3 +45,20 @@ def test_dose_mentions_are_never_negated_and_have_no_concept(doc_and_text):
     for mention in doc._.mentions:
         if mention.label == "DOSE":
             assert mention.negated is False and mention.concept_id is None and mention.role is None
+
+
+def test_no_doses_in_page_furniture_or_pack_columns():
+    """ANNOTATION.md v2, Conventions 2 and 7: amounts in link lists, cross-sell blocks,
+    breadcrumbs and pack-size or price columns are not doses; a dose in the body is."""
+    text = (
+        "Home › Nootropics › Semax 0.1% 3 ml\n"
+        "Pack size | Price\n"
+        "30 tablets | $59.00\n"
+        "60 tablets | $99.00\n"
+        "\n"
+        "Take 2 drops in each nostril twice daily.\n"
+        "\n"
+        "Frequently bought together: Noopept 10 mg · Melatonin 3 mg\n"
+    )
+    doc = get_nlp()(text)
+    assert set(_doses(doc, text)) == {"2 drops in each nostril twice daily"}

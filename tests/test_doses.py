@@ -192,7 +192,6 @@ PERS = [
     ("20 mg/24 h", "day"),
     ("15 mg/week", "week"),
     ("30 mg/month", "month"),
-    ("0.4 mg/h", "hour"),
     ("60 mg/vial", "vial"),
     ("10 mg/dose", "dose"),
     ("20 mg/ml", "mL"),
@@ -227,7 +226,7 @@ def test_per_from_what_contains_the_amount(context: str, per: str) -> None:
 
 
 FREQUENCIES = [
-    ("10 mg once daily", 1, None),
+    ("10 mg once daily", 1, "day"),
     ("10 mg twice a day", 2, None),
     ("10 mg twice daily", 2, None),
     ("4 mg twice/day", 2, None),
@@ -242,7 +241,7 @@ FREQUENCIES = [
     ("10 mg every 8 hours", 3, None),
     ("10 mg every 12 h", 2, None),
     ("10 mg every 4-6 hours", 6, None),
-    ("10 mg once-daily", 1, None),
+    ("10 mg once-daily", 1, "day"),
     ("10 mg q8h", 3, None),
     ("10 mg q 6 h", 4, None),
     ("10 mg every other day", 0.5, None),
@@ -346,10 +345,10 @@ SPANS = [
     ),
     ("60mg/vial*6vials |", "60mg/vial", expected(60, 60, "mg", per="vial")),
     ("Cerebrolysin 60 mg/vial ×6 vials", "60 mg/vial", expected(60, 60, "mg", per="vial")),
-    (
+    (  # a comma ends the span (ANNOTATION.md v2, Convention 2)
         "propylthiouracil (100 mg orally, three times a day).",
-        "100 mg orally, three times a day",
-        expected(100, 100, "mg", times_per_day=3, route="oral"),
+        "100 mg orally",
+        expected(100, 100, "mg", route="oral"),
     ),
     (
         "ARA-C (2 g/m2 intravenously every 12 hours), she developed",
@@ -399,12 +398,16 @@ NOT_DOSES = [
     "Supplied ×6 vials.",
     "Sold as a pack of 10 ampoules.",
     "box of 30 tablets",
+    "Pack: 60 capsules",  # a labelled pack count
+    "Quantity: 30 tablets",
+    "Size: 120 capsules",
     "10 tablets per box",
     "Continue for 4 weeks.",
     "a peptide of 10 kDa",
     "a molar mass of 180 g/mol",
     "blood pressure 140/90 mmHg",
     "heart rate 80 beats/min",
+    "then an infusion at 0.4 mg/h",  # an infusion rate (ANNOTATION.md v2)
     "cells were exposed to 10 µM of the drug",
     "weighing 70 kg",
     "He was transfused with 3 units of packed red blood cells.",
@@ -591,3 +594,147 @@ def test_ade_corpus_dose_recall() -> None:
     )
     assert len(rows) > 100
     assert hits / len(rows) >= 0.85
+
+
+# --- guideline version 2 (ANNOTATION.md Conventions 2-4) --------------------------------------
+
+V2_SPANS = [
+    # frequency, time of day and duration that follow the amount are inside the span
+    (
+        "Give 10 mg twice daily (morning and afternoon) for 10 days.",
+        "10 mg twice daily (morning and afternoon) for 10 days",
+        expected(10, 10, "mg", times_per_day=2, duration_days_low=10, duration_days_high=10),
+    ),
+    ("He took 600 mg x3 yesterday.", "600 mg x3", expected(600, 600, "mg", times_per_day=3)),
+    ("Load with 4800 mg on day 1, then less.", "4800 mg on day 1", expected(4800, 4800, "mg")),
+    (
+        "Use 1200 mg two to three times daily p.o. now.",
+        "1200 mg two to three times daily p.o.",
+        expected(1200, 1200, "mg", times_per_day=3, route="oral"),
+    ),
+    ("Try 600 mg in the evening | root", "600 mg in the evening", expected(600, 600, "mg")),
+    ("Take 1mg about an hour before bed and", "1mg about an hour before bed", expected(1, 1, "mg")),
+    (
+        "Start 500 mg once daily with the evening meal, then more.",
+        "500 mg once daily with the evening meal",
+        expected(500, 500, "mg", per="day", times_per_day=1),
+    ),
+    (
+        "It is 150–300 mg/day in 2–3 divided doses, and more.",
+        "150–300 mg/day in 2–3 divided doses",
+        expected(150, 300, "mg", per="day", times_per_day=3),
+    ),
+    (
+        "It was 500 milligrams morning and evening.",
+        "500 milligrams morning and evening",
+        expected(500, 500, "mg"),
+    ),
+    (
+        "Adderall IR starts at 5 mg once or twice daily; XR",
+        "5 mg once or twice daily",
+        expected(5, 5, "mg", times_per_day=2),
+    ),
+    # bound words set only one side
+    ("Do not exceed 5 ml.", "not exceed 5 ml", expected(None, 5, "mL")),
+    ("Take max. 24 g/day.", "max. 24 g/day", expected(None, 24, "g", per="day")),
+    ("Maximum dose: 200 mg/day", "200 mg/day", expected(None, 200, "mg", per="day")),
+    # strengths per volume, per dosage unit and per serving
+    ("Suspension 100 mg/5 mL.", "100 mg/5 mL", expected(100, 100, "mg", per="5 mL")),
+    ("one 5 mg vial; do not shake", "5 mg vial", expected(5, 5, "mg", per="vial")),
+    ("held 1.3 mg to 13.1 mg per serving.", "1.3 mg to 13.1 mg per serving", expected(1.3, 13.1, "mg", per="dose")),
+    ("Capsules range from 25 mg to 300 mg.", "25 mg to 300 mg", expected(25, 300, "mg")),
+    # routes as written in prescriptions
+    ("Give 5 mg SC now.", "5 mg SC", expected(5, 5, "mg", route="SC")),
+    ("Ran 250mcg subq twice a day for 5 wks", "250mcg subq twice a day for 5 wks",
+     expected(250, 250, "mcg", route="SC", times_per_day=2, duration_days_low=35, duration_days_high=35)),
+    ("used 10 µg/kg i.p. once daily, or", "10 µg/kg i.p. once daily",
+     expected(10, 10, "mcg/kg", route="IP", per="day", times_per_day=1)),
+    # a comma ends the span
+    ("3–6 g daily, simmered in milk", "3–6 g daily", expected(3, 6, "g", per="day", times_per_day=1)),
+    # a titration step is the amount only
+    ("titrate: add 500mg a week at a time", "500mg", expected(500, 500, "mg")),
+    # "metformin" holds "min", which is no bound word here
+    ("started me on metformin 500mg twice a day", "500mg twice a day", expected(500, 500, "mg", times_per_day=2)),
+]
+
+
+@pytest.mark.parametrize("text,span,want", V2_SPANS)
+def test_guideline_v2_spans(text: str, span: str, want: dict) -> None:
+    check(text, span, want)
+
+
+def test_frequency_per_convention_4() -> None:
+    pers = {text: only_dose(f"Take {text}.").per for text in (
+        "70 mg once weekly", "20 mg every day", "500mcg every morning", "2 mg twice weekly",
+        "140 mg every month", "10 mg every other day", "10 mg every 12 hours",
+    )}
+    assert pers == {
+        "70 mg once weekly": "week",
+        "20 mg every day": "day",
+        "500mcg every morning": "day",
+        "2 mg twice weekly": None,
+        "140 mg every month": None,
+        "10 mg every other day": None,
+        "10 mg every 12 hours": None,
+    }
+
+
+def test_a_parenthetical_equivalent_is_its_own_dose() -> None:
+    doses = find_doses("each site gets 5 units (0.1 mL). Vitamin D3, 25 µg per capsule (1,000 IU).")
+    assert [(d.text, d.unit, d.per) for d in doses] == [
+        ("5 units", "IU", None),
+        ("0.1 mL", "mL", None),
+        ("25 µg per capsule", "mcg", "capsule"),
+        ("1,000 IU", "IU", "capsule"),  # the same capsule
+    ]
+
+
+def test_strengths_listed_after_a_dosage_form() -> None:
+    doses = find_doses("Dosage forms: oral tablet (25 mg; 50 mg; 100 mg); oral concentrate (20 mg/mL)")
+    assert [(d.text, d.per) for d in doses] == [("25 mg", "tablet"), ("50 mg", "tablet"), ("100 mg", "tablet"), ("20 mg/mL", "mL")]
+    # a regimen in parentheses after a dosage form is no list of strengths
+    doses = find_doses("Patients Treated with Celecoxib Capsules (100 mg to 200 mg Twice Daily or 200 mg Once Daily)")
+    assert [(d.text, d.per) for d in doses] == [("100 mg to 200 mg Twice Daily", None), ("200 mg Once Daily", "day")]
+
+
+V2_NOT_DOSES = [
+    "Slowly add 2 mL of bacteriostatic water down the side.",  # a diluent
+    "Excipients: glycine – 12 mg, lactose 90 mg, magnesium stearate 1 mg.",  # excipients
+    "Reconstitution | 2 mL bacteriostatic water",
+    "simmered in a cup (240 mL) of milk",  # a vehicle
+    "then an infusion of 1 g per hour for 24 hours",  # an infusion rate
+    "This item: Modafinil 200 mg × 30",  # "× 30" counts packs: the 200 mg is a product
+]
+
+
+@pytest.mark.parametrize("text", V2_NOT_DOSES[:5])
+def test_guideline_v2_not_doses(text: str) -> None:
+    assert find_doses(text) == []
+
+
+def test_a_pack_count_after_a_strength_is_no_frequency() -> None:
+    dose = only_dose(V2_NOT_DOSES[5])
+    assert (dose.text, dose.times_per_day) == ("200 mg", None)
+
+
+def test_milk_of_magnesia_is_a_product_not_a_vehicle() -> None:
+    assert only_dose("or 30–60 mL of milk of magnesia at bedtime").text == "30–60 mL"
+
+
+def test_an_age_range_is_not_a_listed_amount() -> None:
+    doses = find_doses("65 mg for ages 1–3, 110 mg for ages 4–8 and 350 mg/day from age 9.")
+    assert [d.text for d in doses] == ["65 mg", "110 mg", "350 mg/day"]
+
+
+@pytest.mark.parametrize(
+    "text,span,per,route",
+    [
+        ("Take 2 drops in each nostril twice daily.", "2 drops in each nostril twice daily", "nostril", "intranasal"),
+        ("Use 300 mcg into each nostril.", "300 mcg into each nostril", "nostril", "intranasal"),
+        ("It holds 50 mcg per spray.", "50 mcg per spray", "dose", None),
+        ("Give 5 mg per injection.", "5 mg per injection", "dose", None),
+    ],
+)
+def test_per_nostril_and_per_administration(text: str, span: str, per: str, route: str | None) -> None:
+    dose = only_dose(text)
+    assert (dose.text, dose.per, dose.route) == (span, per, route)

@@ -45,8 +45,9 @@ def pred(
     concept_id: str | None = None,
     negated: bool = False,
     role: str | None = None,
+    substance: tuple[str | None, str | None] = (None, None),
 ) -> dict[str, Any]:
-    """A full mentions row (every schema column)."""
+    """A full mentions row (every schema column); ``substance`` is (substance_id, name)."""
     return {
         "mention_id": f"{doc}:{start}-{end}:{label}",
         "doc_id": doc,
@@ -62,6 +63,8 @@ def pred(
         "role": role,
         "section": None,
         "method": "test",
+        "substance_id": substance[0],
+        "substance_name": substance[1],
     }
 
 
@@ -445,3 +448,93 @@ def test_label_accuracy_is_label_blind(tmp_path: Path) -> None:
     assert (strict["tp"], strict["fp"], strict["fn"]) == (2, 2, 2)
     assert (lenient["tp"], lenient["fp"], lenient["fn"]) == (3, 1, 1)
     assert "label accuracy" in format_report(report)
+# ------------------------------------------------------------------- subjects and substances
+
+
+def write_documents(out: Path, subjects: dict[str, tuple[str | None, str | None]]) -> None:
+    """documents.parquet with the given (subject_id, subject_name) per document."""
+    import datetime as dt
+
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    rows = [
+        {
+            "doc_id": doc, "source": f"{doc}.txt", "media_type": "text/plain", "sha256": "0" * 64,
+            "title": None, "text": "x", "n_chars": 1, "n_sentences": 1, "n_tokens": 1, "status": "ok",
+            "error": None, "pipeline_version": "test", "extracted_at": now,
+            "subject_id": subject_id, "subject_name": name,
+        }
+        for doc, (subject_id, name) in subjects.items()
+    ]
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema.with_metadata("documents")), out / "documents.parquet")
+
+
+def test_subject_accuracy_per_document(tmp_path: Path) -> None:
+    """Any name after "|" counts, case and punctuation aside; a LOCAL id's name counts; null gold
+    and null prediction agree; a brand resolves to its ingredient through the lexicon."""
+    gold = [
+        {"doc": "a", "subject": "omberacetam|Noopept"},
+        {"doc": "b", "subject": "BPC-157|BPC 157"},
+        {"doc": "c", "subject": None},
+        {"doc": "d", "subject": "sertraline"},
+        {"doc": "e", "subject": "melatonin"},
+        {"doc": "f", "subject": None},
+        {"doc": "g", "subject": "Zoloft"},
+    ]
+    gold_path, out = write_case(tmp_path, gold, [])
+    write_documents(
+        out,
+        {
+            "a": ("LOCAL:noopept", "noopept"),
+            "b": ("LOCAL:bpc157", "BPC157"),
+            "c": (None, None),
+            "d": ("DRUGBANK:DB01104", "Sertraline"),
+            "e": (None, None),  # missed
+            "f": ("DRUGBANK:DB01065", "Melatonin"),  # a guess where there is none
+            "g": ("DRUGBANK:DB01104", "Sertraline"),
+        },
+    )
+    report = evaluate(gold_path, out)
+    assert (report["subject"]["correct"], report["subject"]["n"]) == (5, 7)
+    assert sorted(e["doc"] for e in report["subject"]["errors"]) == ["e", "f"]
+    assert "subject accuracy   71.4% over 7 documents" in format_report(report)
+
+
+def test_dose_substance_accuracy_defaults_to_the_subject(tmp_path: Path) -> None:
+    gold = [
+        {"doc": "d1", "subject": "ginkgo biloba|ginkgo"},
+        gold_row("d1", 0, 5, "DOSE"),  # the subject's
+        gold_row("d1", 10, 15, "DOSE", substance="warfarin"),
+        gold_row("d1", 20, 25, "DOSE", substance="aspirin"),
+        gold_row("d1", 30, 35, "ADVERSE_EFFECT"),
+    ]
+    mentions = [
+        pred("d1", 0, 5, "DOSE", substance=("DRUGBANK:DB01381", "Ginkgo biloba")),
+        pred("d1", 10, 15, "DOSE", substance=("DRUGBANK:DB00682", "Warfarin")),
+        pred("d1", 20, 26, "DOSE", substance=("DRUGBANK:DB01381", "Ginkgo biloba")),  # wrong
+        pred("d1", 30, 35, "ADVERSE_EFFECT", substance=("DRUGBANK:DB01381", "Ginkgo biloba")),
+        pred("d1", 40, 47, "SUBSTANCE", "DRUGBANK:DB00682", substance=("DRUGBANK:DB00682", "Warfarin")),
+    ]
+    report = evaluate(*write_case(tmp_path, gold, mentions))
+    assert (report["dose_substance"]["correct"], report["dose_substance"]["n"]) == (2, 3)
+    assert report["dose_substance"]["errors"][0]["gold"] == "aspirin"
+    assert (report["substance"]["correct"], report["substance"]["n"]) == (3, 4)
+    # the gold lists no SUBSTANCE mentions: predicted ones are not false positives
+    assert "SUBSTANCE" not in report["lenient"] and report["lenient"]["ALL"]["fp"] == 0
+
+
+def test_substance_spans_are_scored_when_the_gold_lists_them(tmp_path: Path) -> None:
+    gold = [gold_row("d1", 0, 5, "SUBSTANCE"), gold_row("d1", 10, 15, "SUBSTANCE")]
+    mentions = [pred("d1", 0, 5, "SUBSTANCE", "DRUGBANK:DB00682"), pred("d1", 20, 25, "SUBSTANCE", "DRUGBANK:DB00945")]
+    report = evaluate(*write_case(tmp_path, gold, mentions))
+    assert prf(report, "strict", "SUBSTANCE")[:3] == (1, 1, 1)
+
+
+def test_version_1_tables_are_scored_without_substances(tmp_path: Path) -> None:
+    """Tables without the version-2 columns still score spans; substances are then all wrong."""
+    gold = [{"doc": "d1", "subject": "x"}, gold_row("d1", 0, 5, "DOSE")]
+    gold_path, out = write_case(tmp_path, gold, [pred("d1", 0, 5, "DOSE")])
+    table = pq.read_table(out / "mentions.parquet").drop_columns(["substance_id", "substance_name"])
+    pq.write_table(table, out / "mentions.parquet")
+    report = evaluate(gold_path, out)
+    assert prf(report, "strict", "DOSE")[:3] == (1, 0, 0)
+    assert (report["dose_substance"]["correct"], report["dose_substance"]["n"]) == (0, 1)

@@ -132,6 +132,37 @@ def test_rerun_processes_nothing_and_keeps_rows(first_run, tmp_path):
     assert len(runs) == 2 and runs.iloc[-1].n_skipped == 5 and runs.iloc[-1].n_processed == 0
 
 
+def test_tables_of_schema_version_1_are_extracted_again(first_run, tmp_path):
+    """Rows of version-1 tables (no subject or substance columns) are not reused."""
+    corpus, first_out = first_run
+    out = tmp_path / "outputs"
+    shutil.copytree(first_out, out)
+    version_1 = {
+        "documents": ["subject_id", "subject_name"],
+        "mentions": ["substance_id", "substance_name"],
+    }
+    for name in schema.TABLES:
+        table = pq.read_table(out / f"{name}.parquet").drop_columns(version_1.get(name, []))
+        metadata = {**(table.schema.metadata or {}), b"schema_version": b"1.0"}
+        pq.write_table(table.replace_schema_metadata(metadata), out / f"{name}.parquet")
+    summary = run(corpus, out)
+    assert (summary.n_processed, summary.n_skipped) == (5, 0)
+    for name in schema.TABLES:
+        assert pq.read_schema(out / f"{name}.parquet").names == schema.TABLES[name].names
+    pd.testing.assert_frame_equal(_stable(out, "mentions"), _stable(first_out, "mentions"))
+
+
+def test_subjects_and_substances_of_the_five_articles(first_run):
+    _, out = first_run
+    documents = _read(out, "documents")
+    assert set(documents.subject_name) == {"Cerebrolysin"}
+    mentions = _read(out, "mentions")
+    statements = mentions[mentions.label != "SUBSTANCE"]
+    assert statements.substance_name.notna().all()
+    names = mentions[mentions.label == "SUBSTANCE"]
+    assert (names.substance_id == names.concept_id).all() and len(names) > 50
+
+
 def test_changed_added_removed_and_bad_sources(first_run, tmp_path):
     corpus_src, first_out = first_run
     corpus = tmp_path / "corpus"

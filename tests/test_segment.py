@@ -120,3 +120,14 @@ def test_outline_sections_keep_their_numbered_parent():
     # a numbered title without numbered subsections is no outline
     title = "4 Uses of Cerebrolysin + Side Effects\n\nIntro text here.\n\nStroke\n\nIt helps after a stroke."
     assert all(s.outer_section is None for s in segment(title))
+
+
+def test_markdown_levels_make_an_outline():
+    """Under "#### Gastrointestinal" the headings above it from level 2 down are its outer
+    section; a level-1 heading is a page title and never one."""
+    text = "# Label of X\n\n## ADVERSE REACTIONS\n\n### Less than 1%\n\n#### Gastrointestinal\nNausea, ulcer.\n\n## USES\nPain.\n"
+    found = {text[s.start : s.end]: s for s in segment(text)}
+    assert found["Nausea, ulcer."].section == "Gastrointestinal"
+    assert found["Nausea, ulcer."].outer_section == "ADVERSE REACTIONS / Less than 1%"
+    assert found["## ADVERSE REACTIONS"].outer_section is None
+    assert found["Pain."].outer_section is None

@@ -28,7 +28,6 @@ def positive(value: object) -> bool:
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
     if not (SHARED / "benchmarks").is_dir():
         pytest.skip(f"{SHARED / 'benchmarks'} is not available")
-    pytest.importorskip("psutil")
     tmp = tmp_path_factory.mktemp("speed")
     out = tmp / "speed.json"
     proc = subprocess.run(

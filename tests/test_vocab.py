@@ -126,6 +126,8 @@ def test_every_concept_comes_from_an_allowed_place(vocab, hpo_document):
             assert code[0] not in "VWXY", concept_id
         elif concept.vocabulary == "DRUGBANK":
             assert concept.kind == "drug" and concept_id.startswith("DRUGBANK:DB")
+        elif concept.vocabulary == "MEDLINEPLUS":
+            assert concept.kind == "drug" and re.fullmatch(r"MEDLINEPLUS:a\d{6}", concept_id), concept_id
         elif concept.vocabulary == "MESH":
             tree = concept_id.removeprefix("MESHTREE:")
             assert tree[0] == "D" if concept.kind == "drug" else mesh.is_disease_tree(tree), concept_id
@@ -265,10 +267,22 @@ def test_drug_ids_and_non_drug_mesh_branches():
     table = drugs.load_drugs()
     for concept in table.concepts.values():
         assert concept.kind == "drug"
-        assert concept.concept_id.startswith(("DRUGBANK:DB", "MESHTREE:D"))
+        assert concept.concept_id.startswith(("DRUGBANK:DB", "MESHTREE:D", "MEDLINEPLUS:a"))
     texts = {t.text.lower() for t in table.terms}
     assert "janus kinase 2" not in texts  # MeSH D08 enzyme, not a drug
     assert "aspirin" in texts
+
+
+def test_drugs_without_drugbank_or_mesh_ids():
+    table = drugs.load_drugs()
+    concept_of = {t.text.lower(): t.concept_id for t in table.terms}
+    # known only by its MedlinePlus monograph; the brand resolves to the ingredient
+    assert concept_of["botox"] == concept_of["onabotulinumtoxina"]
+    assert concept_of["botox"].startswith("MEDLINEPLUS:a")
+    assert table.concepts[concept_of["botox"]].name == "OnabotulinumtoxinA"
+    # an FDA-suffixed biologic is its core name's concept (and so is its brand)
+    assert concept_of["erenumab-aooe"] == concept_of["erenumab"] == concept_of["aimovig"]
+    assert concept_of["erenumab"].startswith("DRUGBANK:DB")
 
 
 def test_obo_parser(tmp_path):

@@ -25,8 +25,9 @@ English drug article:
   the span, including coordinated ones ("severe or acute kidney failure");
 - **coordination with a shared head**: "renal/hepatic impairment", "elevated or lowered blood
   pressure" become one span when the first conjunct is not a complete name on its own;
-- **"hypersensitivity to X"**: an allergy's object is part of the span; a symptom "in the
-  neck, legs or back" keeps its sites when "neck pain" is a term;
+- **sites**: a symptom "in the neck, legs or back" keeps its sites when "neck pain" is a term,
+  and so does one "of your face, lips or throat" or "at the injection site" (an allergy's
+  object, "hypersensitivity to X", is left out: :mod:`pipeline.extract.span_conventions`);
 - **not conditions**: processes at the level of cells ("cell death", "neuronal injury") and the
   terms listed in ``data/not_conditions.tsv`` (mechanisms the guideline excludes).
 """
@@ -69,22 +70,28 @@ PERSON_NOUNS = frozenset(
 )
 COPULAS = frozenset(
     """are is be being been become becoming became were was am if who feel feels felt feeling
-    get gets got getting seem seems seemed look looks looked""".split()
+    get gets got getting seem seems seemed look looks looked remain remains remained remaining
+    stay stays stayed staying im""".split()
 )
+#: a copula with its subject in one word ("im anxious"; "I'm" is three pieces, see _describes_person)
+_SUBJECT_COPULAS = frozenset({"im"})
+#: "it made me anxious", "left him exhausted": the person is the object of a causative verb
+CAUSATIVES = frozenset("made makes make making left leaves leave leaving kept keeps keep".split())
+OBJECT_PRONOUNS = frozenset("me him her us them".split())
 FEELING_VERBS = frozenset("feel feels felt feeling".split())
 PRONOUNS = frozenset("i you he she we they who i'm you're we're they're".split())
-INTENSIFIERS = frozenset("very so extremely really quite always constantly a bit little too more less".split())
+INTENSIFIERS = frozenset(
+    "very so extremely really quite always constantly a bit little too more less as even still any downright pretty increasingly".split()
+)
 #: Cell-level nouns: "cell death", "neuronal damage" are processes, not conditions.
 CELL_LEVEL = frozenset({"cell", "cellular", "neuronal", "neuron", "apoptotic", "programmed", "tissue", "synaptic"})
 SITE_OF_ADMINISTRATION = frozenset({"injection", "infusion", "application", "puncture", "catheter", "implant"})
-SITE_DETERMINERS = frozenset("the my both his her their your left right lower upper entire whole all".split())
+SITE_DETERMINERS = frozenset("the a my both his her their your left right lower upper entire whole all".split())
 DRUG_NOUNS = frozenset({"medication", "medicine", "drug", "pill"})
 #: Products and laboratory markers named after a disease: "hepatitis B vaccine", "hepatitis B
 #: surface antigen", "hepatitis B immune globulin" are not the disease.
 PRODUCT_NOUNS = frozenset({"vaccine", "vaccination", "immunoglobulin", "globulin", "antigen", "antibody"})
 _MARKER_NOUNS = frozenset({"antigen", "antibody", "globulin", "immunoglobulin"})
-ALLERGY_HEADS = frozenset({"hypersensitivity", "allergy", "allergic", "intolerance", "sensitivity"})
-_MAX_OBJECT_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -272,9 +279,13 @@ def _describes_person(keys: list[str], i: int, adjectives: dict[str, Entry]) -> 
         keys[k] in _COORDINATORS or keys[k] == "," or keys[k] in adjectives or keys[k] in INTENSIFIERS or keys[k] in _NEGATIONS
     ):
         k -= 1
+    if k >= 1 and keys[k] in OBJECT_PRONOUNS and keys[k - 1] in CAUSATIVES:
+        return True  # "the med made me more anxious"
+    if k >= 2 and keys[k] in ("m", "re") and keys[k - 1] == "'" and keys[k - 2] in PRONOUNS:
+        return True  # "if I'm anxious" (pieces: "i", "'", "m")
     if k < 0 or keys[k] not in COPULAS:
         return False
-    if keys[k] in FEELING_VERBS:  # only people feel: "Feel sick after eating", "felt sore"
+    if keys[k] in FEELING_VERBS or keys[k] in _SUBJECT_COPULAS:  # only people feel: "Feel sick after eating", "felt sore"
         return True
     if not any(key.isalpha() for key in keys[:k]):
         return True  # a list item under "Do not take it if you:" -- "2. are breastfeeding"
@@ -342,13 +353,6 @@ def _extend(
         last += 2  # "achondrogenesis type 1B"
     # a symptom "in the neck, legs or back": the lay order of "neck pain", "back pain"
     last = _body_site_list(keys, span, last, gazetteer)
-    # the object of an allergy: "hypersensitivity to porcine proteins"
-    if keys[last - 1] in ALLERGY_HEADS and last < len(keys) and keys[last] == "to":
-        j = last + 1
-        while j < len(keys) and j - last <= _MAX_OBJECT_WORDS and keys[j].isalpha() and keys[j] not in _COORDINATORS:
-            j += 1
-        if j > last + 1:
-            last = j
     return _Span(first, last, span.entry)
 
 
@@ -380,13 +384,22 @@ def _qualifier_start(keys: list[str], first: int, taken: set[int]) -> int:
 
 
 def _body_site_list(keys: list[str], span: _Span, last: int, gazetteer: Gazetteer) -> int:
-    """End of "<symptom> in (my|the|both) <site>(, <site>)* (or|and) <site>" after a span."""
-    if last + 1 >= len(keys) or keys[last] not in ("in", "on", "at"):
+    """End of "<symptom> in (my|the|both) <site>(, <site>)* (or|and) <site>" after a span, of
+    "<symptom> of (the|your) <site>, ..." ("swelling of your face, lips, tongue or throat") and
+    of "<symptom> at the (planned) injection site(s)": a site makes it another effect
+    (ANNOTATION.md v2)."""
+    if last + 1 >= len(keys) or keys[last] not in ("in", "on", "at", "of", "into"):
         return last
     symptom = keys[span.last - 1]
     j = last + 1
     while j < len(keys) and keys[j] in SITE_DETERMINERS:
         j += 1
+    if keys[last] in ("of", "into") and j == last + 1:
+        return last  # "symptoms of depression": only "of the/your <site>" names a site
+    administration = j + (0 if j < len(keys) and keys[j] in SITE_OF_ADMINISTRATION else 1)
+    if keys[last] == "at" and administration + 1 < len(keys) and keys[administration] in SITE_OF_ADMINISTRATION:
+        if keys[administration + 1] == "site":
+            return administration + 2  # "pain at the injection site", "infection at a planned injection site"
     end = last
     while j < len(keys) and keys[j].isalpha() and keys[j] not in MODIFIERS and (
         keys[j] in gazetteer.body_sites or (keys[j], symptom) in gazetteer.entries

@@ -3,8 +3,9 @@
 The same word is a condition in "used for insomnia" and an adverse effect in "side effects
 include insomnia". Each mention gets a :class:`Decision` from the first of these that speaks:
 
-1. a navigation line (breadcrumbs "Home › Forums › Type 2 Diabetes", "You may also like: ..."
-   lists, a "Related stories" section): CONDITION, role ``other`` (ANNOTATION.md Convention 7);
+1. page furniture (breadcrumbs "Home › Forums › Type 2 Diabetes", "You may also like: ..."
+   lists, a "Related stories" block, menu bars; found by :mod:`pipeline.extract.links`):
+   CONDITION, role ``other`` (ANNOTATION.md Convention 7);
 2. a contraindication cue in the mention's clause ("should not take", "contraindicated", "tell
    your doctor if you have"): CONDITION, role ``contraindication``;
 3. the nearest cue to the left of the mention in its clause: an unwanted effect ("side effects
@@ -48,12 +49,13 @@ import csv
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.extract.links import inside
 from pipeline.extract.mention import LAY_METHOD, Mention
-from pipeline.segment import Segment
+from pipeline.segment import LIST_MARK, Segment
 
 RULES = Path(__file__).parent / "data" / "context_rules.tsv"
 NEGATION_WINDOW_WORDS = 10
@@ -94,6 +96,7 @@ class ContextRules:
         for category, pattern, _note in self.rows:
             grouped.setdefault(category, []).append(pattern)
         self.compiled = {c: re.compile("|".join(f"(?:{p})" for p in ps)) for c, ps in grouped.items()}
+        self._kinds: dict[str, frozenset[str]] = {}
 
     @classmethod
     def from_tsv(cls, path: Path) -> ContextRules:
@@ -109,6 +112,22 @@ class ContextRules:
 
     def __getitem__(self, category: str) -> re.Pattern:
         return self.compiled[category]
+
+    def section_kinds(self, heading: str) -> frozenset[str]:
+        """The ``section_*`` categories whose cues the (lower-cased) heading holds; memoised,
+        since every mention under a heading asks."""
+        kinds = self._kinds.get(heading)
+        if kinds is None:
+            kinds = frozenset(c for c in _SECTION_CATEGORIES if c in self.compiled and self.compiled[c].search(heading))
+            if len(self._kinds) < _KINDS_CACHE_SIZE:
+                self._kinds[heading] = kinds
+        return kinds
+
+
+_SECTION_CATEGORIES = (
+    "section_ae", "section_contra", "section_caution", "section_studied", "section_personal",
+)
+_KINDS_CACHE_SIZE = 100_000
 
 
 @lru_cache(maxsize=1)
@@ -148,10 +167,20 @@ class Setting:
     defining_section: bool = False
     #: the other condition mentions of the sentence, in sentence offsets
     other_spans: tuple[tuple[int, int], ...] = ()
+    #: the sentence is written in the first person
+    first_person: bool = False
 
 
-def classify(sentence: str, start: int, end: int, setting: Setting, r: ContextRules | None = None) -> Decision:
-    """The decision for the mention at ``sentence[start:end]`` (``sentence`` lower-cased).
+def classify(
+    sentence: str,
+    start: int,
+    end: int,
+    setting: Setting,
+    r: ContextRules | None = None,
+    clause: tuple[int, int] | None = None,
+) -> Decision:
+    """The decision for the mention at ``sentence[start:end]`` (``sentence`` lower-cased;
+    ``clause``: the bounds of its clause, computed when not given).
 
     The order of the evidence is the module docstring's.
     """
@@ -159,10 +188,11 @@ def classify(sentence: str, start: int, end: int, setting: Setting, r: ContextRu
     if setting.navigation:
         return _condition(OTHER, "navigation")
     left, right = sentence[:start], sentence[end:]
-    clause_start, clause_end = _clause_bounds(r, sentence, start, end)
+    clause_start, clause_end = clause or _clause_bounds(_terminators(r, sentence), start, end)
     clause_left = sentence[clause_start:start]
     section = (setting.section or "").lower()
-    personal_sentence = setting.personal or bool(_FIRST_PERSON.search(sentence))
+    kinds = r.section_kinds(section) if section else frozenset()
+    personal_sentence = setting.personal or setting.first_person
 
     if r["no_adjustment"].search(sentence[clause_start:clause_end]):
         return _condition(OTHER, "cue")  # "mild renal impairment: no adjustment"
@@ -181,11 +211,11 @@ def classify(sentence: str, start: int, end: int, setting: Setting, r: ContextRu
         return left_cue
     if left_cue is not None and left_cue.role == CONTRA:
         return left_cue
-    if section and r["section_contra"].search(section):
+    if "section_contra" in kinds:
         return _condition(CONTRA, "section")
-    if section and r["section_caution"].search(section):
+    if "section_caution" in kinds:
         # a warning names the drug's risks; the states it warns about are a patient's
-        bare_item = not setting.is_heading and not re.search(r"[a-z]", _LIST_MARK.sub("", left) + right)
+        bare_item = not setting.is_heading and not re.search(r"[a-z]", LIST_MARK.sub("", left) + right)
         if (
             bare_item  # "Precautions: - Epilepsy": a list of states, not of risks
             or r["state_before"].search(clause_left)
@@ -209,14 +239,12 @@ def classify(sentence: str, start: int, end: int, setting: Setting, r: ContextRu
     if table is not None:
         return table
     if section:
-        if r["section_nav"].search(section):
-            return _condition(OTHER, "navigation")
-        if r["section_ae"].search(section):
+        if "section_ae" in kinds:
             return _effect("section")
         if setting.defining_section:
             return _condition(OTHER, "section")
     role = _studied_or_other(r, sentence)
-    if section and r["section_studied"].search(section):
+    if "section_studied" in kinds:
         return _condition(role, "section")
     if personal_sentence and role != OTHER:
         return _effect("default", strong=False)
@@ -283,12 +311,10 @@ def _lead_in_decision(r: ContextRules, lead_in: str, sentence: str) -> Decision 
         return _effect("lead-in")
     if r["contra"].search(lead_in) or r["contra_if"].search(lead_in) or r["contra_lead_in"].search(lead_in):
         return _condition(CONTRA, "lead-in")
-    if r["lead_in_nav"].search(lead_in):
-        return _condition(OTHER, "navigation")
     if r["ae_before"].search(lead_in):
         return _effect("lead-in")
     end = len(lead_in.rstrip(" :\t"))
-    studied = max(_last_cue(r[c], lead_in) for c in ("studied_before", "studied_reason", "studied_lead_in"))
+    studied = max(_last_cue(r[c], lead_in) for c in ("studied_before", "studied_verb", "studied_reason", "studied_lead_in"))
     if studied >= end - 1:
         return _condition(_studied_or_other(r, sentence), "lead-in")
     return None
@@ -349,14 +375,26 @@ def _studied_or_other(r: ContextRules, sentence: str) -> str:
     return OTHER if r["definition"].search(sentence) else STUDIED
 
 
-def _clause_bounds(r: ContextRules, sentence: str, start: int, end: int) -> tuple[int, int]:
+def _terminators(r: ContextRules, sentence: str) -> list[tuple[int, int]]:
+    """Spans of the terminating words of a sentence (the bounds of clauses)."""
+    return [m.span() for m in r["terminate"].finditer(sentence)]
+
+
+def _clause_bounds(terminators: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
     """The clause holding ``sentence[start:end]``: from the last terminating word before it to
     the first one after it (the scope of cues)."""
-    clause_start = 0
-    for match in r["terminate"].finditer(sentence, 0, start):
-        clause_start = match.end()
-    after = r["terminate"].search(sentence, end)
-    return clause_start, after.start() if after else len(sentence)
+    clause_start, clause_end = 0, None
+    for a, b in terminators:
+        if b <= start:
+            clause_start = b
+        elif a >= end:
+            clause_end = a
+            break
+    return clause_start, clause_end if clause_end is not None else _NO_END
+
+
+#: "to the end of the sentence" (slices accept any larger index)
+_NO_END = 1 << 30
 
 
 def _clause_tail(left: str, r: ContextRules | None = None) -> str:
@@ -386,24 +424,31 @@ def is_negated(sentence: str, start: int, end: int, r: ContextRules | None = Non
     return False
 
 
-def is_uncertain(sentence: str, start: int, r: ContextRules | None = None) -> bool:
+def is_uncertain(sentence: str, start: int, r: ContextRules | None = None, clause_start: int | None = None) -> bool:
     """A hedge ("may", "possible", "suggests") earlier in the mention's clause."""
     r = r or default_rules()
-    return r["hedge"].search(_clause_tail(sentence[:start], r)) is not None
+    if clause_start is None:
+        return r["hedge"].search(_clause_tail(sentence[:start], r)) is not None
+    return r["hedge"].search(sentence, clause_start, start) is not None
 
 
 _FIRST_PERSON = re.compile(r"(?i:\b(?:my|me|myself|i'm|i’m|i've|i’ve|i'd|im|ive)\b)|\bI (?=[a-z])|\bi\b")
 _FIRST_PERSON_SHARE = 0.01
 
 
-def is_first_person(text: str) -> bool:
-    """A personal report: first-person singular words make up at least 1% of the words.
+class _Voice:
+    """Where a text is written in the first person: the offsets of its words and of its
+    first-person words, found once, so any stretch of it can be asked cheaply."""
 
-    ("I" counts only before a lower-case word, so roman numerals as in "type I" do not.)"""
-    words = len(_WORD.findall(text))
-    if words == 0:
-        return False
-    return len(_FIRST_PERSON.findall(text)) / words >= _FIRST_PERSON_SHARE
+    def __init__(self, text: str) -> None:
+        self.words = [m.start() for m in _WORD.finditer(text)]
+        self.first = [m.start() for m in _FIRST_PERSON.finditer(text)]
+
+    def first_person(self, start: int, end: int, share: float) -> bool:
+        """First-person words make up at least ``share`` of the words in ``text[start:end]``."""
+        words = bisect.bisect_left(self.words, end) - bisect.bisect_left(self.words, start)
+        first = bisect.bisect_left(self.first, end) - bisect.bisect_left(self.first, start)
+        return words > 0 and first / words >= share
 
 
 _SYMPTOM_REPORT_SHARE = 0.25
@@ -460,26 +505,20 @@ def lead_in_of(segments: list[Segment], index: int, text: str) -> str | None:
     return None
 
 
-_LIST_MARK = re.compile(r"^\s*(?:[-*+•●○◦▪▫■□‣⁃∙·–—→✓✔➢►]|\(?\d{1,2}[.)]|\(?[a-z][.)])")
 
 
 def _is_list_item(text: str, segment: Segment) -> bool:
-    return bool(_LIST_MARK.match(text[segment.start : segment.end]))
+    return bool(LIST_MARK.match(text[segment.start : segment.end]))
 
 
-# Between two items of one list: separators, a conjunction, and at most one item that is not
-# a mention ("fatigue, elevated or lowered blood pressure, tremor").
+# Between two items of one list: separators, a conjunction, and after a separator at most one
+# item that is not a mention ("fatigue, elevated or lowered blood pressure, tremor", "sleepiness,
+# reduced appetite and sweating"; not "DPN trials, dizziness").
 _LIST_GAP = re.compile(
-    r"^[\s,;/(]*(?:[^,.;:()\n]{1,40},\s*)?(?:(?:and|or|and/or|as well as|including)\b[\s(]*)?$",
+    r"^(?:[\s(]*|\s*[,;/][\s(]*(?:[^,.;:()\n]{1,40}(?:,\s*|\s+(?=(?:and|or)\b)))?)"
+    r"(?:(?:and|or|and/or|as well as|including)\b[\s(]*)?$",
     re.IGNORECASE,
 )
-
-#: a breadcrumb trail or a line of links: "Home › Forums › Diabetes", "A · B · C", a menu
-#: of words spaced apart ("Pregnancy   Baby   Toddler   Big Kids"; numbers make it a table row)
-_NAVIGATION_LINE = re.compile(
-    r"\S\s+(?:›|»|>)\s+\S.*\S\s+(?:›|»|>)\s+\S|(?:\S\s+·\s+\S.*){2,}|^(?:[^\s.!?\d]+(?: [^\s.!?\d]+)?(?:\s{3,}|\t+)){3,}[^\d]*$"
-)
-
 
 def _table_setting(text: str, segments: list[Segment], index: int, offset: int, dose_offsets: list[int]) -> dict:
     """Column header, row header and dose presence for a mention inside a table row (a line
@@ -522,7 +561,13 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in stripped.split("|")]
 
 
-def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention], r: ContextRules | None = None) -> None:
+def apply_context(
+    doc_text: str,
+    segments: list[Segment],
+    mentions: list[Mention],
+    r: ContextRules | None = None,
+    furniture: list[tuple[int, int]] | None = None,
+) -> None:
     """Set label, role, negated and uncertain on the condition mentions, in place.
 
     Items of one list ("diarrhea, constipation, nausea and tremor") share the decision of the
@@ -532,7 +577,9 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
     """
     r = r or default_rules()
     starts = [s.start for s in segments]
-    personal_document = is_first_person(doc_text) or is_symptom_report(doc_text, mentions)
+    voice = _Voice(doc_text)
+    symptom_report = is_symptom_report(doc_text, mentions)
+    personal_document = voice.first_person(0, len(doc_text), _FIRST_PERSON_SHARE) or symptom_report
     unstructured = sum(s.is_heading for s in segments) <= 1
     list_segments = _complaint_list_segments(doc_text, segments, mentions) if unstructured else set()
     mentions[:] = [
@@ -542,29 +589,39 @@ def apply_context(doc_text: str, segments: list[Segment], mentions: list[Mention
     ]
     # a post or review without structure is one personal report, and so is a dense list of
     # complaints; on a page with sections only the blocks written in the first person are
-    report = (personal_document and unstructured) or is_symptom_report(doc_text, mentions)
-    layout = _Layout(doc_text, segments, mentions, r, report, list_segments)
+    report = (personal_document and unstructured) or symptom_report
+    layout = _Layout(doc_text, segments, mentions, r, report, list_segments, voice, furniture or [])
+    by_segment: dict[int, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        if m.label != "DOSE":
+            by_segment[_segment_index(starts, m.start)].append(m)
     decisions: dict[int, Decision] = {}
+    sentences: dict[int, tuple[str, list[tuple[int, int]]]] = {}
     previous: Mention | None = None
     for mention in mentions:
         if mention.label == "DOSE":
             continue
         index = _segment_index(starts, mention.start)
         segment = segments[index]
-        sentence = doc_text[segment.start : segment.end].lower()
+        cached = sentences.get(index)
+        if cached is None:
+            sentence = doc_text[segment.start : segment.end].lower()
+            cached = sentences[index] = (sentence, _terminators(r, sentence))
+        sentence, terminators = cached
         start, end = mention.start - segment.start, mention.end - segment.start
+        clause = _clause_bounds(terminators, start, end)
         if previous is not None and _continues_list(doc_text, previous, mention):
             decision = decisions[id(previous)]
         else:
             others = tuple(
                 (m.start - segment.start, m.end - segment.start)
-                for m in mentions
-                if m is not mention and m.label != "DOSE" and segment.start <= m.start and m.end <= segment.end
+                for m in by_segment[index]
+                if m is not mention and m.end <= segment.end
             )
-            decision = classify(sentence, start, end, layout.setting(index, mention.start, others), r)
+            decision = classify(sentence, start, end, layout.setting(index, mention.start, others), r, clause)
         decisions[id(mention)] = decision
         mention.negated = is_negated(sentence, start, end, r)
-        mention.uncertain = is_uncertain(sentence, start, r)
+        mention.uncertain = is_uncertain(sentence, start, r, clause[0])
         previous = mention
     _consequences(starts, mentions, decisions)
     _populations_of_a_use(doc_text, starts, mentions, decisions)
@@ -607,11 +664,16 @@ class _Layout:
         r: ContextRules,
         personal_document: bool,
         list_segments: set[int],
+        voice: _Voice,
+        furniture: list[tuple[int, int]],
     ) -> None:
         self.text, self.segments, self.r = text, segments, r
+        self._by_segment: dict[int, tuple[Setting, str | None, int]] = {}
         self.dose_offsets = [m.start for m in mentions if m.label == "DOSE"]
         self.list_segments = list_segments
         self.personal_document = personal_document
+        self.voice = voice
+        self.furniture = furniture
         self.personal_blocks = self._personal_blocks()
         starts = [s.start for s in segments]
         named = {_segment_index(starts, m.start) for m in mentions if m.label != "DOSE"}
@@ -630,13 +692,13 @@ class _Layout:
         in_comments = False
 
         def close() -> None:
-            words = first = 0
-            for i in block:
-                sentence = self.text[self.segments[i].start : self.segments[i].end]
-                words += len(_WORD.findall(sentence))
-                first += len(_FIRST_PERSON.findall(sentence))
-            if block and (in_comments or (words and first / words >= _BLOCK_FIRST_PERSON_SHARE)):
-                personal.update(block)
+            if not block:
+                return
+            if not in_comments and not self.voice.first_person(
+                self.segments[block[0]].start, self.segments[block[-1]].end, _BLOCK_FIRST_PERSON_SHARE
+            ):
+                return
+            personal.update(block)
 
         for i, segment in enumerate(self.segments):
             if segment.is_heading or self.r["section_personal"].search(self.text[segment.start : segment.end].lower()):
@@ -653,30 +715,48 @@ class _Layout:
         return personal
 
     def setting(self, index: int, offset: int, other_spans: tuple[tuple[int, int], ...] = ()) -> Setting:
+        """The setting of a mention at ``offset`` in segment ``index``: the segment's own
+        (computed once per segment), with the field label in force after it, the table cell
+        and the other mentions of the sentence."""
+        cached = self._by_segment.get(index)
+        if cached is None:
+            cached = self._by_segment[index] = self._segment_setting(index)
+        base, field, field_end = cached
+        segment = self.segments[index]
+        changes: dict = {"other_spans": other_spans}
+        if field is not None and offset >= field_end:
+            changes["section"] = field
+        if "|" in self.text[segment.start : segment.end]:
+            changes.update(_table_setting(self.text, self.segments, index, offset, self.dose_offsets))
+        return replace(base, **changes)
+
+    def _segment_setting(self, index: int) -> tuple[Setting, str | None, int]:
+        """(setting of the segment, the field label opening its line when it carries a cue, the
+        offset where the label ends)."""
         text, segments, r = self.text, self.segments, self.r
         segment = segments[index]
         line = text[segment.start : segment.end]
+        field, field_end = None, 0
         if segment.is_heading:  # a heading is read in the context of the section before it
             before = segments[index - 1] if index > 0 else None
             section = deciding_section(_deciding(before.section), before.outer_section, r) if before else None
             lead_in = None
         else:
-            field = _field_label(text, segment, offset)
-            if field is None or not any(r[kind].search(field.lower()) for kind in _SECTION_KINDS):
-                field = None  # "Rare but serious: rash": a label without a cue leaves the section in force
-            section = field or deciding_section(_deciding(segment.section), segment.outer_section, r)
+            match = _field_label(text, segment)
+            if match is not None and r.section_kinds(match.group(1).lower()):
+                field, field_end = match.group(1), match.end()  # "Rare but serious: rash" has no cue: no field
+            section = deciding_section(_deciding(segment.section), segment.outer_section, r)
             lead_in = lead_in_of(segments, index, text)
-        navigation = bool(_NAVIGATION_LINE.search(line)) or bool(r["nav_line"].search(line.lower()))
-        return Setting(
+        setting = Setting(
             section=section,
             lead_in=lead_in,
             is_heading=segment.is_heading,
             personal=self.personal_document or index in self.list_segments or index in self.personal_blocks,
-            navigation=navigation,
+            navigation=inside(self.furniture, segment.start),
             defining_section=segment.section in self.defining_headings,
-            other_spans=other_spans,
-            **_table_setting(text, segments, index, offset, self.dose_offsets),
+            first_person=bool(_FIRST_PERSON.search(line)),
         )
+        return setting, field, field_end
 
 
 _BLOCK_FIRST_PERSON_SHARE = 0.015
@@ -689,18 +769,17 @@ _TITLE_MIN_WORDS = 7
 #: a labelled field opening a line of prose: "Side effects: I could not sleep. ..."
 _FIELD_LABEL = re.compile(r"[ \t]*([A-Z][\w'’&/ -]{0,40}?):[ \t]+(?=\S)")
 _FIELD_MAX_WORDS = 4
-_SECTION_KINDS = ("section_ae", "section_contra", "section_caution", "section_studied", "section_nav", "section_personal")
 
 
-def _field_label(text: str, segment: Segment, offset: int) -> str | None:
-    """The label of a field ("Side effects:", "Comments:", "Pros:") when the line holding
-    ``offset`` opens with one and ``offset`` lies after it: it is the section of the rest of
-    the line (review sites and forms write fields this way)."""
+def _field_label(text: str, segment: Segment) -> re.Match | None:
+    """The field label ("Side effects:", "Comments:", "Pros:") opening the line that holds the
+    segment, if any: it is the section of the rest of the line (review sites and forms write
+    fields this way)."""
     line_start = text.rfind("\n", 0, segment.start) + 1
     match = _FIELD_LABEL.match(text, line_start)
-    if match is None or offset < match.end() or len(match.group(1).split()) > _FIELD_MAX_WORDS:
+    if match is None or len(match.group(1).split()) > _FIELD_MAX_WORDS:
         return None
-    return match.group(1)
+    return match
 
 
 def _deciding(heading: str | None) -> str | None:

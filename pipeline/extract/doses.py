@@ -17,10 +17,17 @@ Decisions for ambiguous cases (each is covered by tests/test_doses.py):
 - "from 40 mg to 20 mg" (a change) gives two doses; "5 mg-10 mg" and "between 5 mg and 10 mg"
   give one range; "from 300 to 600 mg/day" (unit written once) gives one range.
 - "150 ± 50 mg" gives the mean (low == high == 150); the spread stays in the span.
-- "/day", "per day", "a day" set `per`. A bare "daily", "weekly" or "monthly" sets `per` and
-  `times_per_day` (1, 1/7, 1/30). "once daily", "b.i.d.", "every 8 hours", "q6h" set only
-  `times_per_day`, because the amount is then per administration. "every 4-6 hours" gives the
-  highest frequency (6 a day).
+- Guideline version 2, Convention 4: "/day", "per day", "a day", a bare "daily", "once daily",
+  "every day" (and "every morning") set `per` = day ("weekly", "once weekly": week); "twice
+  daily", "b.i.d.", "x3", "every 8 hours", "every other day" set only `times_per_day`, because
+  the amount is then per administration. "every 4-6 hours" and "two to three times daily" give
+  the highest frequency. "in each nostril" sets per nostril (and the route); "per injection",
+  "per spray", "per serving" set per dose; "100 mg/5 mL" per "5 mL".
+- Convention 2: the span runs over the frequency, route, time of day, meals, divided doses
+  and duration that follow the amount ("10 mg twice daily (morning and afternoon) for 10
+  days", "4800 mg on day 1"); a comma ends it. Bound words inside the span set one side ("up
+  to", "not exceed", "max."); a labelled bound ("Maximum dose: 200 mg/day") too, outside it.
+  A titration step ("add 500mg a week") is the amount alone (Convention 3).
 - "infusion" and "drip" mean IV. "injection" alone gives no route: injections are also
   intramuscular, subcutaneous, intrathecal or intravitreal.
 - Durations are days, weeks, months and years; "over 3 hours" (an infusion time) is not one.
@@ -28,7 +35,9 @@ Decisions for ambiguous cases (each is covered by tests/test_doses.py):
   (clearance, "30 mL/min"), ng per mL, amounts right after a lab word ("glucose 5.5 mmol/L",
   "creatinine 1.2 mg"), concentrations per mL in a clause about levels or ranges ("serum
   levels were 43.5 mcg/mL"), molar concentrations (µM is not a dose unit), percentages, "kg"
-  (body weight), pack counts, units of blood products, volumes of drained fluid.
+  (body weight), pack counts, units of blood products, volumes of drained fluid, volumes of a
+  diluent or vehicle ("2 mL bacteriostatic water"), infusion rates (per hour or minute) and
+  amounts after an excipient label.
   Product strengths per mL ("20 mg/ml", "each ml contains 215.2 mg") are doses, per "mL".
 """
 
@@ -93,6 +102,7 @@ _BODY = r"""(?:
 )"""
 
 _PER_WORD = r"""(?:day|d|24\s*h(?:ours?|rs?)?|week|wk|month|mo|year|yr|hour|hr|h|min(?:ute)?|dose
+  |serving|injection|session|application|administration|infusion|spray|puff|actuation
   |vial|amp(?:oule|ule|ul)?|ml|cc|tab(?:let)?|cap(?:sule)?|dl|g|l|mol)"""
 _PER = rf"""(?:
     \s*/\s*(?P<per_slash>(?i:{_PER_WORD}))(?![A-Za-z])
@@ -100,6 +110,8 @@ _PER = rf"""(?:
         (?P<per_word>(?i:{_PER_WORD}|24\s+hours|(?:milli|deci)?lit(?:er|re)))(?![A-Za-z])
   | \s+(?i:an?)\s+(?P<per_time>(?i:day|week|month|year|hour))(?![A-Za-z])
   | [\s.·]*(?P<per_exp>(?i:day|d|h|min|ml|dl|l))(?:-1|⁻¹|−1|\(-1\))
+  | [ \t\u00a0-](?P<per_form>(?i:vial|tablet|capsule|ampoule|ampule|sachet)s?)(?![A-Za-z])
+  | \s*(?:/|\s(?i:per|in)\s)\s*(?P<per_volume>\d+(?:\.\d+)?)\s*(?i:ml|cc)(?![A-Za-z])
 )"""
 
 # "and" separates a range only after "between": otherwise "10 g and 4 g" are two doses.
@@ -124,7 +136,8 @@ _PREFILTER_RE = re.compile(rf"\d|\b(?:{_WORDS})\b", re.IGNORECASE)
 
 _FREQ_RE = re.compile(
     rf"""(?i:
-        (?P<mult>once|twice|thrice|(?:\d+|{_WORDS})\s*(?:times|x|×))\s*
+        (?P<mult>(?:once|twice)\s+(?:or|to)\s+(?:twice|thrice|(?:\d+|{_WORDS})\s*times)|once|twice|thrice
+            |(?:(?:\d+|{_WORDS})\s*(?:-|–|to|or)\s*)?(?:\d+|{_WORDS})\s*(?:times|x|×))\s*
             (?:(?:a|per|each|every)\s+|/\s*|-\s*)?
             (?P<fper>daily|day|d|weekly|week|wk|monthly|month)(?![A-Za-z])
       | (?P<abbr>b\.i\.d\.?|bid|t\.i\.d\.?|tid|tds|t\.d\.s\.?|q\.i\.d\.?|qid|qds|q\.d\.s\.?
@@ -135,21 +148,25 @@ _FREQ_RE = re.compile(
             (?P<every_unit>hours?|hrs?|h|days?|weeks?|wks?|months?)(?![A-Za-z])
       | (?:every\s+other|on\s+alternate|alternate)[\s-]+(?P<other>days?|weeks?)
       | every\s+(?P<every1>day|morning|evening|night|week|month)(?![A-Za-z])
-      | in\s+(?P<div>{_NUM})\s+divided\s+doses
+      | in\s+(?P<div>{_NUM})(?:\s*(?:-|–|to)\s*(?P<div_high>{_NUM}))?\s+divided\s+doses
       | at\s+(?:bedtime|night)
       | (?P<adverb>daily|nightly|weekly|monthly|hourly|fortnightly)(?![A-Za-z])
+      | [x×]\s*(?P<times>[1-9])(?![\d.,]|\s*(?:vials?|tablets?|tabs?|capsules?|caps|ampoules?|packs?|boxes|sachets?|bottles?)(?![A-Za-z])|\s*(?:days?|d|weeks?|wks?|months?|mos?|years?|yrs?)(?![A-Za-z]))
+      | (?P<single>once|as\s+a\s+single\s+dose)(?![A-Za-z])
     )""",
     re.VERBOSE,
 )
 
+_EACH_NOSTRIL_RE = re.compile(r"(?i)\b(?:each|per|every)\s+nostril")
 _ROUTE_RE = re.compile(
     r"""(?i:
         (?:(?:by|via|as|given|administered)\s+(?:(?:an?|the)\s+)?)?
         (?P<route>
             intravenous(?:ly)?|i\.v\.?|iv
           | intramuscular(?:ly)?|i\.m\.?|im
-          | subcutaneous(?:ly)?|sub-?cut|s\.c\.?|sc|s\.q\.?|sq
-          | intra-?nasal(?:ly)?|nasal(?:ly)?|in\s+each\s+nostril|per\s+nostril
+          | subcutaneous(?:ly)?|sub-?cut|sub-?q|s\.c\.?|sc|s\.q\.?|sq
+          | intraperitoneal(?:ly)?|i\.p\.|(?-i:IP)
+          | intra-?nasal(?:ly)?|nasal(?:ly)?|(?:in|into)\s+(?:each|every)\s+nostril|per\s+nostril
           | oral(?:ly)?|p\.o\.?|po|by\s+mouth|per\s+os
           | topical(?:ly)?
           | inhaled|by\s+inhalation
@@ -187,14 +204,36 @@ _DURATION_RE = re.compile(
     re.VERBOSE,
 )
 
-# The separator before a qualifier; a comma is allowed ("100 mg orally, three times a day").
-_QUALIFIER_GAP_RE = re.compile(r"[ \t\u00a0]*(?:,[ \t\u00a0]*)?")
+# Time of day, meals and how the amount is split: inside the span, no structure of their own
+# (ANNOTATION.md Convention 2: "10 mg twice daily (morning and afternoon)", "with meals").
+_MEAL = r"(?:meals?|food|breakfast|lunch|dinner|supper|the\s+(?:evening|morning|main)\s+meal)"
+_TIMING_RE = re.compile(
+    rf"""(?i:
+        (?:in\s+the|every|each)\s+(?:morning|evening|afternoon)(?:\s+and\s+(?:in\s+the\s+)?(?:evening|night|afternoon))?
+      | (?:morning|mornings)\s+and\s+(?:evening|evenings|night|nights|afternoon)
+      | (?:at|before|after|with|between|right\s+before|just\s+before|shortly\s+before)\s+
+            (?:(?:a|the|each|your|every)\s+)?(?:bed(?:time)?|sleep|night|noon|{_MEAL})
+      | (?:about\s+|around\s+|roughly\s+|some\s+)?(?:\d+(?:\s*(?:-|–|to)\s*\d+)?|an?|one|half\s+an?)
+            [\s-]*(?:hours?|hrs?|h|minutes?|mins?)\s+(?:before|after|prior\s+to)\s+
+            (?:(?:a|the|each|your)\s+)?(?:bed(?:time)?|sleep|{_MEAL}|exercise|training|the\s+shift|a\s+workout)
+      | on\s+an?\s+empty\s+stomach
+      | (?:split|divided)\s+(?:(?:into|in|over|across|between)\s+[\w\s–-]{{1,25}}?doses|am\s*/\s*pm|morning\s+and\s+(?:evening|night))
+      | (?:am|AM)\s*/\s*(?:pm|PM)
+      | \((?:morning|evening|afternoon|night|bedtime)[^()\n]{{0,30}}\)
+      | on\s+days?\s+\d+(?:\s*(?:-|–|to|and)\s*\d+)?
+      | (?:divided|split)(?=\s+(?:every|in|into|q\.?\s*\d|b\.?i\.?d|t\.?i\.?d|twice|three|four|\d))
+    )(?![A-Za-z])""",
+    re.VERBOSE,
+)
+
+# The separator before a qualifier: spaces (a comma ends the span, ANNOTATION.md Convention 2).
+_QUALIFIER_GAP_RE = re.compile(r"[ \t\u00a0]*")
 
 # Context before the amount: each is matched on a short window that ends at the amount.
 _LOOKBEHIND = 60
 _LONG_LOOKBEHIND = 160
 _BOUND_RE = re.compile(
-    r"""(?i:
+    r"""(?<![A-Za-z])(?i:
         (?P<upper>up\s*to|≤|=<|<=|<|less\s+than|lower\s+than|fewer\s+than|below|under
             |no\s+more\s+than|not\s+more\s+than|not\s+(?:to\s+)?exceed(?:ing)?|at\s+most
             |(?:a\s+)?max(?:imum|\.)?(?:\s+(?:daily\s+|total\s+|single\s+)?dose)?(?:\s+of)?)
@@ -203,6 +242,21 @@ _BOUND_RE = re.compile(
     )[ \t\u00a0]*\Z""",
     re.VERBOSE,
 )
+# "Maximum dose: 200 mg/day": a labelled bound sets one side, the label stays out of the span
+_LABEL_BOUND_RE = re.compile(
+    r"""(?i:\b(?:(?P<upper>max(?:imum|\.)?|highest|top)|(?P<lower>min(?:imum|\.)?|lowest))\s+
+        (?:(?:daily|total|single|recommended|usual)\s+)?dose\s*:[ \t\u00a0]*)\Z""",
+    re.VERBOSE,
+)
+# "increase in 5 mg increments", "add 500mg a week": a titration step is the amount only
+# (ANNOTATION.md Convention 3)
+_STEP_BEFORE_RE = re.compile(
+    r"""(?i:\b(?:add(?:s|ed|ing)?|(?:rais|increas|titrat|go|going|went|step|stepp)\w*\s+(?:it\s+|the\s+dose\s+)?(?:up\s+)?by
+        |up\s+by|increments?\s+of|steps?\s+of)[ \t\u00a0]+)\Z""",
+    re.VERBOSE,
+)
+#: "ranges from 25 mg to 300 mg": one range, not a change from one dose to another
+_RANGE_FROM_BEFORE_RE = re.compile(r"(?i:\b(?:rang\w*|anywhere|var(?:y|ies|ied|ying))\s+from\s+)\Z")
 _BETWEEN_BEFORE_RE = re.compile(r"(?i:\bbetween\s+)\Z")
 _FROM_BEFORE_RE = re.compile(r"(?i:\bfrom\s+)\Z")
 _COURSE_BEFORE_RE = re.compile(
@@ -226,12 +280,36 @@ _REFERENCE_BEFORE_RE = re.compile(
 _PRICE_PER_BEFORE_RE = re.compile(
     r"[$€£¥]\s*\d[\d.,]*\s*(?:/|(?i:per|for|a))\s*(?:(?i:an?)\s+)?\Z"
 )
+# strengths listed after their dosage form: "oral tablet (25 mg; 50 mg; 100 mg)"
+_FORM_LIST_BEFORE_RE = re.compile(
+    r"(?i:\b(?P<per>tablet|capsule|vial|ampoule)s?\s*\((?:\s*[\d.,]+\s*[a-zA-Zµμ]+\s*[;,]\s*)*)\Z"
+)
+_STRENGTH_LIST_END_RE = re.compile(r"\s*[;,)]")
+# amounts listed after an excipient label ("Excipients: glycine – 12 mg, lactose 90 mg") are
+# not doses (ANNOTATION.md)
+_EXCIPIENTS_BEFORE_RE = re.compile(
+    r"""(?i:\b(?:excipients?|inactive\s+ingredients?|other\s+ingredients?|auxiliary\s+substances?
+        |non-?medicinal\s+ingredients?|inert\s+ingredients?)\s*[:|][^.:\n]*)\Z""",
+    re.VERBOSE,
+)
+# the volume of a solvent or vehicle, not a dose ("2 mL bacteriostatic water", "a cup (240 mL)
+# of milk", "dissolved in 100 mL"): ANNOTATION.md, excipients, diluents and solvents
+_VEHICLE_AFTER_RE = re.compile(
+    r"""(?i:\s*\)?\s*(?:of\s+)?(?:(?:sterile|bacteriostatic|normal|physiological|isotonic|plain|warm|cold
+        |hot|distilled|boiled|\d+(?:\.\d+)?\s*%)\s+)*
+        (?:water|saline|nacl|sodium\s+chloride|dextrose|diluent|solvent|milk|juice)\b(?!\s+of\b))""",
+    re.VERBOSE,
+)
+_VEHICLE_BEFORE_RE = re.compile(
+    r"(?i:\b(?:dissolved|diluted|reconstituted|mixed|suspended|made\s+up)\s+(?:in|with|into|to)\s+(?:about\s+)?)\Z"
+)
 _PACK_BEFORE_RE = re.compile(
     r"""(?:(?:[×*]|(?:^|(?<=[\s\d(]))x)\s*
       | (?i:\b(?:packs?|box(?:es)?|cartons?|blisters?|bottles?|strips?|packages?|packets?|kits?
             |cases?|sets?)\s+(?:of|with|containing|contains?)\s+)
       | (?i:\b(?:pack(?:age)?\s+size|packaging|supplied\s+(?:as|in)|available\s+in|comes\s+in)
             \s*:?\s*)
+      | (?i:\b(?:pack|package|quantity|qty|count|contents|(?<!serving\s)size|in\s+stock)\s*[:|]\s*)
     )\Z""",
     re.VERBOSE,
 )
@@ -263,7 +341,7 @@ _LAB_CLAUSE_BEFORE_RE = re.compile(
     rf"(?i:\b(?:{_LAB_WORDS}|range)\b(?:[^.;:!?]|\.(?=\d))*)\Z", re.VERBOSE
 )
 _LIST_BEFORE_RE = re.compile(
-    rf"(?<![\w.,/])(?P<items>(?:{_NUM}\s*,\s*)*{_NUM})\s*,?\s+(?i:and|or|&)\s+\Z"
+    rf"(?<![\w.,/–—-])(?P<items>(?:{_NUM}\s*,\s*)*{_NUM})\s*,?\s+(?i:and|or|&)\s+\Z"
 )
 _LIST_BLOCKER_RE = re.compile(
     r"(?i:\b(?:days?|weeks?|months?|years?|hours?|cycles?|visits?|groups?|arms?|patients?|cases?"
@@ -271,7 +349,7 @@ _LIST_BLOCKER_RE = re.compile(
     r"|before|within)\s*\Z)"
 )
 _CONTINUATION_RE = re.compile(r"\s*(?:,|(?i:to|and|or|vs\.?|versus)\b|[-–])\s*")
-_RANGE_GAP_RE = re.compile(r"\s*[-–—‐−]\s*|\s+(?i:to)\s+")
+_RANGE_GAP_RE = re.compile(r"\s*[-–—‐−]\s*|\s+(?i:to)\s+(?:(?i:almost|about|nearly|roughly|approximately)\s+)?")
 _AND_GAP_RE = re.compile(r"\s+(?i:and)\s+")
 
 _PER_CANONICAL = {
@@ -294,7 +372,18 @@ _PER_CANONICAL = {
     "min": "minute",
     "minute": "minute",
     "dose": "dose",
+    "serving": "dose",
+    # one injection, session, spray or puff is one dose
+    "injection": "dose",
+    "session": "dose",
+    "application": "dose",
+    "administration": "dose",
+    "infusion": "dose",
+    "spray": "dose",
+    "puff": "dose",
+    "actuation": "dose",
     "vial": "vial",
+    "sachet": "sachet",
     "amp": "ampoule",
     "ampoule": "ampoule",
     "ampule": "ampoule",
@@ -321,12 +410,14 @@ _LAB_PER = frozenset({"dL", "L", "mol"})
 _VOLUME_UNITS = frozenset({"mL", "L", "µL"})
 _CONCENTRATION_PER = frozenset({"mL", "hour", "minute"})
 _LAB_LIKE_UNITS = frozenset({"ng", "mmol", "µmol", "mEq"})
+_RATE_PER = frozenset({"hour", "minute"})
 
 _ROUTES = (
     (re.compile(r"(?i)^(?:intravenous|i\.?v\b|.*\b(?:infusion|drip)\b)"), "IV"),
     (re.compile(r"(?i)^(?:intramuscular|i\.?m\b)"), "IM"),
-    (re.compile(r"(?i)^(?:subcut|sub-cut|s\.?c\b|s\.?q\b)"), "SC"),
-    (re.compile(r"(?i)^(?:intra-?nasal|nasal|in\s+each\s+nostril|per\s+nostril)"), "intranasal"),
+    (re.compile(r"(?i)^(?:subcut|sub-cut|sub-?q\b|s\.?c\b|s\.?q\b)"), "SC"),
+    (re.compile(r"(?i)^(?:intraperitoneal|i\.?p\b)"), "IP"),
+    (re.compile(r"(?i)^(?:intra-?nasal|nasal|(?:in|into)\s+(?:each|every)\s+nostril|per\s+nostril)"), "intranasal"),
     (re.compile(r"(?i)^(?:oral|p\.?o\b|by\s+mouth|per\s+os)"), "oral"),
     (re.compile(r"(?i)^topical"), "topical"),
     (re.compile(r"(?i)^(?:inhaled|by\s+inhalation)"), "inhaled"),
@@ -362,8 +453,12 @@ _ADVERBS = {
 }
 _EVERY = {
     "day": (1.0, "day"),
-    "week": (1 / 7, "week"),
-    "month": (1 / 30, "month"),
+    "morning": (1.0, "day"),
+    "evening": (1.0, "day"),
+    "night": (1.0, "day"),
+    # "every week", "every month": per is only for a day (ANNOTATION.md Convention 4)
+    "week": (1 / 7, None),
+    "month": (1 / 30, None),
 }
 _DAYS_PER_UNIT = {"d": 1.0, "w": 7.0, "m": 30.0, "y": 365.0}
 _HOURS_PER_UNIT = {"h": 1.0, "d": 24.0, "w": 168.0, "m": 720.0}
@@ -433,7 +528,7 @@ def find_doses(text: str, offset: int = 0) -> list[Dose]:
             continue
         doses.append(dose)
         position = dose.end
-    doses = _expand_lists(text, _merge_ranges(text, doses))
+    doses = _inherit_form_per(text, _expand_lists(text, _merge_ranges(text, doses)))
     if offset:
         doses = [replace(d, start=d.start + offset, end=d.end + offset) for d in doses]
     return doses
@@ -468,14 +563,18 @@ def _dose_from_match(text: str, match: re.Match[str]) -> Dose | None:
     if _is_excluded(text, match, unit, per, before):
         return None
     if per is None:
-        per = _per_from_context(before)
+        per = _per_from_context(before, text[match.end() : match.end() + 3])
     start, low, high = _amount(match, before)
     duration: _Range = (None, None)
     course = _COURSE_BEFORE_RE.search(before)
     if course:
         start = match.start() - len(course.group(0))
         duration = _duration_days(course["plo"], course["phi"], course["punit"], None)
-    qualifiers = _read_qualifiers(text, match.end())
+    if _STEP_BEFORE_RE.search(before):  # a titration step: the amount only ("add 500mg a week")
+        qualifiers = _Qualifiers(match.end("body") if match["body"] else match.end("unit"))
+        per = None
+    else:
+        qualifiers = _read_qualifiers(text, match.end())
     per = per or qualifiers.per
     if qualifiers.duration != (None, None):
         duration = qualifiers.duration
@@ -506,6 +605,14 @@ def _is_excluded(text: str, match: re.Match[str], unit: str, per: str | None, be
         return True
     if _NOT_A_DOSE_AFTER_RE.match(text, match.end()) and (unit == "IU" or unit in _VOLUME_UNITS):
         return True
+    if unit in _VOLUME_UNITS and per is None and (
+        _VEHICLE_AFTER_RE.match(text, match.end()) or _VEHICLE_BEFORE_RE.search(near)
+    ):
+        return True
+    if per in _RATE_PER:  # an infusion rate ("1 g per hour", "2 ml/min"), not a dose
+        return True
+    if _EXCIPIENTS_BEFORE_RE.search(before):
+        return True
     return _is_lab_value(unit, per, before)
 
 
@@ -532,6 +639,9 @@ def _amount(match: re.Match[str], before: str) -> tuple[int, float | None, float
         return match.start("n1"), low, high  # a dangling "between" is not part of the dose
     bound = None if match["between"] or match["sd"] else _BOUND_RE.search(before)
     if bound is None:
+        label = None if match["between"] or match["sd"] else _LABEL_BOUND_RE.search(before)
+        if label is not None:  # "Maximum dose: 200 mg/day"
+            return (match.start(), None, high) if label["upper"] else (match.start(), low, None)
         return match.start(), low, high
     start = match.start() - len(bound.group(0))
     return (start, None, high) if bound["upper"] else (start, low, None)
@@ -571,15 +681,21 @@ def _body_suffix(match: re.Match[str]) -> str:
 
 
 def _per_from_match(match: re.Match[str]) -> str | None:
-    for group in ("per_slash", "per_word", "per_time", "per_exp"):
+    if match["per_volume"]:  # "100 mg/5 mL": a strength per volume (ANNOTATION.md: per "5 mL")
+        volume = _parse_number(match["per_volume"])
+        return "mL" if volume == 1 else f"{volume:g} mL"
+    for group in ("per_slash", "per_word", "per_time", "per_exp", "per_form"):
         if match[group]:
             return _canonical_per(match[group])
     return None
 
 
-def _per_from_context(before: str) -> str | None:
-    """'Each ml contains 215.2 mg' -> 'mL'."""
+def _per_from_context(before: str, after: str = "") -> str | None:
+    """'Each ml contains 215.2 mg' -> 'mL'; 'oral tablet (25 mg; 50 mg; 100 mg)' -> 'tablet'
+    (a list of strengths: each amount ends at ';', ',' or ')', ``after`` is the text after it)."""
     contains = _CONTAINS_BEFORE_RE.search(before)
+    if contains is None and _STRENGTH_LIST_END_RE.match(after):
+        contains = _FORM_LIST_BEFORE_RE.search(before)
     return _canonical_per(contains["per"]) if contains else None
 
 
@@ -597,7 +713,8 @@ def _read_qualifiers(text: str, position: int) -> _Qualifiers:
     times_per_day: float | None = None
     route: str | None = None
     duration: _Range = (None, None)
-    pending = {"frequency": _FREQ_RE, "route": _ROUTE_RE, "duration": _DURATION_RE}
+    nostril = False
+    pending = {"frequency": _FREQ_RE, "route": _ROUTE_RE, "duration": _DURATION_RE, "timing": _TIMING_RE, "when": _TIMING_RE}
     while pending:
         at = _QUALIFIER_GAP_RE.match(text, end).end()
         if at == end and at < len(text) and text[at].isalnum():
@@ -614,9 +731,12 @@ def _read_qualifiers(text: str, position: int) -> _Qualifiers:
             times_per_day, per = _frequency(qualifier)
         elif kind == "route":
             route = _route(qualifier["route"])
-        else:
+            if _EACH_NOSTRIL_RE.search(qualifier["route"]):
+                nostril = True  # "2 drops in each nostril": per nostril (ANNOTATION.md)
+        elif kind == "duration":
             duration = _duration_from_match(qualifier)
-    return _Qualifiers(end, per, times_per_day, route, duration)
+        # "timing" and "when" (a second time phrase) only extend the span
+    return _Qualifiers(end, "nostril" if nostril else per, times_per_day, route, duration)
 
 
 def _frequency(match: re.Match[str]) -> tuple[float | None, str | None]:
@@ -624,7 +744,10 @@ def _frequency(match: re.Match[str]) -> tuple[float | None, str | None]:
     if match["mult"]:
         period = match["fper"].lower()
         days = 7 if period.startswith("w") else 30 if period.startswith("m") else 1
-        return _multiplier(match["mult"]) / days, None
+        times = _multiplier(match["mult"])
+        # "once daily", "once weekly": the amount is per day (week), ANNOTATION.md Convention 4
+        per = {1: "day", 7: "week", 30: "month"}[days] if times == 1 else None
+        return times / days, per
     if match["abbr"]:
         return _ABBREVIATED_FREQUENCIES.get(match["abbr"].lower().replace(".", "")), None
     if match["qh"]:
@@ -639,18 +762,25 @@ def _frequency(match: re.Match[str]) -> tuple[float | None, str | None]:
     if match["every1"]:
         return _EVERY.get(match["every1"].lower(), (1.0, None))
     if match["div"]:
-        return _parse_number(match["div"]), None
+        return _parse_number(match["div_high"] or match["div"]), None
+    if match["times"]:
+        return float(match["times"]), None
+    if match["single"]:
+        return None, None
     if match["adverb"]:
         return _ADVERBS[match["adverb"].lower()]
     return 1.0, None  # "at bedtime", "at night"
 
 
+_MULTIPLIER_WORDS = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
+
+
 def _multiplier(written: str) -> float:
-    word = written.lower()
-    for prefix, count in (("once", 1.0), ("twice", 2.0), ("thrice", 3.0)):
-        if word.startswith(prefix):
-            return count
-    return _parse_number(_NUM_RE.match(word).group(0))
+    """Times per period; "once or twice", "two to three times": the highest frequency, as for
+    "every 4-6 hours"."""
+    counts = [value for word, value in _MULTIPLIER_WORDS.items() if re.search(rf"\b{word}\b", written.lower())]
+    counts += [_parse_number(number) for number in _NUM_RE.findall(written.lower())]
+    return max(counts)
 
 
 def _route(written: str) -> str | None:
@@ -696,7 +826,7 @@ def _merge_ranges(text: str, doses: list[Dose]) -> list[Dose]:
 
 def _range_start(text: str, first: Dose, second: Dose) -> int | None:
     """Where the range made of `first` and `second` starts, or None if they are two doses."""
-    if first.unit != second.unit or first.per != second.per:
+    if first.unit != second.unit or first.per not in (None, second.per):
         return None
     if first.low is None or first.low != first.high or second.low is None or second.high is None:
         return None
@@ -709,9 +839,32 @@ def _range_start(text: str, first: Dose, second: Dose) -> int | None:
         if _AND_GAP_RE.fullmatch(gap) is None:
             return None
         return first.start - len(between.group(0))
-    if _RANGE_GAP_RE.fullmatch(gap) is None or _FROM_BEFORE_RE.search(before):
+    if _RANGE_GAP_RE.fullmatch(gap) is None:
+        return None
+    if _FROM_BEFORE_RE.search(before) and not _RANGE_FROM_BEFORE_RE.search(before):
         return None
     return first.start
+
+
+_FORM_PERS = frozenset({"tablet", "capsule", "vial", "ampoule", "dose", "sachet"})
+_PAREN_GAP_RE = re.compile(r"\s*\(\s*")
+
+
+def _inherit_form_per(text: str, doses: list[Dose]) -> list[Dose]:
+    """A parenthetical equivalent of a strength is per the same dosage unit: "25 µg per capsule
+    (1,000 IU)" gives 1,000 IU per capsule (ANNOTATION.md Convention 2: its own DOSE)."""
+    result: list[Dose] = []
+    for dose in doses:
+        previous = result[-1] if result else None
+        if (
+            previous is not None
+            and dose.per is None
+            and previous.per in _FORM_PERS
+            and _PAREN_GAP_RE.fullmatch(text, previous.end, dose.start)
+        ):
+            dose = replace(dose, per=previous.per)
+        result.append(dose)
+    return result
 
 
 def _expand_lists(text: str, doses: list[Dose]) -> list[Dose]:

@@ -32,14 +32,12 @@ vocabulary version and this module's code.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.cache import cache_path, load_or_build
 from pipeline.extract.normalize import Piece, text_key
 
 GENERIC_HEADS = frozenset({"disease", "syndrome", "disorder"})
@@ -165,8 +163,34 @@ class Gazetteer:
             matches.append(Match(pieces[i].start, pieces[end - 1].end, entry, i, end))
             i = end
         if self.fallback:
+            matches = self._fallback_supersets(pieces, text, keys, matches)
             matches = sorted(matches + self._fallback_matches(pieces, text, keys, matches), key=lambda m: m.first_piece)
         return matches
+
+    def _fallback_supersets(self, pieces: list[Piece], text: str, keys: list[str], matches: list[Match]) -> list[Match]:
+        """Main matches replaced by a longer fallback term that holds them whole: the longest
+        name that is still one concept (ANNOTATION.md: "major depressive disorder", "stable
+        angina", not "depressive disorder", "angina"). The longer term may start up to
+        ``SUPERSET_LEAD`` pieces before the match and must not touch any other match."""
+        result: list[Match] = []
+        for index, match in enumerate(matches):
+            before = matches[index - 1].last_piece if index > 0 else 0
+            after = matches[index + 1].first_piece if index + 1 < len(matches) else len(pieces)
+            best: tuple[int, int, Entry] | None = None
+            for i in range(max(before, match.first_piece - SUPERSET_LEAD), match.first_piece + 1):
+                found = self._longest(keys[:after], pieces, text, i, self.fallback, self.fallback_prefixes)
+                if found is None:
+                    continue
+                end, entry = found
+                if end >= match.last_piece and (i < match.first_piece or end > match.last_piece):
+                    if best is None or end - i > best[1] - best[0]:
+                        best = (i, end, entry)
+            if best is None:
+                result.append(match)
+            else:
+                i, end, entry = best
+                result.append(Match(pieces[i].start, pieces[end - 1].end, entry, i, end))
+        return result
 
     @staticmethod
     def _longest(
@@ -227,6 +251,8 @@ def _in_capitals(text: str) -> bool:
 
 
 MIN_MISSPELLED_LENGTH = 7
+#: a fallback term that holds a main match may start this many pieces before it ("major" + "depressive disorder")
+SUPERSET_LEAD = 3
 #: Zipf frequency (log10 per billion words, wordfreq) from which a word is taken as real English.
 ENGLISH_WORD_ZIPF = 1.5
 
@@ -454,33 +480,18 @@ def adjective_forms(noun: str) -> list[str]:
     return forms
 
 
-def _cache_path(vocabulary_version: str) -> Path:
-    from platformdirs import user_cache_dir
-
-    code = hashlib.sha256()
-    for module in ("lexicon.py", "normalize.py", "data/not_conditions.tsv"):
-        code.update((Path(__file__).parent / module).read_bytes())
-    digest = hashlib.sha256(f"{vocabulary_version}|{code.hexdigest()}".encode()).hexdigest()[:16]
-    root = Path(os.environ.get("PIPELINE_CACHE_DIR") or user_cache_dir("drug-text-pipeline"))
-    return root / f"gazetteer-{digest}.pickle"
-
-
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """The gazetteer of the installed vocabulary, from the disk cache when it is current."""
+    """The gazetteer of the installed vocabulary, from the disk cache when it is current
+    (:mod:`pipeline.cache`)."""
     from pipeline.extract.conditions import not_conditions
     from pipeline.vocab import load_vocabulary, vocabulary_version
 
-    path = _cache_path(vocabulary_version())
-    try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        pass
-    gazetteer = build_gazetteer(load_vocabulary(), not_conditions())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump(gazetteer, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-    return gazetteer
+    here = Path(__file__).parent
+    path = cache_path(
+        "gazetteer",
+        vocabulary_version(),
+        (here / "lexicon.py", here / "normalize.py", here / "data" / "not_conditions.tsv"),
+        ("wordfreq",),
+    )
+    return load_or_build(path, lambda: build_gazetteer(load_vocabulary(), not_conditions()))

@@ -14,7 +14,10 @@ from spacy.tokens import Doc
 
 @dataclass
 class Mention:
-    """One CONDITION, ADVERSE_EFFECT or DOSE mention in a document."""
+    """One CONDITION, ADVERSE_EFFECT, DOSE or SUBSTANCE mention in a document.
+
+    ``substance_id``/``substance_name`` name the substance the statement is about (set by the
+    ``substance_attribution`` component; a SUBSTANCE mention names itself)."""
 
     start: int
     end: int
@@ -29,6 +32,8 @@ class Mention:
     condition_concept_ids: list[str] = field(default_factory=list)
     #: what decided label and role (pipeline.extract.context.Decision.evidence), for review
     evidence: str | None = None
+    substance_id: str | None = None
+    substance_name: str | None = None
 
 
 #: ``method`` of consumer words that name a condition only in a patient's own words ("gas").

@@ -294,7 +294,8 @@ def merge_model_spans(
                 and overlapping[0].start < start
                 and overlapping[0].end == end
                 and _only_general_modifiers(text[overlapping[0].start : start], gazetteer)
-            ):
+                and gazetteer.lookup(tuple(p.key for p in pieces(text[overlapping[0].start : end]))) is None
+            ):  # a vocabulary name stays whole ("easy bruising"); glued modifiers go ("complete heart block")
                 mention = overlapping[0]
                 mention.start = start
                 mention.method += "+model"

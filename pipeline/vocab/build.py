@@ -21,7 +21,8 @@ Merging rules (one concept per meaning, one concept per surface form):
    to their fallback role.
 5. Texts that still name more than one concept keep one, chosen by: curated row first, then
    anything but a MeSH term, then anything but an HPO RELATED synonym, then a term that is its
-   concept's preferred name, then vocabulary (HPO, ICD10CM, CURATED, MESH, DRUGBANK), then the
+   concept's preferred name, then vocabulary (HPO, ICD10CM, CURATED, MESH, DRUGBANK,
+   MEDLINEPLUS), then the
    smaller concept id.
 6. Concepts left without terms are dropped.
 
@@ -44,17 +45,17 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.cache import CACHE_ENV, cache_root  # noqa: F401 (CACHE_ENV named here for callers)
+
 from . import curated, drugs, hpo, icd10cm, mesh
 from .model import CONDITION, Concept, SourceTable, Term, Vocabulary, normalize_key
 
 logger = logging.getLogger(__name__)
 
-BUILDER_VERSION = 12
-APP_NAME = "drug-text-pipeline"
-CACHE_ENV = "PIPELINE_CACHE_DIR"
+BUILDER_VERSION = 13
 CACHE_SUBDIR = "vocab"
 
-_VOCABULARY_RANK = {"HPO": 0, "ICD10CM": 1, "CURATED": 2, "MESH": 3, "DRUGBANK": 4}
+_VOCABULARY_RANK = {"HPO": 0, "ICD10CM": 1, "CURATED": 2, "MESH": 3, "DRUGBANK": 4, "MEDLINEPLUS": 5}
 _SOURCE_RANK = {
     curated.SOURCE: 0,
     hpo.SOURCE_NAME: 1,
@@ -82,12 +83,7 @@ def vocabulary_version() -> str:
 
 
 def default_cache_root() -> Path:
-    override = os.environ.get(CACHE_ENV)
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir(APP_NAME))
+    return cache_root()
 
 
 def cache_path(cache_root: Path, version: str) -> Path:

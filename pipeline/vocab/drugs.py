@@ -9,11 +9,16 @@ same file and also sets up network helpers (PubChem, OMOP) that this pipeline do
 Rules:
 
 * concept id ``DRUGBANK:<id>`` when the drug has one, else ``MESHTREE:<tree number>`` (its first
-  MeSH tree number). The record's ``mesh_id`` field is not used: it holds the id of another
+  MeSH tree number), else ``MEDLINEPLUS:<id>`` (the MedlinePlus drug monograph: newer biologics
+  such as OnabotulinumtoxinA, brand Botox, have no DrugBank or MeSH id in the package). The record's ``mesh_id`` field is not used: it holds the id of another
   descriptor, mostly a pharmacological action, not the drug's own (Aspirin and Acetaminophen
   both carry D058633, Antipyretics; Ibuprofen D018712, Analgesics, Non-Narcotic), so keying
-  concepts on it merged unrelated drugs into one. Records with neither are skipped, since they
-  cannot be linked to anything;
+  concepts on it merged unrelated drugs into one. Records with none of the three are skipped,
+  since they cannot be linked to anything;
+* a biologic named with the FDA's four-letter distinguishing suffix ("Erenumab-aooe", brand
+  Aimovig; FDA guidance "Nonproprietary Naming of Biological Products", 2017) is the concept of
+  its core name when the dictionary knows that name ("erenumab", DB14039): the suffix only tells
+  manufacturers apart;
 * MeSH-only records whose every tree number lies in D08 (enzymes), D12 (amino acids, peptides,
   proteins), D13 (nucleic acids) or D23 (biological factors) are skipped: those branches are
   mostly endogenous molecules and lab reagents ("janus kinase 2", "mrna", "vegf"), not drugs.
@@ -34,13 +39,15 @@ from pathlib import Path
 from typing import Any
 
 from . import packages
-from .model import DRUG, MESH_TREE_PREFIX, Concept, SourceTable, Term
+from .model import DRUG, MEDLINE_PLUS_PREFIX, MESH_TREE_PREFIX, Concept, SourceTable, Term
 
 SOURCE = "drug"
 DISTRIBUTION = "drug-named-entity-recognition"
 MODULE = "drug_named_entity_recognition"
 _NON_DRUG_MESH_BRANCHES = ("D08", "D12", "D13", "D23")
 _CODING_JARGON_RE = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
+#: "erenumab-aooe": a core name and the FDA's four-letter suffix for biologics
+_FDA_SUFFIX_RE = re.compile(r"^(?P<core>[a-z]{4,})-[a-z]{4}$")
 
 
 def package_dir() -> Path:
@@ -77,6 +84,24 @@ def _concept_id(record: dict[str, Any]) -> tuple[str, str] | None:
     trees = sorted(record.get("mesh_tree") or [])
     if trees:
         return f"{MESH_TREE_PREFIX}{trees[0]}", "MESH"
+    medline_plus_id = record.get("medline_plus_id")
+    if medline_plus_id:
+        return f"{MEDLINE_PLUS_PREFIX}{medline_plus_id}", "MEDLINEPLUS"
+    return None
+
+
+def _core_name_id(
+    canonical: str, variant_to_canonical: dict[str, list[str]], canonical_to_data: dict[str, dict[str, Any]]
+) -> tuple[str, str] | None:
+    """The concept of a suffixed biologic's core name ("erenumab-aooe" -> erenumab), if known
+    with a DrugBank or MeSH id."""
+    suffixed = _FDA_SUFFIX_RE.match(canonical)
+    if suffixed is None:
+        return None
+    for core in variant_to_canonical.get(suffixed["core"], []):
+        record = canonical_to_data.get(core)
+        if record and (record.get("drugbank_id") or record.get("mesh_tree")):
+            return _concept_id(record)
     return None
 
 
@@ -101,7 +126,7 @@ def load_drugs() -> SourceTable:
         record = canonical_to_data[canonical]
         if not _is_drug_record(record):
             continue
-        ids = _concept_id(record)
+        ids = _core_name_id(canonical, variant_to_canonical, canonical_to_data) or _concept_id(record)
         if ids is None:
             continue
         concept_id, vocabulary = ids

@@ -17,10 +17,12 @@ CONDITION = "condition"
 DRUG = "drug"
 KINDS = (CONDITION, DRUG)
 
-VOCABULARIES = ("HPO", "ICD10CM", "MESH", "DRUGBANK", "CURATED")
+VOCABULARIES = ("HPO", "ICD10CM", "MESH", "DRUGBANK", "MEDLINEPLUS", "CURATED")
 #: MeSH concepts are keyed by tree number ("MESHTREE:C18.452.950.932"): the packages' MeSH ids
 #: are unreliable (see :mod:`pipeline.vocab.mesh`).
 MESH_TREE_PREFIX = "MESHTREE:"
+#: Drugs known only by their MedlinePlus monograph id ("MEDLINEPLUS:a608013", OnabotulinumtoxinA).
+MEDLINE_PLUS_PREFIX = "MEDLINEPLUS:"
 
 _POSSESSIVE_RE = re.compile(r"(?<=\w)['\u2019]s\b")
 _NON_WORD_RE = re.compile(r"[\W_]+")
