@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test evaluate bench-accuracy bench-speed bench-kills model clean
+.PHONY: install run test test-slow evaluate bench-accuracy bench-speed bench-kills model clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ run: $(STAMP)
 # every test, the slow ones too (plain `pytest` leaves out those marked slow)
 test: $(STAMP)
 	$(BIN)/python -m pytest -m ""
+
+# only the tests marked slow (end-to-end runs, a Dask cluster started with the README's commands)
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow
 
 evaluate: run
 	$(BIN)/pipeline evaluate --gold $(SHARED)/gold/seeds.jsonl --out outputs

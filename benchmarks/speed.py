@@ -22,7 +22,11 @@ child process whose wall time and peak memory are taken from outside:
 4. a re-run with nothing changed (no ``--full``) on the full output, against the first run;
 5. ``--workers 1`` vs ``--workers 2`` on the same corpus;
 6. with ``--profile``: cProfile of ``pipeline run --full`` on ``--profile-words`` words, top
-   functions by cumulative and own time, and own time per module.
+   functions by cumulative and own time, and own time per module;
+7. engines (``benchmarks/engines.py``): the local engine (1 process, a pool of 2) and a local
+   Dask cluster of 1 and 2 workers on the main corpus, the Dask client's peak memory on the 1x
+   and 16x corpora, and how many rows per second the client can write (``--no-engines`` leaves
+   this out, ``--only-engines`` measures only this).
 
 Peak RSS is sampled with psutil every ``--interval`` seconds over the child *and all its
 descendants* (summed: with ``--workers 2`` that is the parent plus both workers); the kernel's
@@ -370,6 +374,7 @@ def measure(
         start = time.perf_counter()
         proc = subprocess.Popen(list(cmd), cwd=cwd, stdout=out, stderr=err, env=env)
         peak_tree = 0
+        peak_root = 0
         peak_procs = 1
         try:
             root = psutil.Process(proc.pid)
@@ -380,9 +385,10 @@ def measure(
             if pid:
                 break
             if root is not None:
-                rss, count = _tree_rss(root)
+                rss, count, root_rss = _tree_rss(root)
                 if rss > peak_tree:
                     peak_tree = rss
+                peak_root = max(peak_root, root_rss)
                 peak_procs = max(peak_procs, count)
             # dense samples at first, so that a process shorter than one interval is seen too
             time.sleep(min(interval, 0.005) if time.perf_counter() - start < 0.25 else interval)
@@ -399,6 +405,9 @@ def measure(
         # time (Linux keeps ru_maxrss across exec): only a fallback when sampling saw nothing.
         "peak_rss_mb": peak_tree / 2**20 if peak_tree else usage.ru_maxrss / 1024,
         "peak_rss_sampled": bool(peak_tree),
+        # the command's own process alone (for `pipeline run --engine dask`: the client, its
+        # local cluster's scheduler included, its workers not)
+        "peak_rss_client_mb": peak_root / 2**20 if peak_root else usage.ru_maxrss / 1024,
         "peak_rss_single_process_mb": usage.ru_maxrss / 1024,  # Linux: KiB
         "launcher_rss_mb": psutil.Process().memory_info().rss / 2**20,
         "max_processes": peak_procs,
@@ -414,21 +423,25 @@ def measure(
     return result
 
 
-def _tree_rss(root: Any) -> tuple[int, int]:
+def _tree_rss(root: Any) -> tuple[int, int, int]:
+    """Summed RSS of the process tree, its number of processes, and the root's own RSS."""
     import psutil
 
-    total, count = 0, 0
+    total, count, own = 0, 0, 0
     try:
         procs = [root, *root.children(recursive=True)]
     except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
-        return 0, 0
+        return 0, 0, 0
     for proc in procs:
         try:
-            total += proc.memory_info().rss
-            count += 1
+            rss = proc.memory_info().rss
         except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
-            pass
-    return total, count
+            continue
+        total += rss
+        count += 1
+        if proc is root:
+            own = rss
+    return total, count, own
 
 
 SUMMARY = re.compile(
@@ -508,7 +521,7 @@ def stable_measure(
 
 def pipeline_run(
     corpus: Path, out: Path, logs: Path, label: str, *, full: bool = True, workers: int = 1,
-    clean: bool = True, interval: float = 0.05,
+    clean: bool = True, interval: float = 0.05, extra: Sequence[str] = (),
 ) -> dict[str, Any]:
     """``pipeline run`` measured; ``clean`` removes ``out`` first, else (a re-run) every attempt
     starts from the tables ``out`` held before the first one."""
@@ -517,6 +530,7 @@ def pipeline_run(
         cmd.append("--full")
     if workers != 1:
         cmd += ["--workers", str(workers)]
+    cmd += list(extra)
     backup = out.with_name(out.name + ".before")
     if not clean and out.exists():
         if backup.exists():
@@ -952,6 +966,11 @@ def report(results: dict[str, Any]) -> str:
                 [[r["module"], r["tottime_s"], f"{r['share']:.1%}"] for r in pr["tottime_by_module"]],
             )
         )
+    e = results.get("engines")
+    if e:
+        from engines import report_engines
+
+        parts.extend(report_engines(e, table, _load))
     notes = _notes(results)
     if notes:
         parts.append("Notes\n-----\n" + "\n".join(f"- {n}" for n in notes))
@@ -1028,6 +1047,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=0.05, help="RSS sampling interval, seconds")
     parser.add_argument("--profile", action="store_true", help="also profile pipeline run with cProfile")
     parser.add_argument("--profile-words", type=int, default=100_000, help="corpus size of the profile run")
+    engines = parser.add_mutually_exclusive_group()
+    engines.add_argument("--no-engines", action="store_true", help="leave out section 7 (engines, Dask)")
+    engines.add_argument("--only-engines", action="store_true", help="only section 7 (engines, Dask)")
+    parser.add_argument(
+        "--engine-rounds", type=int, default=1,
+        help="section 7: rounds of the four engine runs, alternating; the fastest of each is reported",
+    )
     args = parser.parse_args(argv)
     if args.words < 16:
         parser.error("--words must be at least 16")
@@ -1111,7 +1137,25 @@ def measure_all(
     args: argparse.Namespace, work: Path, logs: Path, docs: list[tuple[str, str]],
     corpus: dict[str, Any], one_doc: Doc, results: dict[str, Any], save: Any,
 ) -> None:
-    """Sections 1-6, each saved to the JSON as soon as it is measured."""
+    """Sections 1-7, each saved to the JSON as soon as it is measured."""
+    if not args.only_engines:
+        measure_local(args, work, logs, docs, corpus, one_doc, results, save)
+    if not args.no_engines:
+        from engines import measure_engines
+
+        log("engines: warm-up run (not counted)")
+        pipeline_run(work / "corpus_1doc", work / "out_1doc", logs, "warmup_engines", interval=args.interval)
+        results["engines"] = measure_engines(
+            pipeline_run, stable_measure, work, logs, corpus, args.interval, log, rounds=args.engine_rounds
+        )
+        save()
+
+
+def measure_local(
+    args: argparse.Namespace, work: Path, logs: Path, docs: list[tuple[str, str]],
+    corpus: dict[str, Any], one_doc: Doc, results: dict[str, Any], save: Any,
+) -> None:
+    """Sections 1-6 (the local engine), each saved to the JSON as soon as it is measured."""
     words = corpus["main"]["words"]
 
     # cold start (first: it also warms the vocabulary cache and the page cache) -------------------

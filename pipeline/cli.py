@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import traceback
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -13,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from pipeline.engines import EngineError
 from pipeline.ingest import DEFAULT_MAX_BYTES
 
 app = typer.Typer(
@@ -25,6 +27,13 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 
+class Engine(str, Enum):
+    """Values of ``--engine`` (:mod:`pipeline.engines`)."""
+
+    local = "local"
+    dask = "dask"
+
+
 #: Exit codes of ``pipeline run`` (documented in the README).
 EXIT_FAILED = 2  # the run could not complete; the previous tables are unchanged
 EXIT_BUSY = 3  # another run holds the output folder (without --wait)
@@ -35,7 +44,27 @@ def run(
     corpus: Path = typer.Option(Path("corpus"), help="Folder of sources (.txt, .md, .html); searched recursively."),
     out: Path = typer.Option(Path("outputs"), help="Folder for the Parquet tables (created if missing)."),
     full: bool = typer.Option(False, "--full", help="Re-extract every source, even unchanged ones."),
-    workers: int = typer.Option(1, min=1, help="Worker processes for extraction."),
+    workers: int = typer.Option(
+        None,
+        min=1,
+        show_default=False,
+        help="Worker processes for extraction: with `--engine local` a process pool (default 1: "
+        "this process), with `--engine dask` and no `--scheduler` the size of the local Dask cluster "
+        "started for the run (default 2). Not used with `--scheduler`: the cluster has its workers.",
+    ),
+    engine: Engine = typer.Option(
+        Engine.local,
+        case_sensitive=False,
+        help="Where sources are extracted: `local` (this machine) or `dask` (a Dask cluster). "
+        "Both write the same tables.",
+    ),
+    scheduler: str = typer.Option(
+        None,
+        metavar="ADDRESS",
+        help="With `--engine dask`: the address of a running Dask scheduler (`tcp://HOST:8786`, "
+        "started with `dask scheduler`); its workers (`dask worker`) must have this package installed "
+        "and see the corpus at the same path. Without it a local Dask cluster is started.",
+    ),
     max_bytes: int = typer.Option(
         DEFAULT_MAX_BYTES, min=1, help="Sources larger than this many bytes are recorded as errors."
     ),
@@ -56,10 +85,23 @@ def run(
 
     Incremental: a source whose bytes, pipeline version and vocabulary version are unchanged is
     not extracted again, and removed sources' rows disappear. A source that cannot be read is
-    recorded with status error and the run goes on. Exit codes: 0 the run completed (every source
-    processed or recorded as failed); 2 the run itself could not complete (the previous tables are
-    then left as they were); 3 another run is writing to OUT (see --wait).
+    recorded with status error and the run goes on. On a Dask cluster (`--engine dask`) the run
+    writes the same tables; this process plans, writes and commits them. Exit codes: 0 the run
+    completed (every source processed or recorded as failed); 2 the run itself could not complete
+    (e.g. the Dask scheduler was lost; the previous tables are then left as they were); 3 another
+    run is writing to OUT (see --wait).
     """
+    if scheduler and engine is not Engine.dask:
+        raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
+    if scheduler and workers is not None:
+        raise typer.BadParameter(
+            "--workers sets the size of a local cluster; a cluster given by --scheduler has its own workers "
+            "(start more with `dask worker`)",
+            param_hint="--workers",
+        )
+    if workers is None:
+        workers = 2 if engine is Engine.dask else 1
+
     from pipeline.lock import OutputBusy
     from pipeline.run import run as run_pipeline
 
@@ -81,10 +123,13 @@ def run(
                 out,
                 full=full,
                 workers=workers,
+                engine=engine.value,
+                scheduler=scheduler,
                 max_bytes=max_bytes,
                 follow_symlinks=follow_symlinks,
                 wait=wait,
-                on_plan=lambda n: progress.update(task, total=n),
+                on_planning=lambda n: progress.update(task, current=f"planning: {n:,} sources"),
+                on_plan=lambda n: progress.update(task, total=n, current=""),
                 on_source=lambda doc_id, action: progress.update(task, advance=1, current=doc_id),
                 on_wait=lambda holder: err.print(f"waiting: another run ({holder}) is writing to {out}"),
                 on_notice=lambda message: err.print(f"note: {message}"),
@@ -108,6 +153,8 @@ def _plain(error: BaseException) -> str:
     """A sentence for a run failure, without a library's internal wording."""
     if isinstance(error, KeyboardInterrupt):
         return "interrupted"
+    if isinstance(error, EngineError):
+        return str(error)
     if isinstance(error, OSError) and error.strerror:
         where = f" ({error.filename})" if error.filename else ""
         return f"{error.strerror.lower()}{where}"

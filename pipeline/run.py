@@ -3,36 +3,43 @@
 Stages, each a plain function over one source: :func:`pipeline.ingest.load` (bytes -> text),
 the spaCy Language from :mod:`pipeline.nlp` (text -> Doc with segments and mentions; a text too
 long for one pass goes through :mod:`pipeline.pieces`), and :func:`pipeline.rows.document_tables`
-(Doc -> Arrow). :func:`extract_sources` chains them and is what worker processes run; the parent
-streams results in source order into :class:`pipeline.store.StagedTables`, copying the rows of
-unchanged sources from the previous set, then aggregates ``concepts``, appends to ``runs`` and
-commits the new set (:mod:`pipeline.versions`). The whole run holds the output folder's lock
-(:mod:`pipeline.lock`): one run at a time per output folder.
+(Doc -> Arrow). :func:`extract_sources` chains them; :func:`extract_batch` (a batch of sources,
+checked against the worker) is what an engine runs (:mod:`pipeline.engines`: this process, a
+process pool, or a Dask cluster). The run plans its sources as a stream (:mod:`pipeline.plan`:
+lazy walk, digests, merge with the previous manifest), streams results in source order into
+:class:`pipeline.store.StagedTables`, copying the rows of unchanged sources from the previous
+set, then aggregates ``concepts``, appends to ``runs`` and commits the new set
+(:mod:`pipeline.versions`). The whole run holds the output folder's lock (:mod:`pipeline.lock`):
+one run at a time per output folder, whatever the engine (workers never write to it).
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import sys
+import threading
 import time
 import traceback
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import pyarrow as pa
 
 from pipeline import schema, store, versions
-from pipeline.ingest import DEFAULT_MAX_BYTES, Document, Source, find_sources, load, source_sha256
+from pipeline.engines import ENGINES, Engine, EngineError, open_engine
+from pipeline.ingest import DEFAULT_MAX_BYTES, Document, Source, load
 from pipeline.lock import RunLock
+from pipeline.plan import Plan, Step, make_plan, previous_doc_ids
 from pipeline.version import pipeline_version
 
 
-#: Documents per ``nlp.pipe`` batch (and per task sent to a worker process).
+#: Documents per ``nlp.pipe`` batch (and per task sent to a worker process or Dask worker).
 PIPE_BATCH = 16
 #: Characters per ``nlp.pipe`` call at most: the Language's memory grows with the characters it
 #: holds at once, so a batch of long documents is passed in smaller groups (same rows).
@@ -143,30 +150,68 @@ def _warm_up() -> None:
     get_nlp()
 
 
-def _chunks(jobs: list[_Job], size: int) -> list[list[_Job]]:
-    return [jobs[i : i + size] for i in range(0, len(jobs), size)]
+@dataclass(frozen=True)
+class _Batch:
+    """One task: a batch of sources, and what the worker must match to extract them."""
+
+    jobs: list[_Job]
+    corpus: str
+    pipeline_version: str
+    vocabulary_version: str
 
 
-def _ordered_results(jobs: list[_Job], workers: int) -> Iterator[dict[str, pa.Table]]:
-    """Results in job order; with workers > 1 a bounded window of batches runs in a pool."""
-    batches = _chunks(jobs, PIPE_BATCH)
-    if workers <= 1 or len(batches) <= 1:
-        for batch in batches:
-            yield from extract_sources(batch)
-        return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_warm_up) as pool:
-        window: deque[Future] = deque()
-        pending = iter(batches)
-        for batch in pending:
-            window.append(pool.submit(extract_sources, batch))
-            if len(window) >= workers * 2:
-                break
-        while window:
-            results = window.popleft().result()
-            nxt = next(pending, None)
-            if nxt is not None:
-                window.append(pool.submit(extract_sources, nxt))
-            yield from results
+#: One batch at a time per process: a Dask worker with several threads shares one Language.
+_EXTRACTING = threading.Lock()
+
+
+def extract_batch(batch: _Batch) -> list[dict[str, pa.Table]]:
+    """What a worker runs, in whichever engine: checks that it sees the corpus and runs the
+    client's pipeline and vocabulary versions (a worker that does not would write rows the
+    manifest does not describe, or error rows for sources it cannot see), then
+    :func:`extract_sources`. The Language is built on the first batch of a process and kept."""
+    _check_worker(batch.corpus, batch.pipeline_version, batch.vocabulary_version)
+    with _EXTRACTING:
+        return extract_sources(batch.jobs)
+
+
+class WorkerMismatch(EngineError):
+    """A worker cannot extract the client's batches the way the client would."""
+
+
+@lru_cache(maxsize=1)
+def _worker_versions() -> tuple[str, str]:
+    return pipeline_version(), current_vocabulary_version()
+
+
+def _check_worker(corpus: str, version: str, vocabulary: str) -> None:
+    host = socket.gethostname()
+    if not os.path.isdir(corpus):
+        raise WorkerMismatch(
+            f"a worker (on {host}) cannot see the corpus folder {corpus}: every worker must reach the "
+            "corpus at the same path (a shared file system)"
+        )
+    worker_version, worker_vocabulary = _worker_versions()
+    if (worker_version, worker_vocabulary) != (version, vocabulary):
+        what = "pipeline" if worker_version != version else "vocabulary"
+        mine, theirs = (version, worker_version) if what == "pipeline" else (vocabulary, worker_vocabulary)
+        raise WorkerMismatch(
+            f"a worker (on {host}) runs {what} version {theirs}, this run {mine}: install the same "
+            "version of drug-text-pipeline on every worker and the client"
+        )
+
+
+def _batches(plan: Plan, job: Callable[[Step], _Job], size: int, corpus: str) -> Iterator[_Batch]:
+    """The sources to extract, in plan order, in batches of ``size``, read lazily."""
+    jobs: list[_Job] = []
+    version, vocabulary = _worker_versions()
+    for step in plan.steps():
+        if not step.keep:
+            jobs.append(job(step))
+            if len(jobs) == size:
+                yield _Batch(jobs, corpus, version, vocabulary)
+                jobs = []
+    if jobs:
+        yield _Batch(jobs, corpus, version, vocabulary)
 
 
 def run(
@@ -181,15 +226,29 @@ def run(
     wait: bool = False,
     on_wait: Callable[[str], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
+    engine: str | Engine = "local",
+    scheduler: str | None = None,
+    batch_size: int = PIPE_BATCH,
+    on_planning: Callable[[int], None] | None = None,
 ) -> RunSummary:
     """Extract ``corpus`` into ``out_dir``; returns counts for the summary line.
 
-    ``on_plan(n)`` is called once with the number of sources, ``on_source(doc_id, action)``
+    ``engine`` "local" extracts in this process (``workers`` 1) or a pool of ``workers``
+    processes; "dask" on the Dask cluster at ``scheduler``, or on a local Dask cluster of
+    ``workers`` processes started for the run (:mod:`pipeline.engines`); an engine object is
+    used as it is (and not closed). Every engine writes the same tables. Sources go to the
+    engine in batches of ``batch_size``.
+
+    ``on_planning(n)`` is told every 1000 sources how many were planned (walked and hashed) so
+    far, ``on_plan(n)`` is called once with the number of sources, ``on_source(doc_id, action)``
     after each source ("processed", "skipped", "failed", "empty") for a progress display.
     Only one run at a time writes to ``out_dir``: when another holds it, this raises
     :class:`pipeline.lock.OutputBusy`, or with ``wait`` waits for it (``on_wait(holder)`` is
-    called first). ``on_notice(message)`` tells of a previous run that was interrupted.
+    called first). ``on_notice(message)`` tells of a previous run that was interrupted, or of a
+    cluster without workers. A failing engine raises :class:`pipeline.engines.EngineError`.
     """
+    if isinstance(engine, str) and engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {corpus}")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -200,16 +259,30 @@ def run(
                 "removed and its work is done again"
             )
         versions.prepare(out_dir)
-        return _run_locked(corpus, out_dir, full, workers, max_bytes, follow_symlinks, on_source, on_plan)
+        settings = _Settings(
+            engine, workers, scheduler, max(1, batch_size), max_bytes, follow_symlinks, on_notice, on_planning
+        )
+        # absolute: workers (other processes, other machines) open the sources by this path
+        return _run_locked(corpus.absolute(), out_dir, full, settings, on_source, on_plan)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    engine: str | Engine
+    workers: int
+    scheduler: str | None
+    batch_size: int
+    max_bytes: int
+    follow_symlinks: bool
+    on_notice: Callable[[str], None] | None
+    on_planning: Callable[[int], None] | None
 
 
 def _run_locked(
     corpus: Path,
     out_dir: Path,
     full: bool,
-    workers: int,
-    max_bytes: int,
-    follow_symlinks: bool,
+    settings: _Settings,
     on_source: Callable[[str, str], None] | None,
     on_plan: Callable[[int], None] | None,
 ) -> RunSummary:
@@ -217,42 +290,30 @@ def _run_locked(
     started_at = datetime.now(timezone.utc)
     run_id = f"{started_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
-    sources = find_sources(corpus, follow_symlinks=follow_symlinks)
-    if on_plan:
-        on_plan(len(sources))
     version = pipeline_version()
     vocabulary = current_vocabulary_version()
     previous_set = versions.snapshot(out_dir)
-    previous = store.load_manifest(previous_set)
     reusable = not full and store.tables_current(previous_set)
 
-    keys: dict[str, store.SourceKey] = {}
-    keep: set[str] = set()
-    for source in sources:
-        key = store.SourceKey(source.doc_id, source_sha256(source), version, vocabulary)
-        keys[source.relative] = key
-        # a source that cannot be read (no digest) is tried again on every run
-        if reusable and key.sha256 and previous.get(source.relative) == key:
-            keep.add(source.relative)
-
-    rank = {key.doc_id: i for i, (_, key) in enumerate(sorted(previous.items()))}
-    jobs = [
-        _Job(source, max_bytes, version, started_at) for source in sources if source.relative not in keep
-    ]
     staged = store.StagedTables(out_dir, run_id)
     try:
-        if reusable and not jobs and set(previous) == set(keys):
-            summary = _unchanged_run(run_id, sources, out_dir, clock, on_source)
+        previous_manifest = previous_set / versions.MANIFEST if reusable and previous_set is not None else None
+        plan = make_plan(
+            corpus, staged.staging, previous_manifest, version, vocabulary, settings.follow_symlinks, settings.on_planning
+        )
+        if on_plan:
+            on_plan(plan.n_sources)
+        if plan.unchanged:
+            summary = _unchanged_run(run_id, plan, out_dir, clock, on_source)
             for name in schema.TABLES:
                 if name != "runs":
                     staged.reuse(name, previous_set)
         else:
-            summary = _write_tables(
-                staged, run_id, sources, keep, jobs, workers, previous_set, rank, out_dir, clock, on_source
-            )
+            summary = _write_tables(staged, run_id, corpus, plan, settings, started_at, previous_set, out_dir, clock, on_source)
+        plan.discard()
         staged.write("runs", store.read_table(previous_set, "runs"))
         staged.write("runs", _run_row(summary, started_at, datetime.now(timezone.utc), version, vocabulary))
-        staged.commit(keys)
+        staged.commit(plan.manifest)
     except BaseException:
         staged.abort()
         raise
@@ -262,61 +323,86 @@ def _run_locked(
 def _write_tables(
     staged: store.StagedTables,
     run_id: str,
-    sources: list[Source],
-    keep: set[str],
-    jobs: list[_Job],
-    workers: int,
+    corpus: Path,
+    plan: Plan,
+    settings: _Settings,
+    started_at: datetime,
     previous_set: Path | None,
-    rank: dict[str, int],
     out_dir: Path,
     clock: float,
     on_source: Callable[[str, str], None] | None,
 ) -> RunSummary:
-    """Stream every source's rows (extracted, or kept from the previous set) into ``staged``."""
+    """Stream every source's rows (extracted, or kept from the previous set) into ``staged``,
+    in plan order: the plan is read twice at once, lazily, by the batches sent to the engine
+    (at most its window ahead) and by this loop."""
     counts: Counter[str] = Counter()
     concepts = _ConceptCounter()
-    previous_rows = {
-        name: store.PreviousRows(previous_set / f"{name}.parquet" if previous_set else None, rank)
-        for name in schema.PER_DOCUMENT_TABLES
-    }
-    results = _ordered_results(jobs, workers)
-    for source in sources:
-        if source.relative in keep:
-            tables = {name: previous_rows[name].take(source.doc_id) for name in schema.PER_DOCUMENT_TABLES}
-            action = "skipped"
-        else:
-            tables = next(results)
-            status = tables["documents"].column("status")[0].as_py()
-            action = {"ok": "processed", "error": "failed", "empty": "empty"}[status]
-        counts[action] += 1
-        for name, table in tables.items():
-            if table is not None:
-                staged.write(name, table)
-        if tables["mentions"] is not None:
-            concepts.add(tables["mentions"])
-        if on_source:
-            on_source(source.doc_id, action)
+    previous_rows = store.PreviousRows(
+        previous_set if plan.n_keep else None,
+        previous_doc_ids(previous_set / versions.MANIFEST) if plan.n_keep and previous_set is not None else iter(()),
+    )
+
+    def job(step: Step) -> _Job:
+        return _Job(step.source, settings.max_bytes, step.key.pipeline_version, started_at)
+
+    results: Iterator[dict[str, pa.Table]] = iter(())
+    opened = None
+    prefetch: threading.Thread | None = None
+    try:
+        if plan.n_extract:
+            if settings.engine != "local" or settings.workers > 1:
+                # the extraction runs elsewhere: load the vocabulary for ``concepts`` meanwhile
+                prefetch = threading.Thread(target=_prefetch_concepts, name="concepts", daemon=True)
+                prefetch.start()
+            if isinstance(settings.engine, str):
+                # one batch or less: no process is worth starting for it (Dask is used when asked for)
+                workers = settings.workers if plan.n_extract > settings.batch_size or settings.engine != "local" else 1
+                opened = open_engine(settings.engine, workers, settings.scheduler, _warm_up, settings.on_notice)
+            engine = opened if opened is not None else settings.engine
+            batches = engine.map(extract_batch, _batches(plan, job, settings.batch_size, str(corpus)))
+            results = (tables for batch in batches for tables in batch)
+        for step in plan.steps():
+            if step.keep:
+                tables = previous_rows.take(step.key.doc_id)
+                action = "skipped"
+            else:
+                tables = next(results)
+                status = tables["documents"].column("status")[0].as_py()
+                action = {"ok": "processed", "error": "failed", "empty": "empty"}[status]
+            counts[action] += 1
+            for name, table in tables.items():
+                if table is not None:
+                    staged.write(name, table)
+            if tables["mentions"] is not None:
+                concepts.add(tables["mentions"])
+            if on_source:
+                on_source(step.source.doc_id, action)
+    finally:
+        if opened is not None:
+            opened.close()
+        if prefetch is not None:
+            prefetch.join()
     staged.write("concepts", concepts.table())
     n_processed = counts["processed"] + counts["failed"] + counts["empty"]
     return RunSummary(
-        run_id, len(sources), n_processed, counts["skipped"], counts["failed"], counts["empty"],
+        run_id, plan.n_sources, n_processed, counts["skipped"], counts["failed"], counts["empty"],
         time.monotonic() - clock, out_dir,
     )
 
 
 def _unchanged_run(
     run_id: str,
-    sources: list[Source],
+    plan: Plan,
     out_dir: Path,
     clock: float,
     on_source: Callable[[str, str], None] | None,
 ) -> RunSummary:
     """Nothing changed: the new set shares the previous set's table files; only ``runs`` gets
     a row."""
-    for source in sources:
-        if on_source:
-            on_source(source.doc_id, "skipped")
-    return RunSummary(run_id, len(sources), 0, len(sources), 0, 0, time.monotonic() - clock, out_dir)
+    if on_source:
+        for step in plan.steps():
+            on_source(step.source.doc_id, "skipped")
+    return RunSummary(run_id, plan.n_sources, 0, plan.n_sources, 0, 0, time.monotonic() - clock, out_dir)
 
 
 def _run_row(
@@ -380,6 +466,14 @@ class _ConceptCounter:
                 }
             )
         return pa.Table.from_pylist(rows, schema=schema.with_metadata("concepts"))
+
+
+def _prefetch_concepts() -> None:
+    """:func:`_concept_lookup` ahead of time (its failures are met again where it is used)."""
+    try:
+        _concept_lookup()
+    except Exception:
+        pass
 
 
 def _concept_lookup() -> dict:

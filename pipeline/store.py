@@ -7,18 +7,18 @@ at any point leaves the previous set in place, and its staging folder is removed
 (under the run lock), which redoes the work because the manifest still describes the previous
 set.
 
-The manifest (``_manifest.json``) records, per source, the SHA-256 of its bytes and the
-pipeline and vocabulary versions that produced its rows. A source whose key is unchanged is not
-extracted again: its rows are copied from the previous set by a forward-only merge over files
-that are ordered by source, so memory stays flat however large the corpus grows.
+The manifest (``_manifest.json``, :mod:`pipeline.manifest`) records, per source, the SHA-256 of
+its bytes and the pipeline and vocabulary versions that produced its rows. A source whose key is
+unchanged is not extracted again: its rows are copied from the previous set by a forward-only
+merge over files that are ordered by source, so memory stays flat however large the corpus
+grows.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -26,38 +26,28 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline import schema, versions
+from pipeline.manifest import ManifestError, SourceKey, iter_manifest
+
+__all__ = ["PreviousRows", "SourceKey", "StagedTables", "TableWriter", "load_manifest", "read_table", "tables_present"]
 
 MANIFEST = versions.MANIFEST
 ROW_GROUP_ROWS = 128_000
-
-
-@dataclass(frozen=True)
-class SourceKey:
-    """What decides whether a source's rows are still valid."""
-
-    doc_id: str
-    sha256: str
-    pipeline_version: str
-    vocabulary_version: str
+#: A row group is also written once its rows hold this many bytes: a ``documents`` row carries
+#: the whole text, and 128,000 of them would hold a large corpus's text in memory.
+ROW_GROUP_BYTES = 32 * 2**20
+#: Per-document tables held before they are copied into one (see :class:`TableWriter`).
+COMPACT_TABLES = 256
 
 
 def load_manifest(set_dir: Path | None) -> dict[str, SourceKey]:
-    """Source relative path -> key of its current rows ({} when there is no usable manifest)."""
+    """Source relative path -> key of its current rows ({} when there is no usable manifest).
+    The whole manifest in memory: for tools and tests; a run streams it (:mod:`pipeline.plan`)."""
     if set_dir is None:
         return {}
     try:
-        data = json.loads((set_dir / MANIFEST).read_text(encoding="utf-8"))
-        return {source: SourceKey(**entry) for source, entry in data["sources"].items()}
-    except (OSError, ValueError, KeyError, TypeError):
+        return dict(iter_manifest(set_dir / MANIFEST))
+    except (OSError, ManifestError):
         return {}
-
-
-def write_manifest(set_dir: Path, keys: dict[str, SourceKey]) -> None:
-    payload = {
-        "schema_version": schema.SCHEMA_VERSION,
-        "sources": {source: key.__dict__ for source, key in sorted(keys.items())},
-    }
-    (set_dir / MANIFEST).write_text(json.dumps(payload, indent=1, sort_keys=True), encoding="utf-8")
 
 
 def tables_present(set_dir: Path | None) -> bool:
@@ -81,29 +71,45 @@ def tables_current(set_dir: Path | None) -> bool:
 
 
 class TableWriter:
-    """Streams Arrow tables into one Parquet file in row groups of about ROW_GROUP_ROWS."""
+    """Streams Arrow tables into one Parquet file in row groups of about ROW_GROUP_ROWS rows or
+    ROW_GROUP_BYTES bytes, whichever comes first: memory is bounded per table.
+
+    Tables arrive one per document, a few rows each for ``mentions`` or ``doses``, and each
+    costs far more in objects than in data: every COMPACT_TABLES of them are copied into one
+    contiguous table while the row group fills, so what is held is about the data."""
 
     def __init__(self, path: Path, table_name: str) -> None:
         self.schema = schema.with_metadata(table_name)
         self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
-        self._buffer: list[pa.Table] = []
+        self._pieces: list[pa.Table] = []
+        self._chunks: list[pa.Table] = []
         self._buffered_rows = 0
+        self._buffered_bytes = 0
         self.rows = 0
 
     def write(self, table: pa.Table) -> None:
         if table.num_rows == 0:
             return
-        self._buffer.append(table.cast(self.schema) if table.schema != self.schema else table)
+        self._pieces.append(table.cast(self.schema) if table.schema != self.schema else table)
         self._buffered_rows += table.num_rows
-        if self._buffered_rows >= ROW_GROUP_ROWS:
+        self._buffered_bytes += table.nbytes
+        if self._buffered_rows >= ROW_GROUP_ROWS or self._buffered_bytes >= ROW_GROUP_BYTES:
             self._flush()
+        elif len(self._pieces) >= COMPACT_TABLES:
+            self._compact()
+
+    def _compact(self) -> None:
+        if self._pieces:
+            self._chunks.append(pa.concat_tables(self._pieces).combine_chunks())
+            self._pieces = []
 
     def _flush(self) -> None:
-        if self._buffer:
-            combined = pa.concat_tables(self._buffer)
+        self._compact()
+        if self._chunks:
+            combined = pa.concat_tables(self._chunks)
             self._writer.write_table(combined, row_group_size=max(combined.num_rows, 1))
             self.rows += combined.num_rows
-            self._buffer, self._buffered_rows = [], 0
+            self._chunks, self._buffered_rows, self._buffered_bytes = [], 0, 0
 
     def close(self) -> None:
         self._flush()
@@ -128,14 +134,16 @@ class StagedTables:
         """Take a table unchanged from the previous set (no rewrite)."""
         versions.link_or_copy(previous_set / f"{table_name}.parquet", self.staging / f"{table_name}.parquet")
 
-    def commit(self, manifest: dict[str, SourceKey]) -> Path:
-        """Close every table (an unwritten one gets zero rows), add the manifest, publish."""
+    def commit(self, manifest: Path) -> Path:
+        """Close every table (an unwritten one gets zero rows), put the manifest in place (a
+        complete file written beside the tables under another name: it is the set's last
+        file), publish."""
         for name in schema.TABLES:
             if name not in self.writers and not (self.staging / f"{name}.parquet").exists():
                 self.writers[name] = TableWriter(self.staging / f"{name}.parquet", name)
         for writer in self.writers.values():
             writer.close()
-        write_manifest(self.staging, manifest)
+        os.replace(manifest, self.staging / MANIFEST)
         return versions.commit(self.out_dir, self.staging, self.run_id)
 
     def abort(self) -> None:
@@ -148,33 +156,43 @@ class StagedTables:
 
 
 class PreviousRows:
-    """Rows of an existing table, handed out per document in file order (forward only).
+    """Rows of the previous set's per-document tables, handed out per document, forward only.
 
-    ``rank`` gives each document's position in the previous run (its files are written in
-    source order), so a document with no rows in this table is recognised without reading
-    past the rows of the documents after it.
+    ``order`` yields the previous set's doc_ids in the order its tables were written (its
+    manifest's order, :func:`pipeline.plan.previous_doc_ids`): every table holds a document's
+    rows together and in that order, and a document with no rows in a table is absent from it.
+    :meth:`take` walks ``order`` up to the wanted document, dropping on the way the rows of the
+    documents it passes (removed or changed sources), so one document's rows per table are held
+    at a time, however large the set.
     """
 
-    def __init__(self, path: Path | None, rank: dict[str, int]) -> None:
-        self._groups = _doc_groups(path) if path is not None and path.is_file() else iter(())
-        self._rank = rank
-        self._pending: tuple[str, pa.Table] | None = None
+    def __init__(self, set_dir: Path | None, order: Iterator[str], tables: tuple[str, ...] = schema.PER_DOCUMENT_TABLES) -> None:
+        self._order = order
+        self._groups: dict[str, Iterator[tuple[str, pa.Table]]] = {}
+        for name in tables:
+            path = set_dir / f"{name}.parquet" if set_dir is not None else None
+            self._groups[name] = _doc_groups(path) if path is not None and path.is_file() else iter(())
+        self._pending: dict[str, tuple[str, pa.Table] | None] = dict.fromkeys(tables)
 
-    def take(self, doc_id: str) -> pa.Table | None:
-        """The rows of ``doc_id`` (None when it has none), skipping documents before it."""
-        wanted = self._rank[doc_id]
-        while True:
-            if self._pending is None:
-                self._pending = next(self._groups, None)
-                if self._pending is None:
-                    return None
-            current, rows = self._pending
-            position = self._rank.get(current, -1)
-            if position > wanted:
-                return None
-            self._pending = None
+    def take(self, doc_id: str) -> dict[str, pa.Table | None]:
+        """The rows of ``doc_id`` per table (None where it has none)."""
+        for current in self._order:
             if current == doc_id:
-                return rows
+                break
+            for name in self._groups:
+                self._pop(name, current)
+        else:
+            raise ValueError(f"{doc_id!r} is not in the previous set (or was asked for out of order)")
+        return {name: self._pop(name, doc_id) for name in self._groups}
+
+    def _pop(self, name: str, doc_id: str) -> pa.Table | None:
+        pending = self._pending[name]
+        if pending is None:
+            pending = self._pending[name] = next(self._groups[name], None)
+        if pending is not None and pending[0] == doc_id:
+            self._pending[name] = None
+            return pending[1]
+        return None
 
 
 def _doc_groups(path: Path) -> Iterator[tuple[str, pa.Table]]:

@@ -13,8 +13,9 @@ An entry that cannot be read as a file carries a ``problem`` (a plain sentence f
   corpus handed over by someone else must not make the pipeline read, say, ``/etc/passwd`` into
   ``documents.text``; a dangling link and a link loop are reported as such.
 
-The walk is iterative (no recursion limit) and uses ``os.scandir``, so a corpus of many files
-costs one ``stat`` per entry.
+The walk is iterative (no recursion limit), lazy (:func:`iter_sources` yields the entries in
+order while it walks; only the folders on the way down are listed in memory) and uses
+``os.scandir``, so a corpus of many files costs one ``stat`` per entry.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,75 +76,119 @@ def doc_id_for(relative: str) -> str:
 
 
 def find_sources(corpus: Path, follow_symlinks: bool = False) -> list[Source]:
-    """Every non-hidden entry under ``corpus``, sorted by relative path (see the module doc).
+    """Every source of :func:`iter_sources`, as a list (for callers that want them all)."""
+    return list(iter_sources(corpus, follow_symlinks))
+
+
+def iter_sources(corpus: Path, follow_symlinks: bool = False) -> Iterator[Source]:
+    """Every non-hidden entry under ``corpus``, sorted by relative path (see the module doc),
+    yielded lazily: only the listings of the folders on the way down to the current entry are
+    held, so a corpus of millions of files is never in memory at once.
+
+    The order is that of the relative path *strings* (the store's merge of previous rows and
+    the manifest comparison rely on it): siblings are sorted by name, a folder's contents as if
+    its name ended with ``/`` ("a-c.txt" < "a/b.txt" < "a0.txt"), and a folder's contents are
+    yielded together because they share its prefix.
 
     Two files that differ only by extension (``a.txt``, ``a.html``) would share a ``doc_id``;
-    the second keeps its extension in its ``doc_id`` so ids stay unique and deterministic.
+    the second keeps its extension in its ``doc_id`` so ids stay unique and deterministic (such
+    files are always in one folder: ids of other folders differ by their prefix).
     Raises OSError when the corpus folder itself cannot be listed.
     """
-    found = _walk(corpus, follow_symlinks)
-    sources: list[Source] = []
-    seen: set[str] = set()
-    # Sorted by the relative path *string*: the store's merge of previous rows relies on it.
-    for entry in sorted(found, key=lambda s: s.relative):
-        doc_id = entry.relative if entry.kind == "folder" else doc_id_for(entry.relative)
-        if doc_id in seen:
-            doc_id = entry.relative
-        seen.add(doc_id)
-        sources.append(Source(entry.path, entry.relative, doc_id, entry.problem, entry.kind, entry.via_link))
-    return sources
-
-
-def _walk(corpus: Path, follow_symlinks: bool) -> list[Source]:
     root = os.path.realpath(corpus)
     root_stat = os.stat(corpus)
     os.scandir(corpus).close()  # the corpus itself must be listable: a run-level failure
-    found: list[Source] = []
-    # (path, relative prefix, identities of the folders on the way down, for loop detection)
-    stack: list[tuple[Path, str, frozenset[tuple[int, int]]]] = [
-        (corpus, "", frozenset({(root_stat.st_dev, root_stat.st_ino)}))
+    # one frame per folder on the way down: its entries in order, and the doc_ids given there
+    stack: list[tuple[Iterator[Source | _Folder], set[str]]] = [
+        (_listing(_Folder(corpus, "", frozenset({(root_stat.st_dev, root_stat.st_ino)})), root, follow_symlinks), set())
     ]
     while stack:
-        folder, prefix, ancestors = stack.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
-        except OSError as error:
-            found.append(_entry(folder, prefix, f"{_folder_error(error)}; the files in it were not processed", "folder"))
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            path = folder / entry.name
-            relative = prefix + entry.name
-            try:
-                is_link = entry.is_symlink()
-                info = os.stat(path) if is_link else entry.stat(follow_symlinks=False)
-            except OSError as error:
-                if _is_link(path):
-                    found.append(_entry(path, relative, _link_error(error), "link"))
-                else:
-                    found.append(_entry(path, relative, _vanished(error), "file"))
-                continue
-            if is_link:
-                problem = _link_problem(path, root, follow_symlinks)
-                if problem:
-                    found.append(_entry(path, relative, problem, "link"))
-                    continue
-            if stat.S_ISDIR(info.st_mode):
-                identity = (info.st_dev, info.st_ino)
-                if identity in ancestors:
-                    found.append(
-                        _entry(path, relative, "symbolic link loop: it points to a folder that contains it", "link")
-                    )
-                else:
-                    stack.append((path, relative + "/", ancestors | {identity}))
-            elif stat.S_ISREG(info.st_mode):
-                found.append(Source(path, relative, "", via_link=is_link))
-            else:
-                kind, what = next(((k, w) for test, k, w in _SPECIAL if test(info.st_mode)), ("device", "a special file"))
-                found.append(_entry(path, relative, f"not a regular file but {what}: not read", kind))
-    return found
+        entries, seen = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+        elif isinstance(entry, _Folder):
+            stack.append((_listing(entry, root, follow_symlinks), set()))
+        else:
+            doc_id = entry.relative if entry.kind == "folder" else doc_id_for(entry.relative)
+            if doc_id in seen:
+                doc_id = entry.relative
+            seen.add(doc_id)
+            yield Source(entry.path, entry.relative, doc_id, entry.problem, entry.kind, entry.via_link)
+
+
+@dataclass(frozen=True)
+class _Folder:
+    """A folder still to be walked: its path, relative prefix (ending with '/', or '' for the
+    corpus) and the identities of the folders on the way down, for loop detection."""
+
+    path: Path
+    prefix: str
+    ancestors: frozenset[tuple[int, int]]
+
+
+def _listing(folder: _Folder, root: str, follow_symlinks: bool) -> Iterator[Source | _Folder]:
+    """The entries of one folder in relative-path order: sources (without doc_id yet) and
+    sub-folders to walk, or one error entry when the folder cannot be listed.
+
+    The folder is listed whole (it must be sorted), as compact tuples: a name and what it is,
+    about 200 bytes per entry at most; the :class:`Source` of an entry is made when it is yielded.
+    """
+    items: list[tuple] = []
+    try:
+        with os.scandir(folder.path) as listing:
+            for entry in listing:
+                if not entry.name.startswith("."):
+                    items.append(_classify(folder, entry, root, follow_symlinks))
+    except OSError as error:
+        yield _entry(folder.path, folder.prefix, f"{_folder_error(error)}; the files in it were not processed", "folder")
+        return
+    items.sort(key=lambda item: item[0])
+    for item in items:
+        yield _expand(folder, item)
+
+
+# What _classify keeps of an entry: (sort key, name, code[, detail]); the sort key is the name,
+# with a '/' after a folder to walk (its contents sort as "name/...").
+_FILE, _LINKED_FILE, _FOLDER, _PROBLEM = range(4)
+
+
+def _classify(folder: _Folder, entry: os.DirEntry, root: str, follow_symlinks: bool) -> tuple:
+    name = entry.name
+    path = folder.path / name
+    try:
+        is_link = entry.is_symlink()
+        info = os.stat(path) if is_link else entry.stat(follow_symlinks=False)
+    except OSError as error:
+        if _is_link(path):
+            return (name, name, _PROBLEM, (_link_error(error), "link"))
+        return (name, name, _PROBLEM, (_vanished(error), "file"))
+    if is_link:
+        problem = _link_problem(path, root, follow_symlinks)
+        if problem:
+            return (name, name, _PROBLEM, (problem, "link"))
+    if stat.S_ISDIR(info.st_mode):
+        identity = (info.st_dev, info.st_ino)
+        if identity in folder.ancestors:
+            return (name, name, _PROBLEM, ("symbolic link loop: it points to a folder that contains it", "link"))
+        return (name + "/", name, _FOLDER, identity)
+    if stat.S_ISREG(info.st_mode):
+        return (name, name, _LINKED_FILE if is_link else _FILE)
+    kind, what = next(((k, w) for test, k, w in _SPECIAL if test(info.st_mode)), ("device", "a special file"))
+    return (name, name, _PROBLEM, (f"not a regular file but {what}: not read", kind))
+
+
+def _expand(folder: _Folder, item: tuple) -> Source | _Folder:
+    """The Source (or sub-folder) of a tuple made by :func:`_classify`."""
+    name, code = item[1], item[2]
+    path = folder.path / name
+    relative = folder.prefix + name
+    if code == _FILE or code == _LINKED_FILE:
+        return Source(path, relative, "", via_link=code == _LINKED_FILE)
+    if code == _FOLDER:
+        return _Folder(path, relative + "/", folder.ancestors | {item[3]})
+    problem, kind = item[3]
+    return _entry(path, relative, problem, kind)
 
 
 def _entry(path: Path, relative: str, problem: str, kind: str) -> Source:

@@ -38,7 +38,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
         [
             sys.executable, str(SCRIPT), "--shared", str(SHARED), "--work", str(tmp / "work"),
             "--words", "3000", "--repeats", "1", "--json", str(out),
-            "--profile", "--profile-words", "1000",
+            "--profile", "--profile-words", "1000", "--no-engines",
         ],
         cwd=REPO, capture_output=True, text=True, timeout=900,
     )
@@ -144,6 +144,41 @@ def test_the_script_builds_its_corpus_and_measures_a_child_process(tmp_path: Pat
     assert scaled["n_docs"] == 4 * corpus["n_docs"] and scaled["words"] == 4 * corpus["words"]
     assert measured["returncode"] == 0
     assert positive(measured["wall_s"]) and positive(measured["peak_rss_single_process_mb"])
+
+
+@pytest.mark.slow
+def test_engines_section(tmp_path: Path) -> None:
+    """Section 7 (benchmarks/engines.py): the four engine runs, the client's memory at 1x and
+    16x, the client's write rate; every figure present and positive, the replayed run's rows
+    those of the Dask run."""
+    if not (SHARED / "benchmarks").is_dir():
+        pytest.skip(f"{SHARED / 'benchmarks'} is not available")
+    pytest.importorskip("psutil")
+    out = tmp_path / "speed.json"
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--shared", str(SHARED), "--work", str(tmp_path / "work"),
+         "--words", "3000", "--json", str(out), "--only-engines", "--engine-rounds", "2"],
+        cwd=REPO, capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "7. Engines" in proc.stdout and "client write rate" in proc.stdout
+    assert "1. Throughput" not in proc.stdout
+    engines = json.loads(out.read_text(encoding="utf-8"))["engines"]
+    n_docs = json.loads(out.read_text(encoding="utf-8"))["corpus"]["main"]["n_docs"]
+    for name in ("local", "local_pool_2", "dask_1", "dask_2"):
+        run = engines["runs"][name]
+        assert positive(run["wall_s"]) and positive(run["peak_rss_client_mb"]) and positive(run["words_per_s"])
+        assert run["n_processed"] == n_docs, name
+        assert len(run["rounds_wall_s"]) == 2 and run["wall_s"] == min(run["rounds_wall_s"])
+    assert engines["runs"]["dask_2"]["max_processes"] >= 3  # the client and two workers
+    for key in ("dask_2_vs_1", "dask_1_vs_local", "pool_2_vs_dask_2"):
+        assert positive(engines[key]), key
+    assert [p["factor"] for p in engines["client_memory"]["points"]] == [1, 4, 16]
+    assert positive(engines["client_memory"]["client_rss_ratio"])
+    write = engines["client_write"]
+    assert write["rows"] == engines["rows"] > 0 and write["n_docs"] == n_docs
+    assert positive(write["rows_per_s"]) and positive(write["workers_at_limit"])
+    assert write["streaming_rows_per_s"] > write["rows_per_s"] and positive(write["workers_at_limit_streaming"])
 
 
 def test_missing_shared_is_reported(tmp_path: Path) -> None:
