@@ -6,6 +6,8 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -91,6 +93,57 @@ def run(
     (e.g. the Dask scheduler was lost; the previous tables are then left as they were); 3 another
     run is writing to OUT (see --wait).
     """
+    workers = _engine_workers(engine, scheduler, workers)
+
+    from pipeline.run import run as run_pipeline
+
+    progress = _progress_bar()
+    task = progress.add_task("extract", total=None, current="")
+    with _run_errors_reported(), progress:
+        summary = run_pipeline(
+            corpus,
+            out,
+            full=full,
+            workers=workers,
+            engine=engine.value,
+            scheduler=scheduler,
+            max_bytes=max_bytes,
+            follow_symlinks=follow_symlinks,
+            wait=wait,
+            on_planning=lambda n: progress.update(task, current=f"planning: {n:,} sources"),
+            on_plan=lambda n: progress.update(task, total=n, current=""),
+            on_source=lambda doc_id, action: progress.update(task, advance=1, current=doc_id),
+            on_wait=lambda holder: err.print(f"waiting: another run ({holder}) is writing to {out}"),
+            on_notice=lambda message: err.print(f"note: {message}"),
+        )
+    typer.echo(summary.line())
+
+
+
+@contextmanager
+def _run_errors_reported() -> Iterator[None]:
+    """A run that cannot complete ends with one line and its exit code, never a traceback
+    (PIPELINE_DEBUG=1 prints it): 3 when another run holds the output folder, 2 otherwise."""
+    from pipeline.lock import OutputBusy
+
+    try:
+        yield
+    except OutputBusy as busy:
+        err.print(f"[red]busy:[/red] {busy}", highlight=False)
+        raise typer.Exit(EXIT_BUSY) from None
+    except FileNotFoundError as error:
+        err.print(f"[red]error:[/red] {_plain(error)}", highlight=False)
+        raise typer.Exit(EXIT_FAILED) from None
+    except (Exception, KeyboardInterrupt) as error:
+        if os.environ.get("PIPELINE_DEBUG"):
+            traceback.print_exception(error, file=sys.stderr)
+        err.print(f"[red]error:[/red] the run could not complete: {_plain(error)}", highlight=False)
+        err.print("The previous tables are unchanged. Set PIPELINE_DEBUG=1 to see the details.", highlight=False)
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+def _engine_workers(engine: Engine, scheduler: str | None, workers: int | None) -> int:
+    """The number of worker processes the run starts, once the engine options agree."""
     if scheduler and engine is not Engine.dask:
         raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
     if scheduler and workers is not None:
@@ -100,12 +153,13 @@ def run(
             param_hint="--workers",
         )
     if workers is None:
-        workers = 2 if engine is Engine.dask else 1
+        return 2 if engine is Engine.dask else 1
+    return workers
 
-    from pipeline.lock import OutputBusy
-    from pipeline.run import run as run_pipeline
 
-    progress = Progress(
+def _progress_bar() -> Progress:
+    """The run's progress bar on standard error (only in a terminal; gone when the run ends)."""
+    return Progress(
         TextColumn("[bold]extracting"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -115,39 +169,6 @@ def run(
         disable=not err.is_terminal,
         transient=True,
     )
-    task = progress.add_task("extract", total=None, current="")
-    try:
-        with progress:
-            summary = run_pipeline(
-                corpus,
-                out,
-                full=full,
-                workers=workers,
-                engine=engine.value,
-                scheduler=scheduler,
-                max_bytes=max_bytes,
-                follow_symlinks=follow_symlinks,
-                wait=wait,
-                on_planning=lambda n: progress.update(task, current=f"planning: {n:,} sources"),
-                on_plan=lambda n: progress.update(task, total=n, current=""),
-                on_source=lambda doc_id, action: progress.update(task, advance=1, current=doc_id),
-                on_wait=lambda holder: err.print(f"waiting: another run ({holder}) is writing to {out}"),
-                on_notice=lambda message: err.print(f"note: {message}"),
-            )
-    except OutputBusy as busy:
-        err.print(f"[red]busy:[/red] {busy}", highlight=False)
-        raise typer.Exit(EXIT_BUSY) from None
-    except FileNotFoundError as error:
-        err.print(f"[red]error:[/red] {_plain(error)}", highlight=False)
-        raise typer.Exit(EXIT_FAILED) from None
-    except (Exception, KeyboardInterrupt) as error:  # never a traceback for the user
-        if os.environ.get("PIPELINE_DEBUG"):
-            traceback.print_exception(error, file=sys.stderr)
-        err.print(f"[red]error:[/red] the run could not complete: {_plain(error)}", highlight=False)
-        err.print("The previous tables are unchanged. Set PIPELINE_DEBUG=1 to see the details.", highlight=False)
-        raise typer.Exit(EXIT_FAILED) from None
-    typer.echo(summary.line())
-
 
 def _plain(error: BaseException) -> str:
     """A sentence for a run failure, without a library's internal wording."""
