@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 import pipeline.document_state  # noqa: F401  (registers the Doc extensions)
 from pipeline.components.files import save_files, saved_files, upstream
 from pipeline.extract.conditions import ConditionTables, condition_mentions
+from pipeline.extract.enumerations import EnumerationSettings, complete_enumerations
 from pipeline.extract.mention import doc_text
 from pipeline.extract.model_mentions import (
     merge_model_spans,
@@ -158,4 +159,30 @@ class LexiconFeatures:
             span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
             for i, token in enumerate(span or ()):
                 token.tag_ = "I-LEX" if i else "B-LEX"
+        return doc
+
+
+@Language.factory(
+    "enumeration_completion",
+    default_config={"min_items": 3, "min_known": 2, "min_known_share": 0.4, "max_words": 4},
+    requires=["doc._.mentions"], assigns=["doc._.mentions"],
+)
+def make_enumeration_completion(
+    nlp: Language, name: str, min_items: int, min_known: int, min_known_share: float, max_words: int
+) -> "EnumerationCompletion":
+    return EnumerationCompletion(EnumerationSettings(min_items, min_known, round(min_known_share, 6), max_words))
+
+
+class EnumerationCompletion:
+    """Adds the members of an enumeration of conditions that nothing else found ("fever, chills,
+    body aches and swings in blood pressure"), as CONDITION mentions without a concept
+    (:mod:`pipeline.extract.enumerations`). Settings: ``min_items`` in the list, ``min_known``
+    of them already mentions (and at least half), ``max_words`` in a new member. No data of
+    its own to save: the word lists are the package's."""
+
+    def __init__(self, settings: EnumerationSettings = EnumerationSettings()) -> None:
+        self.settings = settings
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.mentions = complete_enumerations(doc_text(doc), list(doc._.mentions or []), self.settings)
         return doc

@@ -55,6 +55,7 @@ from pathlib import Path
 
 from pipeline.extract.links import inside
 from pipeline.extract.mention import LAY_METHOD, Mention
+from pipeline.extract.word_lists import word_list
 from pipeline.segment import LIST_MARK, Segment
 
 RULES = Path(__file__).parent / "data" / "context_rules.tsv"
@@ -268,11 +269,15 @@ def _left_cue(r: ContextRules, clause: str, personal: bool, inside: tuple[tuple[
     copula = _last_cue(r["copula"], clause)
     explicit_reason = r["studied_reason"].search(clause) is not None
     use_cues = [(_last_match(r["studied_reason"], clause), "cue")]
+    verbs = [m for m in r["studied_verb"].finditer(clause) if not _inside(m.start(), inside)]
     if explicit_reason or not personal:  # in a personal report only an explicit reason marks a treated condition
-        verbs = [m for m in r["studied_verb"].finditer(clause) if not _inside(m.start(), inside)]
         if verbs and _within_reach(clause[verbs[-1].end() :]):
             use_cues.append((verbs[-1], "cue"))
         use_cues += [(_last_match(r["studied_before"], clause), "cue"), (_last_match(r["population_before"], clause), "population")]
+    elif verbs and _direct_object(clause[verbs[-1].end() :]):
+        # ... or a therapeutic verb whose object the condition is ("lowering my anxiety"; a
+        # lowered function, "reduced my appetite", is not a condition mention)
+        use_cues.append((verbs[-1], "cue"))
     for match, evidence in use_cues:
         if match is not None and copula <= match.end():  # "patients with X were Y": the cue names X, not Y
             add(match, _condition(STUDIED, evidence))
@@ -332,6 +337,13 @@ def _inside(offset: int, spans: tuple[tuple[int, int], ...]) -> bool:
 
 def _within_reach(gap: str) -> bool:
     return not re.search(r"[,;:.]", gap) and len(_WORD.findall(gap)) <= _VERB_REACH_WORDS
+
+
+def _direct_object(gap: str) -> bool:
+    """Whether the mention follows the verb as its object: nothing between them but a
+    determiner or a possessive ("stopped the anxiety", "lowering my anxiety")."""
+    words = _WORD.findall(gap)
+    return not re.search(r"[^\w\s]", gap) and len(words) <= 1 and all(w.lower() in word_list("function_words") for w in words)
 
 
 def _table_decision(r: ContextRules, setting: Setting) -> Decision | None:
