@@ -35,6 +35,7 @@ components and tokenizer as spaCy entry points).
 """
 
 import os
+import threading
 from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
@@ -106,7 +107,21 @@ def make_doc(nlp: Language, text: str, title: str | None = None, source: str | N
     return doc
 
 
-@lru_cache(maxsize=1)
+#: one build per process, also when a worker warms up in the background while a task arrives
+_BUILDING = threading.Lock()
+
+
 def get_nlp() -> Language:
     """The process-wide Language (built on first use)."""
+    with _BUILDING:
+        return _process_nlp()
+
+
+@lru_cache(maxsize=1)
+def _process_nlp() -> Language:
     return build_nlp()
+
+
+def builds_in_this_process() -> int:
+    """How many times this process built the Language (1 once built: never per task)."""
+    return _process_nlp.cache_info().misses

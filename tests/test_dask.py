@@ -93,9 +93,9 @@ def _builds(client) -> dict[str, int]:
     """How many times each worker process built the Language (the per-process cache's misses)."""
 
     def misses() -> int:
-        from pipeline.nlp import get_nlp
+        from pipeline.nlp import builds_in_this_process
 
-        return get_nlp.cache_info().misses
+        return builds_in_this_process()
 
     return client.run(misses)
 

@@ -106,3 +106,38 @@ def test_closers_adverbs_modals_and_clauses_are_not_members() -> None:
     assert _added(text, "diarrhea", "nausea", "abdominal cramping") == []
     text = "Yawning, spaciness, dizziness, insomnia, affected my impulse control, headache."
     assert _added(text, "Yawning", "dizziness", "insomnia", "headache") == ["spaciness"]
+
+
+def test_pieces_that_share_a_head_are_one_member() -> None:
+    text = "Studied in:\n• tendon and ligament injuries\n• gastric ulcers\n• colitis\n"
+    assert _added(text, "gastric ulcers", "colitis") == ["tendon and ligament injuries"]
+    text = "Reported: fatigue, tremor, elevated or lowered blood pressure."
+    assert _added(text, "fatigue", "tremor") == ["elevated or lowered blood pressure"]
+    text = "Reported: fatigue, tremor, nightmares or vivid dreams."
+    assert _added(text, "fatigue", "tremor") == ["nightmares", "vivid dreams"]
+
+
+def test_the_component_is_configured_and_survives_save_and_reload(tmp_path) -> None:
+    import spacy
+
+    import pipeline.components  # noqa: F401  (registers the factories)
+
+    text = "She had headache, nausea and brain zaps."
+    nlp = spacy.blank("en")
+    nlp.add_pipe("enumeration_completion", config={"min_items": 4})
+
+    def run(language) -> list[str]:
+        doc = language.make_doc(text)
+        doc._.mentions = _known(text, "headache", "nausea")
+        for _, component in language.pipeline:
+            doc = component(doc)
+        return [text[m.start : m.end] for m in doc._.mentions if m.method == METHOD]
+
+    assert run(nlp) == []  # three items: under min_items = 4
+    nlp.to_disk(tmp_path / "nlp")
+    loaded = spacy.load(tmp_path / "nlp")
+    assert loaded.get_pipe("enumeration_completion").settings == EnumerationSettings(min_items=4)
+    assert run(loaded) == []
+    default = spacy.blank("en")
+    default.add_pipe("enumeration_completion")
+    assert run(default) == ["brain zaps"]

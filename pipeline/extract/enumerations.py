@@ -12,7 +12,7 @@ An enumeration is the items of a bulleted or numbered run of lines (each item up
 punctuation), or a comma-separated series within a clause closed by its "and"/"or" conjunct
 ("A, B, C and D"). It is completed when it has at least ``min_items`` items, at least
 ``min_known`` of them (and a share of ``min_known_share``) hold a mention, and a missing item is a short noun
-phrase: at most ``max_words`` words of letters, not opening or ending on a function word, not a
+phrase: at most ``max_words`` words of letters (function words aside), not opening or ending on a function word, not a
 person ("children", "the elderly"), no capital inside a running sentence (a name). The new
 mentions have no concept (``method`` "enumeration"); ``mention_context`` labels them as any
 other.
@@ -21,7 +21,7 @@ other.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 from pipeline.extract.mention import Mention
@@ -81,6 +81,7 @@ def complete_enumerations(
         known = [any(s < item.end and item.start < e for s, e in conditions) for item in items]
         if sum(known) < settings.min_known or sum(known) < settings.min_known_share * len(items):
             continue
+        items, known = _shared_heads(text, items, known)
         for item, is_known in zip(items, known):
             if is_known or not item.addable or any(s < item.end and item.start < e for s, e in taken):
                 continue
@@ -92,6 +93,34 @@ def complete_enumerations(
     if not added:
         return mentions
     return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label))
+
+
+def _shared_heads(text: str, items: list[_Item], known: list[bool]) -> tuple[list[_Item], list[bool]]:
+    """Unknown pieces of one group that share the last piece's head are one member: "tendon and
+    ligament injuries", "elevated or lowered blood pressure" (the pieces before the last are
+    single singular words: "nightmares or vivid dreams" are two)."""
+    merged: list[_Item] = []
+    merged_known: list[bool] = []
+    i = 0
+    while i < len(items):
+        j = i
+        while j + 1 < len(items) and items[i].group >= 0 and items[j + 1].group == items[i].group:
+            j += 1
+        group = items[i : j + 1]
+        modifiers = [text[item.start : item.end] for item in group[:-1]]
+        if (
+            len(group) > 1
+            and not any(known[i : j + 1])
+            and all(len(m.split()) == 1 and not m.lower().endswith("s") for m in modifiers)
+            and len(text[group[-1].start : group[-1].end].split()) > 1
+        ):
+            merged.append(replace(group[-1], start=group[0].start))
+            merged_known.append(False)
+        else:
+            merged += group
+            merged_known += known[i : j + 1]
+        i = j + 1
+    return merged, merged_known
 
 
 def _completes_a_known_name(text: str, item: _Item, items: list[_Item], known: list[bool]) -> bool:
@@ -197,10 +226,12 @@ def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _is_short_noun_phrase(phrase: str, inline: bool, max_words: int) -> bool:
     words = _WORD.findall(phrase)
-    if not words or len(words) > max_words or " ".join(words) != " ".join(phrase.split()):
+    if not words or " ".join(words) != " ".join(phrase.split()):
         return False
     lowered = [word.lower() for word in words]
     closed = word_list("function_words") | word_list("pronouns") | word_list("intensifiers")
+    if sum(word not in closed for word in lowered) > max_words:
+        return False
     if lowered[0] in closed or lowered[-1] in closed or lowered[-1] in word_list("trailing_words"):
         return False
     if any(word in word_list("not_list_members") for word in lowered):
