@@ -23,6 +23,9 @@ from pipeline.run import run
 
 from conftest import CORPUS
 
+#: a real cluster of worker processes for the module (about 25 s): `make test` runs it, plain pytest does not
+pytestmark = pytest.mark.slow
+
 distributed = pytest.importorskip("distributed")
 
 TABLES = [name for name in schema.TABLES if name != "runs"]
