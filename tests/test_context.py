@@ -341,3 +341,20 @@ def test_a_word_after_a_mention_does_not_make_a_list(nlp):
     found = _labels(nlp, text)
     assert found["dizziness"] == ("ADVERSE_EFFECT", None)
     assert found["migraine"][0] == "CONDITION"
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "label", "role"),
+    [
+        # a hyphenated "X-induced Y" names Y's cause, not the substance's effect
+        ("# Ondansetron\n\nOndansetron helps with chemotherapy-induced nausea in most adults.", "nausea", "CONDITION", "studied"),
+        ("# Cerebrolysin\n\nCerebrolysin was studied in vascular dementia in two trials.", "vascular dementia", "CONDITION", "studied"),
+        # in a review: what the drug did or failed to do for X, a verb with X as its object
+        ("Side effects: dry mouth\nComments: It does nothing for the depression anymore.", "depression", "CONDITION", "studied"),
+        ("Side effects: weight gain\nComments: it has done a great job at lowering my anxiety.", "anxiety", "CONDITION", "studied"),
+        ("Side effects: weight gain\nComments: it reduced my appetite and I got insomnia.", "insomnia", "ADVERSE_EFFECT", None),
+    ],
+)
+def test_research_verbs_hyphenated_causes_and_review_verbs(nlp, text, surface, label, role):
+    mention = _find(nlp, text, surface)
+    assert (mention.label, mention.role) == (label, role)
