@@ -172,6 +172,8 @@ def test_symptom_keeps_the_body_sites_it_is_felt_in(nlp):
     found = _by_text(nlp, "I had terrible pain in my arms and tingling in both legs.")
     assert {"pain in my arms", "tingling in both legs"} <= set(found)  # effects: no intensity word
     assert "pain" in _by_text(nlp, "It causes pain in acute cases.")
+    found = _by_text(nlp, "Side effects include swelling in the hands and feet and weight gain.")
+    assert {"swelling in the hands and feet", "weight gain"} <= set(found)  # the next name ends the sites
 
 
 def test_lay_problem_wording_maps_to_the_vocabulary(nlp):

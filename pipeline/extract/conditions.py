@@ -413,6 +413,8 @@ def _body_site_list(keys: list[str], span: _Span, last: int, gazetteer: Gazettee
     while j < len(keys) and keys[j].isalpha() and keys[j] not in MODIFIERS and (
         keys[j] in gazetteer.body_sites or (keys[j], symptom) in gazetteer.entries
     ):
+        if end > last and tuple(keys[j : j + 2]) in gazetteer.entries:
+            break  # "swelling in the hands and feet and weight gain": the next name begins
         end = j + 1
         if j + 2 < len(keys) and keys[j + 1] in (",", "or", "and"):
             j += 2
