@@ -350,8 +350,8 @@ def test_a_word_after_a_mention_does_not_make_a_list(nlp):
         ("# Ondansetron\n\nOndansetron helps with chemotherapy-induced nausea in most adults.", "nausea", "CONDITION", "studied"),
         ("# Cerebrolysin\n\nCerebrolysin was studied in vascular dementia in two trials.", "vascular dementia", "CONDITION", "studied"),
         # the effects of a substance "for X": X is its use; what the effects "include" are effects
-        ("# Sertraline\n\nSide effects of sertraline for anxiety include nausea and insomnia.", "anxiety", "CONDITION", "studied"),
-        ("# Sertraline\n\nSide effects of sertraline for anxiety include nausea and insomnia.", "insomnia", "ADVERSE_EFFECT", None),
+        ("# Sertraline\n\nSertraline is an antidepressant of the SSRI class. Side effects of sertraline for anxiety include nausea and insomnia.", "anxiety", "CONDITION", "studied"),
+        ("# Sertraline\n\nSertraline is an antidepressant of the SSRI class. Side effects of sertraline for anxiety include nausea and insomnia.", "insomnia", "ADVERSE_EFFECT", None),
         ("# Ginkgo\n\nEfficacy and adverse effects of Ginkgo biloba for vascular dementia: a review.", "vascular dementia", "CONDITION", "studied"),
         # in a review: what the drug did or failed to do for X, a verb with X as its object
         ("Side effects: dry mouth\nComments: It does nothing for the depression anymore.", "depression", "CONDITION", "studied"),
