@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract.dose_context import DOSE_CONTEXT_RULES, is_excluded
+from pipeline.extract.dose_grammar import NUMBER
+from pipeline.extract.doses import DOSE_SERIES_RULES
 from pipeline.extract.pattern_tables import read_patterns
 
 
@@ -45,11 +47,12 @@ def test_a_broken_table_is_refused(tmp_path: Path, rows, error) -> None:
         read_patterns(_table(tmp_path / "p.tsv", rows))
 
 
-def test_every_dose_context_rule_has_a_note_and_compiles() -> None:
-    with DOSE_CONTEXT_RULES.open(encoding="utf-8", newline="") as handle:
+@pytest.mark.parametrize("table", [DOSE_CONTEXT_RULES, DOSE_SERIES_RULES], ids=lambda path: path.name)
+def test_every_dose_rule_has_a_note_and_compiles(table: Path) -> None:
+    with table.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
     assert rows and all(row["note"].strip() for row in rows)
-    assert set(read_patterns(DOSE_CONTEXT_RULES)) == {row["name"] for row in rows}
+    assert set(read_patterns(table, {"number": NUMBER})) == {row["name"] for row in rows}
 
 
 def test_an_edit_of_the_dose_context_table_changes_the_rule(tmp_path: Path, monkeypatch) -> None:

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from pipeline.extract.dose_context import LONG_LOOKBEHIND, LOOKBEHIND, is_excluded, per_from_context, read_amount
 from pipeline.extract.dose_grammar import (
@@ -67,35 +68,14 @@ from pipeline.extract.dose_grammar import (
     per_from_match,
     read_qualifiers,
 )
+from pipeline.extract.pattern_tables import read_patterns
 from pipeline.extract.units import base_conversion, canonical_unit, to_base
 
-# "increase in 5 mg increments", "add 500mg a week": a titration step is the amount only
-# (ANNOTATION.md Convention 3)
-_STEP_BEFORE_RE = re.compile(
-    r"""(?i:\b(?:add(?:s|ed|ing)?|(?:rais|increas|titrat|go|going|went|step|stepp)\w*\s+(?:it\s+|the\s+dose\s+)?(?:up\s+)?by
-        |up\s+by|increments?\s+of|steps?\s+of)[ \t\u00a0]+)\Z""",
-    re.VERBOSE,
-)
-#: "ranges from 25 mg to 300 mg": one range, not a change from one dose to another
-_RANGE_FROM_BEFORE_RE = re.compile(r"(?i:\b(?:rang\w*|anywhere|var(?:y|ies|ied|ying))\s+from\s+)\Z")
-_BETWEEN_BEFORE_RE = re.compile(r"(?i:\bbetween\s+)\Z")
-_FROM_BEFORE_RE = re.compile(r"(?i:\bfrom\s+)\Z")
-_COURSE_BEFORE_RE = re.compile(
-    rf"""(?i:(?P<plo>{NUMBER})(?:\s*(?:-|–|to)\s*(?P<phi>{NUMBER}))?[\s-]*(?P<punit>day|week|month)\s+
-        (?:course|cycle|regimen|treatment|therapy)\s+(?:of|with|at)\s+)\Z""",
-    re.VERBOSE,
-)
-_LIST_BEFORE_RE = re.compile(
-    rf"(?<![\w.,/–—-])(?P<items>(?:{NUMBER}\s*,\s*)*{NUMBER})\s*,?\s+(?i:and|or|&)\s+\Z"
-)
-_LIST_BLOCKER_RE = re.compile(
-    r"(?i:\b(?:days?|weeks?|months?|years?|hours?|cycles?|visits?|groups?|arms?|patients?|cases?"
-    r"|aged?|grades?|stages?|types?|phases?|steps?|figs?|figures?|tables?|in|on|by|since|after"
-    r"|before|within)\s*\Z)"
-)
-_CONTINUATION_RE = re.compile(r"\s*(?:,|(?i:to|and|or|vs\.?|versus)\b|[-–])\s*")
-_RANGE_GAP_RE = re.compile(r"\s*[-–—‐−]\s*|\s+(?i:to)\s+(?:(?i:almost|about|nearly|roughly|approximately)\s+)?")
-_AND_GAP_RE = re.compile(r"\s+(?i:and)\s+")
+#: how amounts combine (steps, ranges, lists, courses): one pattern per row of
+#: ``data/dose_series_rules.tsv``, the number grammar of :mod:`pipeline.extract.dose_grammar` as
+#: their ``{{number}}``
+DOSE_SERIES_RULES = Path(__file__).parent / "data" / "dose_series_rules.tsv"
+_SERIES = read_patterns(DOSE_SERIES_RULES, {"number": NUMBER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +116,7 @@ def find_doses(text: str, offset: int = 0) -> list[Dose]:
     rejected_end = -1
     while (match := CORE_RE.search(text, position)) is not None:
         position = match.end()
-        if rejected_end >= 0 and _CONTINUATION_RE.fullmatch(text, rejected_end, match.start()):
+        if rejected_end >= 0 and _SERIES["continuation"].fullmatch(text, rejected_end, match.start()):
             # "excretion increased from 0.008 g/day to 0.475 g/day": both are lab values.
             rejected_end = match.end()
             continue
@@ -168,11 +148,11 @@ def _dose_from_match(text: str, match: re.Match[str]) -> Dose | None:
         per = per_from_context(before, text[match.end() : match.end() + 3])
     start, low, high = read_amount(match, before)
     duration: Range = (None, None)
-    course = _COURSE_BEFORE_RE.search(before)
+    course = _SERIES["course_before"].search(before)
     if course:
         start = match.start() - len(course.group(0))
         duration = duration_days(course["plo"], course["phi"], course["punit"], None)
-    if _STEP_BEFORE_RE.search(before):  # a titration step: the amount only ("add 500mg a week")
+    if _SERIES["step_before"].search(before):  # a titration step: the amount only ("add 500mg a week")
         qualifiers = Qualifiers(match.end("body") if match["body"] else match.end("unit"))
         per = None
     else:
@@ -235,14 +215,14 @@ def _range_start(text: str, first: Dose, second: Dose) -> int | None:
         return None
     gap = text[first.end : second.start]
     before = text[max(0, first.start - LOOKBEHIND) : first.start]
-    between = _BETWEEN_BEFORE_RE.search(before)
+    between = _SERIES["between_before"].search(before)
     if between:
-        if _AND_GAP_RE.fullmatch(gap) is None:
+        if _SERIES["and_gap"].fullmatch(gap) is None:
             return None
         return first.start - len(between.group(0))
-    if _RANGE_GAP_RE.fullmatch(gap) is None:
+    if _SERIES["range_gap"].fullmatch(gap) is None:
         return None
-    if _FROM_BEFORE_RE.search(before) and not _RANGE_FROM_BEFORE_RE.search(before):
+    if _SERIES["from_before"].search(before) and not _SERIES["range_from_before"].search(before):
         return None
     return first.start
 
@@ -276,8 +256,8 @@ def _expand_lists(text: str, doses: list[Dose]) -> list[Dose]:
         if expanded:
             window_start = max(window_start, expanded[-1].end)
         before = text[window_start : dose.start]
-        listed = _LIST_BEFORE_RE.search(before)
-        if listed and not _LIST_BLOCKER_RE.search(before[: listed.start()]):
+        listed = _SERIES["list_before"].search(before)
+        if listed and not _SERIES["list_blocker"].search(before[: listed.start()]):
             items_start = window_start + listed.start("items")
             for number in NUMBER_RE.finditer(listed["items"]):
                 if number.group(0).lower() in NUMBER_WORDS:
