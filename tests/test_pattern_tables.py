@@ -1,5 +1,6 @@
 """Pattern tables (pipeline.extract.pattern_tables): named regular expressions in a data file,
-fragments written once; and the dose context's table, whose every row says what it is for."""
+fragments written once; and the pipeline's tables (dose context, dose series, substance names),
+whose every row says what it is for."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pipeline.extract.dose_context import DOSE_CONTEXT_RULES, is_excluded
 from pipeline.extract.dose_grammar import NUMBER
 from pipeline.extract.doses import DOSE_SERIES_RULES
 from pipeline.extract.pattern_tables import read_patterns
+from pipeline.extract.substances import SUBSTANCE_NAME_RULES
 
 
 def _table(path: Path, rows: list[tuple[str, str, str]]) -> Path:
@@ -47,8 +49,8 @@ def test_a_broken_table_is_refused(tmp_path: Path, rows, error) -> None:
         read_patterns(_table(tmp_path / "p.tsv", rows))
 
 
-@pytest.mark.parametrize("table", [DOSE_CONTEXT_RULES, DOSE_SERIES_RULES], ids=lambda path: path.name)
-def test_every_dose_rule_has_a_note_and_compiles(table: Path) -> None:
+@pytest.mark.parametrize("table", [DOSE_CONTEXT_RULES, DOSE_SERIES_RULES, SUBSTANCE_NAME_RULES], ids=lambda path: path.name)
+def test_every_rule_has_a_note_and_compiles(table: Path) -> None:
     with table.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
     assert rows and all(row["note"].strip() for row in rows)

@@ -39,6 +39,7 @@ from wordfreq import zipf_frequency
 
 from pipeline.extract.links import inside, link_lists
 from pipeline.extract.normalize import text_key
+from pipeline.extract.pattern_tables import read_patterns
 from pipeline.extract.substance_lexicon import (  # noqa: F401  (re-exported: the public names)
     CLASS_PREFIXES,
     LOCAL_PREFIX,
@@ -94,12 +95,13 @@ class SubjectSettings:
 
 # --- names no vocabulary knows -------------------------------------------------------------
 
-_CODE_NAME_RE = re.compile(r"(?<![\w-])(?P<name>[A-Z][A-Za-z]{0,5}-?\d{2,6})(?![\w-])")
-_CAPITALIZED_RE = re.compile(r"(?<![\w-])(?P<name>[A-Z][a-z]{3,}(?:[A-Z][a-z]+)?)(?![\w-])")
+#: the shapes of names and the cues around them, one pattern per row of
+#: ``data/substance_name_rules.tsv`` (its notes say what each is for)
+SUBSTANCE_NAME_RULES = Path(__file__).parent / "data" / "substance_name_rules.tsv"
+_NAMES = read_patterns(SUBSTANCE_NAME_RULES)
+
 #: what may stand between a name and its dose: a parenthetical ("Armodafinil (Waklert) 150 mg")
 _NAME_DOSE_GAP_RE = re.compile(r"\s*(?:\([^()\n]{1,40}\)\s*)?\(?\s*\Z")
-#: a short code before a dose ("T3 (25 mcg a day)", "B12 1000 mcg"): a vitamin or hormone
-_SHORT_CODE_RE = re.compile(r"(?<![\w-])(?P<name>[A-Z]{1,2}\d{1,2})(?![\w-])")
 
 
 _NOT_NAME_ENDINGS = (*ADJECTIVE_ENDINGS, "ly", "ful", "less", "able", "ible")
@@ -145,10 +147,10 @@ def is_inn_like(word: str) -> bool:
 def is_local_name(word: str) -> bool:
     """A code name ("TB-500"), a rare word with an INN stem ending ("phenylpiracetam"), or a
     rare capitalized word that names no condition."""
-    if _CODE_NAME_RE.fullmatch(word) or is_inn_like(word):
+    if _NAMES["code_name"].fullmatch(word) or is_inn_like(word):
         return True
     return (
-        _CAPITALIZED_RE.fullmatch(word) is not None
+        _NAMES["capitalized"].fullmatch(word) is not None
         and len(word) >= MIN_LOCAL_NAME_CHARS
         and not word.lower().endswith(_NOT_NAME_ENDINGS)
         and is_rare_word(word.lower())
@@ -176,14 +178,14 @@ def name_before(text: str, position: int) -> tuple[int, int] | None:
     window = text[max(0, position - 80) : position]
     gap = _NAME_DOSE_GAP_RE.search(window)
     head = window[: gap.start()] if gap else window
-    for pattern in (_CODE_NAME_RE, _SHORT_CODE_RE, _CAPITALIZED_RE, _LOWER_WORD_RE):
+    for pattern in (_NAMES["code_name"], _NAMES["short_code"], _NAMES["capitalized"], _NAMES["lower_word"]):
         match = None
         for match in pattern.finditer(head):
             pass
         if match is None or match.end() != len(head):
             continue
         name = match["name"]
-        if pattern is _SHORT_CODE_RE or (_is_lower_name(name) if name.islower() else is_local_name(name)):
+        if pattern is _NAMES["short_code"] or (_is_lower_name(name) if name.islower() else is_local_name(name)):
             offset = position - len(window)
             return offset + match.start(), offset + match.end()
     return None
@@ -269,8 +271,6 @@ def field_values(text: str) -> list[str]:
     return values
 
 
-#: cookie, consent and sign-up banners at the top of a page are not its first paragraph
-_BANNER_RE = re.compile(r"(?i)\b(?:cookies?|subscribe|newsletter|sign\s+(?:in|up)|log\s+in|privacy)\b")
 
 
 def title_zone(text: str, segments: list[Segment]) -> list[Segment]:
@@ -286,7 +286,7 @@ def title_zone(text: str, segments: list[Segment]) -> list[Segment]:
         title_like = words <= TITLE_MAX_WORDS and not stripped.endswith(_SENTENCE_END)
         sentence_like = words >= TITLE_ZONE_SENTENCE_WORDS and stripped.endswith((".", "!"))
         prose = sentence_like or (words >= TITLE_ZONE_PROSE_WORDS and not title_like)
-        if prose and not _BANNER_RE.search(sentence):
+        if prose and not _NAMES["banner"].search(sentence):
             break  # the first paragraph
         if segment.is_heading or title_like or _LABELLED_TEXT_RE.match(sentence):
             zone.append(segment)  # a title, or a field ("Comments: ...", "Semax: a guide")
@@ -306,7 +306,7 @@ def _line_substances(line: str, lexicon: SubstanceLexicon, locals_: dict[str, Su
     known = lexicon.find(line)
     found = [(f.start, f.substance) for f in known]
     taken = [(f.start, f.end) for f in known]
-    for pattern in (_CODE_NAME_RE, _CAPITALIZED_RE):
+    for pattern in (_NAMES["code_name"], _NAMES["capitalized"]):
         for match in pattern.finditer(line):
             key = "-".join(text_key(match["name"]))
             if key in locals_ and not any(a < match.end() and match.start() < b for a, b in taken):
@@ -324,9 +324,6 @@ def _line_substances(line: str, lexicon: SubstanceLexicon, locals_: dict[str, Su
     return ordered
 
 
-_COPYRIGHT_RE = re.compile(r"(?:©|\(c\)|copyright)[^\n]*", re.IGNORECASE)
-_LOWER_WORD_RE = re.compile(r"(?<![\w-])(?P<name>[a-z]{5,})(?![\w-])")
-_ANY_CASE_WORD_RE = re.compile(r"(?<![\w-])(?P<name>[A-Za-z]{5,})(?![\w-])")
 
 
 def _local_candidates(
@@ -338,17 +335,17 @@ def _local_candidates(
     candidates: dict[str, Substance] = {}
     lowered = text.lower()
     # the site or company that signs the page ("© 2024 ApexPeptide Labs LLC") is no product
-    owners = {w.lower() for line in _COPYRIGHT_RE.findall(text) for w in re.findall(r"[A-Za-z]+", line)}
+    owners = {w.lower() for line in _NAMES["copyright"].findall(text) for w in re.findall(r"[A-Za-z]+", line)}
     for line, from_source in ([(source_line, True)] if source_line else []) + [(line, False) for line in lines]:
         known = [(f.start, f.end) for f in lexicon.find(line)]
         minimum = 0 if from_source and not known else MIN_OCCURRENCES
-        patterns = (_CODE_NAME_RE, _ANY_CASE_WORD_RE) if from_source else (_CODE_NAME_RE, _CAPITALIZED_RE, _LOWER_WORD_RE)
+        patterns = (_NAMES["code_name"], _NAMES["any_case_word"]) if from_source else (_NAMES["code_name"], _NAMES["capitalized"], _NAMES["lower_word"])
         for pattern in patterns:
             for match in pattern.finditer(line):
                 name = match["name"]
                 if any(a < match.end() and match.start() < b for a, b in known):
                     continue
-                if not _CODE_NAME_RE.fullmatch(name) and not name[1:].islower():
+                if not _NAMES["code_name"].fullmatch(name) and not name[1:].islower():
                     name = name.capitalize()  # "ARTHROTEC", "semax" -> "Arthrotec", "Semax"
                 if not is_local_name(name):
                     continue
@@ -402,7 +399,6 @@ def _preferred_form(text: str, name: str) -> str:
     return best[:1].upper() + best[1:] if best.islower() else best  # one spelling across documents
 
 
-_ALIAS_CUE_RE = re.compile(r"\(|(?i:\b(?:sold|marketed|branded|available|known|brand|trade)\b)")
 #: how far from an unknown name its tie to a known one is looked for
 _ALIAS_WINDOW = 80
 
@@ -414,7 +410,7 @@ def alias_of(text: str, name: str, found: list[Found]) -> Substance | None:
     for occurrence in re.finditer(rf"(?<![\w-]){local_re}(?![\w-])", text, re.IGNORECASE):
         low, high = occurrence.start() - _ALIAS_WINDOW, occurrence.end() + _ALIAS_WINDOW
         window = text[max(0, low) : high]
-        if not _ALIAS_CUE_RE.search(window):
+        if not _NAMES["alias_cue"].search(window):
             continue  # no parenthesis and no "sold as", "brand name": no tie here
         for f in found:
             if f.substance.concept_id.startswith(LOCAL_PREFIX) or not (low <= f.start and f.end <= high):
