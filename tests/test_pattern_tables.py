@@ -1,6 +1,6 @@
 """Pattern tables (pipeline.extract.pattern_tables): named regular expressions in a data file,
-fragments written once; and the pipeline's tables (dose context, dose series, substance names),
-whose every row says what it is for."""
+fragments written once; and the pipeline's tables (dose context, series and purpose; substance
+names and attribution), whose every row says what it is for."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract.dose_context import DOSE_CONTEXT_RULES, is_excluded
-from pipeline.extract.dose_grammar import NUMBER
+from pipeline.extract.attribution import SUBSTANCE_ATTRIBUTION_RULES
+from pipeline.extract.dose_grammar import NUMBER, NUMBER_WORD_PATTERN
+from pipeline.extract.dose_purpose import DOSE_PURPOSE_RULES
 from pipeline.extract.doses import DOSE_SERIES_RULES
 from pipeline.extract.pattern_tables import read_patterns
 from pipeline.extract.substances import SUBSTANCE_NAME_RULES
@@ -49,12 +51,16 @@ def test_a_broken_table_is_refused(tmp_path: Path, rows, error) -> None:
         read_patterns(_table(tmp_path / "p.tsv", rows))
 
 
-@pytest.mark.parametrize("table", [DOSE_CONTEXT_RULES, DOSE_SERIES_RULES, SUBSTANCE_NAME_RULES], ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "table",
+    [DOSE_CONTEXT_RULES, DOSE_SERIES_RULES, DOSE_PURPOSE_RULES, SUBSTANCE_NAME_RULES, SUBSTANCE_ATTRIBUTION_RULES],
+    ids=lambda path: path.name,
+)
 def test_every_rule_has_a_note_and_compiles(table: Path) -> None:
     with table.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
     assert rows and all(row["note"].strip() for row in rows)
-    assert set(read_patterns(table, {"number": NUMBER})) == {row["name"] for row in rows}
+    assert set(read_patterns(table, {"number": NUMBER, "number_words": NUMBER_WORD_PATTERN})) == {row["name"] for row in rows}
 
 
 def test_an_edit_of_the_dose_context_table_changes_the_rule(tmp_path: Path, monkeypatch) -> None:

@@ -31,32 +31,24 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from pathlib import Path
 
 from pipeline.extract.links import inside
 from pipeline.extract.mention import Mention
 from pipeline.extract.normalize import word_key
+from pipeline.extract.pattern_tables import read_patterns
 from pipeline.extract.substance_lexicon import Substance, is_class
 from pipeline.segment import Segment
 
 SUBSTANCE = "SUBSTANCE"
 DOSE = "DOSE"
+#: what ties a substance's name to a dose or a sentence's topic ("X 50 mg", "a dose of X",
+#: "The X group"): one pattern per row of ``data/substance_attribution_rules.tsv``
+SUBSTANCE_ATTRIBUTION_RULES = Path(__file__).parent / "data" / "substance_attribution_rules.tsv"
+_CUES = read_patterns(SUBSTANCE_ATTRIBUTION_RULES)
 
-#: between a name and its dose: a parenthetical (a brand, "e.g."), a comma or colon, and a few
-#: function words ("to", "at a dose of", "typically")
-_NAME_TO_DOSE_RE = re.compile(
-    r"""^\s*(?:\([^()\d\n]{0,40}\)\s*)?[,:]?\s*\(?\s*
-    (?:(?i:e\.g\.|i\.e\.|for\s+example|typically|usually|about|around|approximately|roughly|at|to
-        |of|in|a|an|the|dose|doses|dosage|dosed|given|taken|daily|single|starting|initial|usual
-        |typical|standard|low|high|low-dose|high-dose|stable|was|is|were|are)[\s,:]*){0,4}$""",
-    re.VERBOSE,
-)
-#: words that may precede a sentence's topic ("The duloxetine group", "• Duloxetine:")
-_TOPIC_LEAD_RE = re.compile(r"^[\s\-–—•*·>\"'“(]*(?:(?i:the|both|and|but|while|whereas|for)\s+)?$")
 #: a sentence that names a topic has at least this many words
 _TOPIC_MIN_WORDS = 3
-_DOSE_OF_NAME_RE = re.compile(
-    r"^\s*(?i:(?:dose|doses|dosage|capsules?|tablets?)\s+)?(?i:of)\s+(?i:(?:the|a|an|oral|iv|liquid)\s+)?$"
-)
 
 
 def attribute(
@@ -104,7 +96,7 @@ def _topic(text: str, segment: Segment, names: list[Mention]) -> Substance | Non
     if segment.is_heading or not names or len(text[segment.start : segment.end].split()) < _TOPIC_MIN_WORDS:
         return None
     first = names[0]
-    if is_class(first.concept_id) or not _TOPIC_LEAD_RE.match(text[segment.start : first.start]):
+    if is_class(first.concept_id) or not _CUES["topic_lead"].match(text[segment.start : first.start]):
         return None
     return _substance(first)
 
@@ -156,10 +148,10 @@ def _tied(
     if mention.label == DOSE:
         scope = [n for n in scope if not is_class(n.concept_id)]  # a dose is of a substance
         for name in reversed(scope):
-            if name.end <= mention.start and _NAME_TO_DOSE_RE.match(text[name.end : mention.start]):
+            if name.end <= mention.start and _CUES["name_to_dose"].match(text[name.end : mention.start]):
                 return _substance(name)
         for name in scope:
-            if name.start >= mention.end and _DOSE_OF_NAME_RE.match(text[mention.end : name.start]):
+            if name.start >= mention.end and _CUES["dose_of_name"].match(text[mention.end : name.start]):
                 return _substance(name)
     before = [n for n in scope if n.end <= mention.start]
     if before:
