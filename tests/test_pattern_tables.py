@@ -1,5 +1,5 @@
 """Pattern tables (pipeline.extract.pattern_tables): named regular expressions in a data file,
-fragments written once; and the pipeline's tables (dose context, series and purpose; substance
+fragments written once; and the pipeline's tables (dose context, grammar, series and purpose; substance
 names and attribution), whose every row says what it is for."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.extract.dose_context import DOSE_CONTEXT_RULES, is_excluded
 from pipeline.extract.attribution import SUBSTANCE_ATTRIBUTION_RULES
-from pipeline.extract.dose_grammar import NUMBER, NUMBER_WORD_PATTERN
+from pipeline.extract.dose_grammar import DOSE_GRAMMAR_RULES, NUMBER, NUMBER_WORD_PATTERN
 from pipeline.extract.dose_purpose import DOSE_PURPOSE_RULES
 from pipeline.extract.doses import DOSE_SERIES_RULES
 from pipeline.extract.pattern_tables import read_patterns
@@ -53,7 +53,7 @@ def test_a_broken_table_is_refused(tmp_path: Path, rows, error) -> None:
 
 @pytest.mark.parametrize(
     "table",
-    [DOSE_CONTEXT_RULES, DOSE_SERIES_RULES, DOSE_PURPOSE_RULES, SUBSTANCE_NAME_RULES, SUBSTANCE_ATTRIBUTION_RULES],
+    [DOSE_CONTEXT_RULES, DOSE_SERIES_RULES, DOSE_PURPOSE_RULES, DOSE_GRAMMAR_RULES, SUBSTANCE_NAME_RULES, SUBSTANCE_ATTRIBUTION_RULES],
     ids=lambda path: path.name,
 )
 def test_every_rule_has_a_note_and_compiles(table: Path) -> None:

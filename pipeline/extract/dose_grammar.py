@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.extract.pattern_tables import read_patterns
 
 NUMBER_WORDS = {
     "one": 1.0,
@@ -101,30 +102,11 @@ CORE_RE = re.compile(
 
 PREFILTER_RE = re.compile(rf"\d|\b(?:{NUMBER_WORD_PATTERN})\b", re.IGNORECASE)
 
-_FREQ_RE = re.compile(
-    rf"""(?i:
-        (?P<mult>(?:once|twice)\s+(?:or|to)\s+(?:twice|thrice|(?:\d+|{NUMBER_WORD_PATTERN})\s*times)|once|twice|thrice
-            |(?:(?:\d+|{NUMBER_WORD_PATTERN})\s*(?:-|–|to|or)\s*)?(?:\d+|{NUMBER_WORD_PATTERN})\s*(?:times|x|×))\s*
-            (?:(?:a|per|each|every)\s+|/\s*|-\s*)?
-            (?P<fper>daily|day|d|weekly|week|wk|monthly|month)(?![A-Za-z])
-      | (?P<abbr>b\.i\.d\.?|bid|t\.i\.d\.?|tid|tds|t\.d\.s\.?|q\.i\.d\.?|qid|qds|q\.d\.s\.?
-            |q\.d\.?|qd|q\.o\.d\.?|qod|q\.h\.s\.?|qhs|b\.d\.)(?![A-Za-z])
-      | q\.?\s*(?P<qh>\d+)\s*(?:-\s*\d+\s*)?h(?:rs?|ours?)?(?![A-Za-z])
-      | q\.?\s*(?P<qw>\d+)\s*w(?:ks?|eeks?)?(?![A-Za-z])
-      | every\s+(?P<every_n>{NUMBER})(?:\s*(?:-|–|to)\s*{NUMBER})?\s*
-            (?P<every_unit>hours?|hrs?|h|days?|weeks?|wks?|months?)(?![A-Za-z])
-      | (?:every\s+other|on\s+alternate|alternate)[\s-]+(?P<other>days?|weeks?)
-      | every\s+(?P<every1>day|morning|evening|night|week|month)(?![A-Za-z])
-      | in\s+(?P<div>{NUMBER})(?:\s*(?:-|–|to)\s*(?P<div_high>{NUMBER}))?\s+divided\s+doses
-      | at\s+(?:bedtime|night)
-      | (?P<adverb>daily|nightly|weekly|monthly|hourly|fortnightly)(?![A-Za-z])
-      | [x×]\s*(?P<times>[1-9])(?![\d.,]|\s*(?:vials?|tablets?|tabs?|capsules?|caps|ampoules?|packs?|boxes|sachets?|bottles?)(?![A-Za-z])|\s*(?:days?|d|weeks?|wks?|months?|mos?|years?|yrs?)(?![A-Za-z]))
-      | (?P<single>once|as\s+a\s+single\s+dose)(?![A-Za-z])
-    )""",
-    re.VERBOSE,
-)
+#: frequency, duration, time of day and "each nostril": one pattern per row of
+#: ``data/dose_grammar_rules.tsv`` (the numbers above as its ``{{number}}`` and ``{{number_words}}``)
+DOSE_GRAMMAR_RULES = Path(__file__).parent / "data" / "dose_grammar_rules.tsv"
+_GRAMMAR = read_patterns(DOSE_GRAMMAR_RULES, {"number": NUMBER, "number_words": NUMBER_WORD_PATTERN})
 
-_EACH_NOSTRIL_RE = re.compile(r"(?i)\b(?:each|per|every)\s+nostril")
 #: the route table: each row's forms (regular expressions, any case) and the route they name
 ROUTES = Path(__file__).parent / "data" / "routes.tsv"
 
@@ -142,45 +124,6 @@ _ROUTE_RE = re.compile(
     r"(?i:(?:(?:by|via|as|given|administered)\s+(?:(?:an?|the)\s+)?)?(?P<route>"
     + "|".join(f"(?P<route{i}>{forms})" for i, (_, forms) in enumerate(_ROUTE_TABLE))
     + r")(?:\s+(?:bolus|injection|infusion|push|drip|route|administration))?)(?![A-Za-z])"
-)
-
-_DURATION_RE = re.compile(
-    rf"""(?i:
-        (?:for|over|during|in|x|×)\s*
-        (?P<dbound>up\s+to|at\s+least|more\s+than|less\s+than|over|>|<|≥|≤
-            |a\s+total\s+of|a\s+period\s+of|about|approximately
-            |another|the\s+next|the\s+first|a\s+further)?\s*
-        (?P<dlo>{NUMBER}|an?)(?:\s*(?:-|–|—|to)\s*(?P<dhi>{NUMBER}))?[\s-]*
-        (?:consecutive\s+|more\s+|additional\s+|further\s+)?
-        (?P<dunit>days?|d|weeks?|wks?|months?|mos?|years?|yrs?)(?![A-Za-z])
-        (?:\s+(?:course|cycle|period|regimen|treatment|therapy))?
-      | (?:for|as|in|over)\s+(?:a|an|one)\s+
-        (?P<clo>{NUMBER})(?:\s*(?:-|–|to)\s*(?P<chi>{NUMBER}))?[\s-]*(?P<cunit>day|week|month)\s+
-        (?:course|cycle|regimen|treatment|therapy|period)
-    )""",
-    re.VERBOSE,
-)
-
-# Time of day, meals and how the amount is split: inside the span, no structure of their own
-# (ANNOTATION.md Convention 2: "10 mg twice daily (morning and afternoon)", "with meals").
-_MEAL = r"(?:meals?|food|breakfast|lunch|dinner|supper|the\s+(?:evening|morning|main)\s+meal)"
-_TIMING_RE = re.compile(
-    rf"""(?i:
-        (?:in\s+the|every|each)\s+(?:morning|evening|afternoon)(?:\s+and\s+(?:in\s+the\s+)?(?:evening|night|afternoon))?
-      | (?:morning|mornings)\s+and\s+(?:evening|evenings|night|nights|afternoon)
-      | (?:at|before|after|with|between|right\s+before|just\s+before|shortly\s+before)\s+
-            (?:(?:a|the|each|your|every)\s+)?(?:bed(?:time)?|sleep|night|noon|{_MEAL})
-      | (?:about\s+|around\s+|roughly\s+|some\s+)?(?:\d+(?:\s*(?:-|–|to)\s*\d+)?|an?|one|half\s+an?)
-            [\s-]*(?:hours?|hrs?|h|minutes?|mins?)\s+(?:before|after|prior\s+to)\s+
-            (?:(?:a|the|each|your)\s+)?(?:bed(?:time)?|sleep|{_MEAL}|exercise|training|the\s+shift|a\s+workout)
-      | on\s+an?\s+empty\s+stomach
-      | (?:split|divided)\s+(?:(?:into|in|over|across|between)\s+[\w\s–-]{{1,25}}?doses|am\s*/\s*pm|morning\s+and\s+(?:evening|night))
-      | (?:am|AM)\s*/\s*(?:pm|PM)
-      | \((?:morning|evening|afternoon|night|bedtime)[^()\n]{{0,30}}\)
-      | on\s+days?\s+\d+(?:\s*(?:-|–|to|and)\s*\d+)?
-      | (?:divided|split)(?=\s+(?:every|in|into|q\.?\s*\d|b\.?i\.?d|t\.?i\.?d|twice|three|four|\d))
-    )(?![A-Za-z])""",
-    re.VERBOSE,
 )
 
 # The separator before a qualifier: spaces (a comma ends the span, ANNOTATION.md Convention 2).
@@ -329,7 +272,13 @@ def read_qualifiers(text: str, position: int) -> Qualifiers:
     route: str | None = None
     duration: Range = (None, None)
     nostril = False
-    pending = {"frequency": _FREQ_RE, "route": _ROUTE_RE, "duration": _DURATION_RE, "timing": _TIMING_RE, "when": _TIMING_RE}
+    pending = {
+        "frequency": _GRAMMAR["frequency"],
+        "route": _ROUTE_RE,
+        "duration": _GRAMMAR["duration"],
+        "timing": _GRAMMAR["timing"],
+        "when": _GRAMMAR["timing"],
+    }
     while pending:
         at = _QUALIFIER_GAP_RE.match(text, end).end()
         if at == end and at < len(text) and text[at].isalnum():
@@ -346,7 +295,7 @@ def read_qualifiers(text: str, position: int) -> Qualifiers:
             times_per_day, per = _frequency(qualifier)
         elif kind == "route":
             route = _route(qualifier)
-            if _EACH_NOSTRIL_RE.search(qualifier["route"]):
+            if _GRAMMAR["each_nostril"].search(qualifier["route"]):
                 nostril = True  # "2 drops in each nostril": per nostril (ANNOTATION.md)
         elif kind == "duration":
             duration = _duration_from_match(qualifier)
