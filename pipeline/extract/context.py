@@ -61,6 +61,8 @@ from pipeline.segment import LIST_MARK, Segment
 RULES = Path(__file__).parent / "data" / "context_rules.tsv"
 NEGATION_WINDOW_WORDS = 10
 _WORD = re.compile(r"\w+")
+#: determiners and possessives that may stand between a therapeutic verb and its object
+_FUNCTION_WORDS = word_list("function_words")
 
 CONDITION = "CONDITION"
 ADVERSE_EFFECT = "ADVERSE_EFFECT"
@@ -343,7 +345,9 @@ def _direct_object(gap: str) -> bool:
     """Whether the mention follows the verb as its object: nothing between them but a
     determiner or a possessive ("stopped the anxiety", "lowering my anxiety")."""
     words = _WORD.findall(gap)
-    return not re.search(r"[^\w\s]", gap) and len(words) <= 1 and all(w.lower() in word_list("function_words") for w in words)
+    if re.search(r"[^\w\s]", gap) or len(words) > 1:
+        return False
+    return all(word.lower() in _FUNCTION_WORDS for word in words)
 
 
 def _table_decision(r: ContextRules, setting: Setting) -> Decision | None:

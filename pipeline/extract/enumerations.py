@@ -11,11 +11,11 @@ the other components already recognise as one of conditions.
 An enumeration is the items of a bulleted or numbered run of lines (each item up to its first
 punctuation), or a comma-separated series within a clause closed by its "and"/"or" conjunct
 ("A, B, C and D"). It is completed when it has at least ``min_items`` items, at least
-``min_known`` of them (and a share of ``min_known_share``) hold a mention, and a missing item is a short noun
-phrase: at most ``max_words`` words of letters (function words aside), not opening or ending on a function word, not a
-person ("children", "the elderly"), no capital inside a running sentence (a name). The new
-mentions have no concept (``method`` "enumeration"); ``mention_context`` labels them as any
-other.
+``min_known`` of them (and a share of ``min_known_share``) hold a mention, and a missing item is
+a short noun phrase: at most ``max_words`` words of letters (function words aside), not opening
+or ending on a function word, not a person ("children", "the elderly"), no capital inside a
+running sentence (a name). The new mentions have no concept (``method`` "enumeration");
+``mention_context`` labels them as any other.
 """
 
 from __future__ import annotations
@@ -39,6 +39,12 @@ _CONJUNCT = re.compile(r"^(?:and|or|and/or)\s+", re.IGNORECASE)
 _INNER_CONJUNCTION = re.compile(r"\s+(?:and|or|and/or)\s+", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _LINE = re.compile(r"[^\n]*")
+#: words that cannot open or close a member, and of those the ones it may hold inside
+_CLOSED_WORDS = word_list("function_words") | word_list("pronouns") | word_list("intensifiers")
+_INNER_WORDS = word_list("member_inner_words")
+_TRAILING_WORDS = word_list("trailing_words")
+_NOT_MEMBERS = word_list("not_list_members")
+_PERSON_NOUNS = word_list("person_nouns")
 
 
 @dataclass(frozen=True)
@@ -61,9 +67,8 @@ class _Item:
     inline: bool = False
     #: the items split from one item at "and"/"or" share a group: in a bulleted item the group
     #: is one member ("alcohol or drug abuse"); in a series a lone word beside a known name is
-    #: the rest of it ("loss of appetite and weight", "elevated or lowered blood pressure")
+    #: the rest of it ("loss of appetite and weight")
     group: int = -1
-    bulleted: bool = False
 
 
 def complete_enumerations(
@@ -131,7 +136,7 @@ def _completes_a_known_name(text: str, item: _Item, items: list[_Item], known: l
     partners = [other for other, is_known in zip(items, known) if is_known and other.group == item.group]
     if not partners:
         return False
-    if item.bulleted:
+    if not item.inline:  # a bulleted item
         return True
     return len(text[item.start : item.end].split()) == 1 and any(
         len(text[other.start : other.end].split()) > 1 for other in partners
@@ -211,7 +216,7 @@ def _split_conjoined(text: str, start: int, end: int, inline: bool) -> list[_Ite
     for inner in [*_INNER_CONJUNCTION.finditer(text, start, end), None]:
         piece = _stripped(text, at, inner.start() if inner else end)
         if piece[0] < piece[1]:
-            items.append(_Item(*piece, inline=inline, group=start, bulleted=not inline))
+            items.append(_Item(*piece, inline=inline, group=start))
         at = inner.end() if inner else end
     return items
 
@@ -229,16 +234,15 @@ def _is_short_noun_phrase(phrase: str, inline: bool, max_words: int) -> bool:
     if not words or " ".join(words) != " ".join(phrase.split()):
         return False
     lowered = [word.lower() for word in words]
-    closed = word_list("function_words") | word_list("pronouns") | word_list("intensifiers")
-    if sum(word not in closed for word in lowered) > max_words:
+    if sum(word not in _CLOSED_WORDS for word in lowered) > max_words:
         return False
-    if lowered[0] in closed or lowered[-1] in closed or lowered[-1] in word_list("trailing_words"):
+    if lowered[0] in _CLOSED_WORDS or lowered[-1] in _CLOSED_WORDS or lowered[-1] in _TRAILING_WORDS:
         return False
-    if any(word in word_list("not_list_members") for word in lowered):
+    if any(word in _NOT_MEMBERS for word in lowered):
         return False
-    if any(word in closed and word not in word_list("member_inner_words") for word in lowered[1:-1]):
+    if any(word in _CLOSED_WORDS and word not in _INNER_WORDS for word in lowered[1:-1]):
         return False
-    if any(word in word_list("person_nouns") or word.rstrip("s") in word_list("person_nouns") for word in lowered):
+    if any(word in _PERSON_NOUNS or word.rstrip("s") in _PERSON_NOUNS for word in lowered):
         return False
     capitals = words if inline else words[1:]
     return not any(any(ch.isupper() for ch in word) for word in capitals)
