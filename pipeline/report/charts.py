@@ -57,6 +57,18 @@ def _effects_template() -> dict[str, Any]:
     return _spec(chart)
 
 
+def _dose_tooltip(range_title: str) -> list[alt.Tooltip]:
+    """The tooltip of a mark of the dose chart: a range bar and an amount point differ only in
+    what they call the amount column."""
+    return [
+        alt.Tooltip("route:N", title="route · unit"),
+        alt.Tooltip("per:N", title="per"),
+        alt.Tooltip("range:N", title=range_title),
+        alt.Tooltip("doses:Q", title="doses"),
+        alt.Tooltip("sources:Q", title="sources"),
+    ]
+
+
 @functools.cache
 def _doses_template() -> dict[str, Any]:
     """Per route and canonical unit (and ``per``, in colour): a rule from the lowest to the
@@ -75,13 +87,7 @@ def _doses_template() -> dict[str, Any]:
         .encode(
             x=alt.X("low:Q", title="amount (canonical unit, log scale)", scale=x_scale),
             x2="high:Q",
-            tooltip=[
-                alt.Tooltip("route:N", title="route · unit"),
-                alt.Tooltip("per:N", title="per"),
-                alt.Tooltip("range:N", title="range"),
-                alt.Tooltip("doses:Q", title="doses"),
-                alt.Tooltip("sources:Q", title="sources"),
-            ],
+            tooltip=_dose_tooltip("range"),
         )
     )
     points = (
@@ -90,13 +96,7 @@ def _doses_template() -> dict[str, Any]:
         .encode(
             x=alt.X("amount:Q", scale=x_scale),
             size=alt.Size("doses:Q", title="doses", scale=alt.Scale(range=[30, 250]), legend=None),
-            tooltip=[
-                alt.Tooltip("route:N", title="route · unit"),
-                alt.Tooltip("per:N", title="per"),
-                alt.Tooltip("range:N", title="amount"),
-                alt.Tooltip("doses:Q", title="doses"),
-                alt.Tooltip("sources:Q", title="sources"),
-            ],
+            tooltip=_dose_tooltip("amount"),
         )
     )
     chart = alt.layer(rules, points).properties(
