@@ -46,6 +46,7 @@ from pipeline.extract.acronyms import is_acronym
 from pipeline.extract.lexicon import Entry, Gazetteer, Match, build_gazetteer, load_gazetteer
 from pipeline.extract.mention import LAY_METHOD, Mention, doc_text
 from pipeline.extract.normalize import Piece, pieces
+from pipeline.extract.pattern_tables import read_patterns
 from pipeline.extract.term_lists import LAY_TERMS, NOT_CONDITIONS, STATE_TERMS, read_term_keys, read_terms
 from pipeline.extract.word_lists import word_list
 from pipeline.vocab import Concept, Vocabulary
@@ -76,6 +77,10 @@ DRUG_NOUNS = word_list("drug_nouns")
 #: Products and laboratory markers named after a disease: "hepatitis B vaccine", "hepatitis B
 #: surface antigen", "hepatitis B immune globulin" are not the disease.
 PRODUCT_NOUNS = word_list("product_nouns")
+#: word endings and head nouns of disease names, Latin endings, pathogens, neoplasm heads
+#: (medical-English morphology, a note on each row)
+DISEASE_MORPHOLOGY_RULES = Path(__file__).parent / "data" / "disease_morphology_rules.tsv"
+DISEASE_MORPHOLOGY = read_patterns(DISEASE_MORPHOLOGY_RULES)
 _MARKER_NOUNS = word_list("marker_nouns")
 
 
@@ -302,15 +307,12 @@ def _describes_person(keys: list[str], i: int, adjectives: dict[str, Entry]) -> 
     return any(keys[j] in PRONOUNS or keys[j] in PERSON_NOUNS for j in range(max(k - 3, 0), k))
 
 
-#: Tumours named by their cell type ("renal cell cancer", "mast cell tumour") are diseases, not
-#: processes at the level of cells.
-NEOPLASM_HEAD = re.compile(r"(?:oma|omas|cancer|cancers|tumor|tumors|tumour|tumours|neoplasm|neoplasms|leukemia|leukaemia)$")
 
 
 def is_cell_level(keys: list[str], first: int, last: int) -> bool:
     """The condition at ``keys[first:last]`` follows a cell-level word: "cell death", "neuronal
     injury" name processes, unless the name is a tumour ("squamous cell carcinoma")."""
-    return first > 0 and keys[first - 1] in CELL_LEVEL and not NEOPLASM_HEAD.search(keys[last - 1])
+    return first > 0 and keys[first - 1] in CELL_LEVEL and not DISEASE_MORPHOLOGY["neoplasm_head"].search(keys[last - 1])
 
 
 def _is_cell_level(keys: list[str], span: _Span) -> bool:

@@ -448,7 +448,6 @@ def is_uncertain(sentence: str, start: int, r: ContextRules | None = None, claus
     return r["hedge"].search(sentence, clause_start, start) is not None
 
 
-_FIRST_PERSON = re.compile(r"(?i:\b(?:my|me|myself|i'm|i’m|i've|i’ve|i'd|im|ive)\b)|\bI (?=[a-z])|\bi\b")
 _FIRST_PERSON_SHARE = 0.01
 
 
@@ -456,9 +455,9 @@ class _Voice:
     """Where a text is written in the first person: the offsets of its words and of its
     first-person words, found once, so any stretch of it can be asked cheaply."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, first_person: re.Pattern[str]) -> None:
         self.words = [m.start() for m in _WORD.finditer(text)]
-        self.first = [m.start() for m in _FIRST_PERSON.finditer(text)]
+        self.first = [m.start() for m in first_person.finditer(text)]
 
     def first_person(self, start: int, end: int, share: float) -> bool:
         """First-person words make up at least ``share`` of the words in ``text[start:end]``."""
@@ -527,14 +526,6 @@ def _is_list_item(text: str, segment: Segment) -> bool:
     return bool(LIST_MARK.match(text[segment.start : segment.end]))
 
 
-# Between two items of one list: separators, a conjunction, and after a separator at most one
-# item that is not a mention ("fatigue, elevated or lowered blood pressure, tremor", "sleepiness,
-# reduced appetite and sweating"; not "DPN trials, dizziness").
-_LIST_GAP = re.compile(
-    r"^(?:[\s(]*|\s*[,;/][\s(]*(?:[^,.;:()\n]{1,40}(?:,\s*|\s+(?=(?:and|or)\b)))?)"
-    r"(?:(?:and|or|and/or|as well as|including)\b[\s(]*)?$",
-    re.IGNORECASE,
-)
 
 def _table_setting(text: str, segments: list[Segment], index: int, offset: int, dose_offsets: list[int]) -> dict:
     """Column header, row header and dose presence for a mention inside a table row (a line
@@ -593,7 +584,7 @@ def apply_context(
     """
     r = r or default_rules()
     starts = [s.start for s in segments]
-    voice = _Voice(doc_text)
+    voice = _Voice(doc_text, r["first_person"])
     symptom_report = is_symptom_report(doc_text, mentions)
     personal_document = voice.first_person(0, len(doc_text), _FIRST_PERSON_SHARE) or symptom_report
     unstructured = sum(s.is_heading for s in segments) <= 1
@@ -626,7 +617,7 @@ def apply_context(
         sentence, terminators = cached
         start, end = mention.start - segment.start, mention.end - segment.start
         clause = _clause_bounds(terminators, start, end)
-        if previous is not None and _continues_list(doc_text, previous, mention):
+        if previous is not None and _continues_list(doc_text, previous, mention, r):
             decision = decisions[id(previous)]
         else:
             others = tuple(
@@ -640,7 +631,7 @@ def apply_context(
         mention.uncertain = is_uncertain(sentence, start, r, clause[0])
         previous = mention
     _consequences(starts, mentions, decisions)
-    _populations_of_a_use(doc_text, starts, mentions, decisions)
+    _populations_of_a_use(doc_text, starts, mentions, decisions, r)
     _one_sense_per_discourse(doc_text, mentions, decisions)
     _states_are_cautions(doc_text, mentions, decisions, r)
     for mention in mentions:
@@ -651,15 +642,15 @@ def apply_context(
             mention.evidence = decision.evidence
 
 
-def _continues_list(text: str, previous: Mention, mention: Mention) -> bool:
+def _continues_list(text: str, previous: Mention, mention: Mention, r: ContextRules) -> bool:
     """Whether ``mention`` is the next item of the list (or the apposition) ``previous`` is in.
 
     A semicolon separates list items only when the item is bare ("headache; nausea; rash"),
     not when a clause follows it ("...to lecanemab; angioedema has been reported")."""
     gap = text[previous.end : mention.start]
-    if _APPOSITION.match(gap):
+    if r["apposition"].match(gap):
         return True
-    if not _LIST_GAP.match(gap):
+    if not r["list_gap"].match(gap):
         return False
     if ";" in gap:
         tail = re.match(r"[^;.\n]*", text[mention.end :]).group()
@@ -723,7 +714,7 @@ class _Layout:
                 heading = self.text[segment.start : segment.end].lower()
                 if self.r["section_personal"].search(heading):
                     in_comments = True
-                elif not _is_post_header(heading):
+                elif not self.r["post_header"].search(heading):
                     in_comments = False
                 continue
             block.append(i)
@@ -770,13 +761,12 @@ class _Layout:
             personal=self.personal_document or index in self.list_segments or index in self.personal_blocks,
             navigation=inside(self.furniture, segment.start),
             defining_section=segment.section in self.defining_headings,
-            first_person=bool(_FIRST_PERSON.search(line)),
+            first_person=bool(r["first_person"].search(line)),
         )
         return setting, field, field_end
 
 
 _BLOCK_FIRST_PERSON_SHARE = 0.015
-_APPOSITION = re.compile(r"^,\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,2}$")
 #: a title or teaser ("Magnesium Supplements: Which Form, How Much, and Who Should Skip Them")
 #: lists the topics of a whole page: it is not the section of the sentences under it
 _TITLE_MIN_WORDS = 7
@@ -805,12 +795,6 @@ def _deciding(heading: str | None) -> str | None:
     return heading
 
 
-def _is_post_header(heading: str) -> bool:
-    """A line heading one comment or reply ("Reply · 12", "renee k. · 1 week ago"): it keeps the
-    comments section in force."""
-    return bool(re.search(r"·|\b(?:ago|reply|replies|posted|joined|member|verified)\b|\d{4}", heading))
-
-
 def _consequences(starts: list[int], mentions: list[Mention], decisions: dict[int, Decision]) -> None:
     """A consequence of a condition ("injuries often lead to cognitive deficits") is background;
     a consequence of an adverse effect ("infections leading to death") is an effect too."""
@@ -825,14 +809,9 @@ def _consequences(starts: list[int], mentions: list[Mention], decisions: dict[in
             decisions[id(mention)] = _effect("consequence")
 
 
-#: "fatigue in multiple sclerosis", "insomnia in children aged 2 to 18 with autism": the second
-#: names the population the first occurs in
-_IN_POPULATION = re.compile(
-    r"\s+(?:in|among)\s+(?:(?:[\w-]+\s+){0,6}?(?:with|who have|who had|suffering from)\s+)?", re.IGNORECASE
-)
-
-
-def _populations_of_a_use(text: str, starts: list[int], mentions: list[Mention], decisions: dict[int, Decision]) -> None:
+def _populations_of_a_use(
+    text: str, starts: list[int], mentions: list[Mention], decisions: dict[int, Decision], r: ContextRules
+) -> None:
     """"Insomnia in children with ADHD", "fatigue in multiple sclerosis": a condition named as
     the population another condition occurs or is studied in is background (role ``other``)."""
     for previous, mention in zip(mentions, mentions[1:]):
@@ -842,7 +821,7 @@ def _populations_of_a_use(text: str, starts: list[int], mentions: list[Mention],
             and before is not None
             and decision.label == before.label == CONDITION
             and _segment_index(starts, previous.start) == _segment_index(starts, mention.start)
-            and _IN_POPULATION.fullmatch(text[previous.end : mention.start])
+            and r["in_population"].fullmatch(text[previous.end : mention.start])
         ):
             decisions[id(mention)] = _condition(OTHER, "population")
 

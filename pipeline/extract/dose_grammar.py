@@ -12,32 +12,32 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from pipeline.extract.pattern_tables import read_patterns
 
-NUMBER_WORDS = {
-    "one": 1.0,
-    "two": 2.0,
-    "three": 3.0,
-    "four": 4.0,
-    "five": 5.0,
-    "six": 6.0,
-    "seven": 7.0,
-    "eight": 8.0,
-    "nine": 9.0,
-    "ten": 10.0,
-    "eleven": 11.0,
-    "twelve": 12.0,
-    "fifteen": 15.0,
-    "twenty": 20.0,
-    "thirty": 30.0,
-    "forty": 40.0,
-    "fifty": 50.0,
-    "sixty": 60.0,
-    "hundred": 100.0,
-    "half": 0.5,
-}
+#: number words, what an amount is per, abbreviated frequencies, frequency adverbs and "every X",
+#: each with its value (``data/dose_words.tsv``)
+DOSE_WORDS = Path(__file__).parent / "data" / "dose_words.tsv"
+
+
+def read_dose_words(path: Path = DOSE_WORDS) -> dict[str, dict[str, tuple[str, str | None]]]:
+    """kind -> word -> (value, per) of a dose-word table, in file order (``per`` None where empty)."""
+    table: dict[str, dict[str, tuple[str, str | None]]] = {}
+    with Path(path).open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            table.setdefault(row["kind"], {})[row["word"]] = (row["value"], row["per"] or None)
+    return table
+
+
+def _times(value: str) -> float:
+    """A value of the table: an integer, a decimal or a fraction ("1/7")."""
+    return float(Fraction(value))
+
+
+_DOSE_WORDS = read_dose_words()
+NUMBER_WORDS = {word: _times(value) for word, (value, _) in _DOSE_WORDS["number"].items()}
 NUMBER_WORD_PATTERN = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 
 # Thousands separators first ("1,200"), then plain decimals, then a decimal comma ("2,5").
@@ -47,65 +47,6 @@ NUMBER = (
 )
 NUMBER_RE = re.compile(NUMBER)
 _THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-
-# Abbreviations are case-sensitive ("mg", "MG", "U" for units, "L"), words are not.
-_UNIT = r"""(?:
-    (?i:milligram(?:me)?s?|microgram(?:me)?s?|nanograms?|gram(?:me)?s?
-       |millilit(?:er|re)s?|microlit(?:er|re)s?|lit(?:er|re)s?
-       |international\s+units?|units?|millimoles?|micromoles?|milliequivalents?
-       |drops?|gtts?|tablets?|tabs?|pills?|capsules?|caps?|puffs?|inhalations?|actuations?
-       |ampoules?|ampules?|ampuls?|amps?|vials?|sachets?|patch(?:es)?|suppositor(?:y|ies)|sprays?
-       |microg|micro\s?g|mcgs?|mgs?|meq|mmol|µmol|μmol|umol)
-    |MG|MCG|MEQ|mEq|µg|μg|ug|ng|gms?|g|mL|ml|ML|Ml|cc|µL|μL|µl|μl|uL|ul|L|l|IU|I\.U\.|iu|UI|U
-)(?![A-Za-z0-9µμ])(?!\.[A-Za-z]\.)"""
-
-# Per body weight or body surface area; it stays in the unit ("mg/kg", "mg/m2").
-_BODY = r"""(?:
-    \s*(?:/|(?i:per)\s+)\s*(?P<kg>(?i:kg|kilograms?))(?![A-Za-z])
-        (?:\s+(?i:of\s+)?(?i:body[\s-]*weight|bw))?
-  | \s*(?:/|(?i:per)\s+)\s*
-        (?P<m2>m(?:2|²|\^2)(?![A-Za-z0-9])|m\(2\)|(?i:sq\.?\s*m|square\s+met(?:er|re)))
-  | [\s.·]*(?P<kg_exp>kg)(?:-1|⁻¹|−1|\(-1\))
-  | [\s.·]*(?P<m2_exp>m)(?:-2|⁻²|−2|\(-2\))
-)"""
-
-_PER_WORD = r"""(?:day|d|24\s*h(?:ours?|rs?)?|week|wk|month|mo|year|yr|hour|hr|h|min(?:ute)?|dose
-  |serving|injection|session|application|administration|infusion|spray|puff|actuation
-  |vial|amp(?:oule|ule|ul)?|ml|cc|tab(?:let)?|cap(?:sule)?|dl|g|l|mol)"""
-_PER = rf"""(?:
-    \s*/\s*(?P<per_slash>(?i:{_PER_WORD}))(?![A-Za-z])
-  | \s+(?i:per|each)\s+
-        (?P<per_word>(?i:{_PER_WORD}|24\s+hours|(?:milli|deci)?lit(?:er|re)))(?![A-Za-z])
-  | \s+(?i:an?)\s+(?P<per_time>(?i:day|week|month|year|hour))(?![A-Za-z])
-  | [\s.·]*(?P<per_exp>(?i:day|d|h|min|ml|dl|l))(?:-1|⁻¹|−1|\(-1\))
-  | [ \t\u00a0-](?P<per_form>(?i:vial|tablet|capsule|ampoule|ampule|sachet)s?)(?![A-Za-z])
-  | \s*(?:/|\s(?i:per|in)\s)\s*(?P<per_volume>\d+(?:\.\d+)?)\s*(?i:ml|cc)(?![A-Za-z])
-)"""
-
-# "and" separates a range only after "between": otherwise "10 g and 4 g" are two doses.
-CORE_RE = re.compile(
-    rf"""
-    (?<![\w.,/±+])(?<!\d[-–−])
-    (?P<between>(?i:between)\s+)?
-    (?P<n1>{NUMBER})
-    (?:
-        (?(between)\s+(?i:and)\s+|(?:\s*[-–—‐−]\s*|\s+(?i:to|or)\s+))(?P<n2>{NUMBER})
-      | \s*(?:±|\+/-|\+/−|\+-)\s*(?P<sd>{NUMBER})
-    )?
-    (?:[ \t\u00a0\u202f]{{0,2}}|-)
-    (?P<unit>{_UNIT})
-    (?P<body>{_BODY})?
-    (?P<per>{_PER})?
-    """,
-    re.VERBOSE,
-)
-
-PREFILTER_RE = re.compile(rf"\d|\b(?:{NUMBER_WORD_PATTERN})\b", re.IGNORECASE)
-
-#: frequency, duration, time of day and "each nostril": one pattern per row of
-#: ``data/dose_grammar_rules.tsv`` (the numbers above as its ``{{number}}`` and ``{{number_words}}``)
-DOSE_GRAMMAR_RULES = Path(__file__).parent / "data" / "dose_grammar_rules.tsv"
-_GRAMMAR = read_patterns(DOSE_GRAMMAR_RULES, {"number": NUMBER, "number_words": NUMBER_WORD_PATTERN})
 
 #: the route table: each row's forms (regular expressions, any case) and the route they name
 ROUTES = Path(__file__).parent / "data" / "routes.tsv"
@@ -119,99 +60,33 @@ def read_routes(path: Path = ROUTES) -> tuple[tuple[str, str], ...]:
 
 
 _ROUTE_TABLE = read_routes()
-# "by", "via", "given" before the route and "bolus", "injection" after it belong to the span
-_ROUTE_RE = re.compile(
-    r"(?i:(?:(?:by|via|as|given|administered)\s+(?:(?:an?|the)\s+)?)?(?P<route>"
-    + "|".join(f"(?P<route{i}>{forms})" for i, (_, forms) in enumerate(_ROUTE_TABLE))
-    + r")(?:\s+(?:bolus|injection|infusion|push|drip|route|administration))?)(?![A-Za-z])"
+
+#: the amount with its unit (``core``: numbers, unit, body weight or area, what it is per),
+#: frequency, route, duration, time of day and "each nostril": one pattern per row of
+#: ``data/dose_grammar_rules.tsv`` (the numbers above as its ``{{number}}`` and ``{{number_words}}``,
+#: the route table's forms as ``{{route_forms}}``, one named group per row)
+DOSE_GRAMMAR_RULES = Path(__file__).parent / "data" / "dose_grammar_rules.tsv"
+_GRAMMAR = read_patterns(
+    DOSE_GRAMMAR_RULES,
+    {
+        "number": NUMBER,
+        "number_words": NUMBER_WORD_PATTERN,
+        "route_forms": "|".join(f"(?P<route{i}>{forms})" for i, (_, forms) in enumerate(_ROUTE_TABLE)),
+    },
 )
+CORE_RE = _GRAMMAR["core"]
+_ROUTE_RE = _GRAMMAR["route"]
+
+PREFILTER_RE = re.compile(rf"\d|\b(?:{NUMBER_WORD_PATTERN})\b", re.IGNORECASE)
 
 # The separator before a qualifier: spaces (a comma ends the span, ANNOTATION.md Convention 2).
 _QUALIFIER_GAP_RE = re.compile(r"[ \t\u00a0]*")
 
-_PER_CANONICAL = {
-    "day": "day",
-    "d": "day",
-    "24h": "day",
-    "24hr": "day",
-    "24hrs": "day",
-    "24hour": "day",
-    "24hours": "day",
-    "week": "week",
-    "wk": "week",
-    "month": "month",
-    "mo": "month",
-    "year": "year",
-    "yr": "year",
-    "hour": "hour",
-    "hr": "hour",
-    "h": "hour",
-    "min": "minute",
-    "minute": "minute",
-    "dose": "dose",
-    "serving": "dose",
-    # one injection, session, spray or puff is one dose
-    "injection": "dose",
-    "session": "dose",
-    "application": "dose",
-    "administration": "dose",
-    "infusion": "dose",
-    "spray": "dose",
-    "puff": "dose",
-    "actuation": "dose",
-    "vial": "vial",
-    "sachet": "sachet",
-    "amp": "ampoule",
-    "ampoule": "ampoule",
-    "ampule": "ampoule",
-    "ampul": "ampoule",
-    "ml": "mL",
-    "cc": "mL",
-    "milliliter": "mL",
-    "millilitre": "mL",
-    "tab": "tablet",
-    "tablet": "tablet",
-    "cap": "capsule",
-    "capsule": "capsule",
-    "g": "g",
-    "dl": "dL",
-    "deciliter": "dL",
-    "decilitre": "dL",
-    "l": "L",
-    "liter": "L",
-    "litre": "L",
-    "mol": "mol",
-}
-
-_ABBREVIATED_FREQUENCIES = {
-    "bid": 2.0,
-    "bd": 2.0,
-    "tid": 3.0,
-    "tds": 3.0,
-    "qid": 4.0,
-    "qds": 4.0,
-    "qd": 1.0,
-    "qhs": 1.0,
-    "qod": 0.5,
-}
-# Adverb -> (times per day, per).
-_ADVERBS = {
-    "daily": (1.0, "day"),
-    "nightly": (1.0, None),
-    "weekly": (1 / 7, "week"),
-    "monthly": (1 / 30, "month"),
-    "hourly": (24.0, None),
-    "fortnightly": (1 / 14, None),
-}
-_EVERY = {
-    "day": (1.0, "day"),
-    "morning": (1.0, "day"),
-    "evening": (1.0, "day"),
-    "night": (1.0, "day"),
-    # "every week", "every month": per is only for a day (ANNOTATION.md Convention 4)
-    "week": (1 / 7, None),
-    "month": (1 / 30, None),
-}
+_PER_CANONICAL = {word: value for word, (value, _) in _DOSE_WORDS["per"].items()}
+_ABBREVIATED_FREQUENCIES = {word: _times(value) for word, (value, _) in _DOSE_WORDS["abbreviated_frequency"].items()}
+# Adverb -> (times per day, per); "every X" -> (times per day, per).
+_ADVERBS = {word: (_times(value), per) for word, (value, per) in _DOSE_WORDS["adverb"].items()}
+_EVERY = {word: (_times(value), per) for word, (value, per) in _DOSE_WORDS["every"].items()}
 _DAYS_PER_UNIT = {"d": 1.0, "w": 7.0, "m": 30.0, "y": 365.0}
 _HOURS_PER_UNIT = {"h": 1.0, "d": 24.0, "w": 168.0, "m": 720.0}
 

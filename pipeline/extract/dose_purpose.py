@@ -37,7 +37,6 @@ def stated_for(text: str, dose: Dose, offset: int = 0) -> tuple[int, int] | None
 DOSE_PURPOSE_RULES = Path(__file__).parent / "data" / "dose_purpose_rules.tsv"
 _PURPOSE = read_patterns(DOSE_PURPOSE_RULES, {"number_words": NUMBER_WORD_PATTERN})
 _SENTENCE_BREAK_RE = re.compile(r"[.!?;](?=\s)|\n")
-_TRAILING_FUNCTION_WORDS_RE = re.compile(r"(?:\s+(?i:and|or|and/or|the|a|an|of))+\Z")
 _MAX_LABEL_CHARS = 60
 _MAX_LABEL_WORDS = 8
 
@@ -84,5 +83,5 @@ def _purpose_after(text: str, start: int, end: int) -> tuple[int, int] | None:
     match = _PURPOSE["purpose_after"].match(text[end : end + 160])
     if match is None:
         return None
-    purpose = _TRAILING_FUNCTION_WORDS_RE.sub("", match["x"])
+    purpose = _PURPOSE["trailing_function_words"].sub("", match["x"])
     return end + match.start("x"), end + match.start("x") + len(purpose)

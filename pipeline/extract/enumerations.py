@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Iterator
 
 from pipeline.extract.mention import Mention
+from pipeline.extract.pattern_tables import read_patterns
 from pipeline.extract.word_lists import word_list
 from pipeline.segment import LIST_MARK
 
@@ -35,8 +37,9 @@ _ITEM_END = re.compile(r"\s*(?:[(\[,:;.!?]|\s[-–—]\s)")
 #: what closes a clause: an enumeration does not run across these
 _CLAUSE_END = re.compile(r"[.;:!?()\[\]]|\s[-–—]\s|—|–")
 _COMMA = re.compile(r",\s*")
-_CONJUNCT = re.compile(r"^(?:and|or|and/or)\s+", re.IGNORECASE)
-_INNER_CONJUNCTION = re.compile(r"\s+(?:and|or|and/or)\s+", re.IGNORECASE)
+#: the conjunctions of a list (``data/enumeration_rules.tsv``)
+ENUMERATION_RULES = Path(__file__).parent / "data" / "enumeration_rules.tsv"
+_CONJUNCTIONS = read_patterns(ENUMERATION_RULES)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _LINE = re.compile(r"[^\n]*")
 #: words that cannot open or close a member, and of those the ones it may hold inside
@@ -178,7 +181,7 @@ def _series_in_line(text: str, start: int, end: int) -> Iterator[list[_Item]]:
     for boundary in [*_CLAUSE_END.finditer(text, start, end), None]:
         clause_end = boundary.start() if boundary else end
         parts = _parts(text, clause_start, clause_end)
-        if len(parts) >= 3 or (len(parts) == 2 and _INNER_CONJUNCTION.search(text, *parts[-1])):
+        if len(parts) >= 3 or (len(parts) == 2 and _CONJUNCTIONS["inner_conjunction"].search(text, *parts[-1])):
             items = _series(text, parts)
             if items:
                 yield items
@@ -199,11 +202,11 @@ def _series(text: str, parts: list[tuple[int, int]]) -> list[_Item]:
     part is an item but may hold its lead-in ("symptoms include low blood pressure")."""
     items = [_Item(*parts[0], addable=False, inline=True)]
     for i, (start, end) in enumerate(parts[1:], 1):
-        conjunct = _CONJUNCT.match(text, start, end)
+        conjunct = _CONJUNCTIONS["conjunct"].match(text, start, end)
         if conjunct:
             items.append(_Item(conjunct.end(), end, inline=True))
             return items
-        inner = _INNER_CONJUNCTION.search(text, start, end)
+        inner = _CONJUNCTIONS["inner_conjunction"].search(text, start, end)
         if inner:
             return [*items, *_split_conjoined(text, start, end, inline=True)]
         items.append(_Item(start, end, inline=True))
@@ -213,7 +216,7 @@ def _series(text: str, parts: list[tuple[int, int]]) -> list[_Item]:
 def _split_conjoined(text: str, start: int, end: int, inline: bool) -> list[_Item]:
     """The pieces of ``text[start:end]`` at "and"/"or", one group (named by its start)."""
     items, at = [], start
-    for inner in [*_INNER_CONJUNCTION.finditer(text, start, end), None]:
+    for inner in [*_CONJUNCTIONS["inner_conjunction"].finditer(text, start, end), None]:
         piece = _stripped(text, at, inner.start() if inner else end)
         if piece[0] < piece[1]:
             items.append(_Item(*piece, inline=inline, group=start))

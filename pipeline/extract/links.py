@@ -21,6 +21,8 @@ detection using shallow text features": short link-like segments; trafilatura's 
   words or pairs of words set apart by runs of spaces, without numbers ("Pregnancy   Baby
   Toddler   Big Kids").
 
+The breadcrumb and menu shapes are ``data/page_furniture_rules.tsv``.
+
 :func:`link_lists` returns the character ranges; :func:`inside` tests an offset.
 """
 
@@ -32,11 +34,13 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.extract.pattern_tables import read_patterns
+
 _DATA = Path(__file__).parent / "data"
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
-_BREADCRUMB_RE = re.compile(r"^\s*(?i:home)\s*(?:›|>|/|»|→|\||::)\s*\S")
-_PATH_RE = re.compile(r"\S\s+(?:›|»|>)\s+\S.*\S\s+(?:›|»|>)\s+\S")
-_SPACED_MENU_RE = re.compile(r"^\s*(?:[^\s.!?\d]+(?: [^\s.!?\d]+)?(?:\s{3,}|\t+)){3,}[^\d]*$")
+#: the shapes of breadcrumbs and menu bars (a note on each row)
+PAGE_FURNITURE_RULES = _DATA / "page_furniture_rules.tsv"
+_FURNITURE = read_patterns(PAGE_FURNITURE_RULES)
 #: a breadcrumb path is a short line
 _PATH_MAX_WORDS = 20
 _WORD_RE = re.compile(r"\w+")
@@ -102,9 +106,9 @@ def link_lists(text: str) -> list[tuple[int, int]]:
                 i = j
                 continue
         elif (
-            _BREADCRUMB_RE.match(line)
-            or (_PATH_RE.search(line) and len(_WORD_RE.findall(line)) <= _PATH_MAX_WORDS)
-            or _SPACED_MENU_RE.match(line)
+            _FURNITURE["breadcrumb"].match(line)
+            or (_FURNITURE["path"].search(line) and len(_WORD_RE.findall(line)) <= _PATH_MAX_WORDS)
+            or _FURNITURE["spaced_menu"].match(line)
             or _is_menu_bar(text, lines, i)
         ):
             ranges.append((start, end))

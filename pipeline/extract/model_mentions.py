@@ -45,6 +45,7 @@ from pipeline.extract.conditions import (
     ANTI,
     CAUSE_PARTICIPLES,
     CELL_LEVEL,
+    DISEASE_MORPHOLOGY,
     MODIFIERS,
     SITE_DETERMINERS,
     is_cell_level,
@@ -55,21 +56,6 @@ from pipeline.extract.mention import Mention, doc_text
 from pipeline.extract.normalize import pieces
 from pipeline.extract.word_lists import word_list
 from pipeline.vocab import Concept
-
-
-#: Word endings and head nouns that make a phrase a disease name in medical English
-#: (Greek/Latin suffixes of nosology: -itis inflammation, -osis condition, -emia blood,
-#: -pathy disease, -algia pain, -plegia paralysis, -oma tumour, ...).
-DISEASE_HEAD = re.compile(
-    r"(?:itis|osis|oses|emia|aemia|pathy|pathies|algia|plegia|paresis|oma|omas|toxicity|trophy|penia|"
-    r"uria|rrhea|rrhoea|lepsy|plasia|ectasia|megaly|spasm|sclerosis|cytosis|iasis|phobia|mania|rhythmia|"
-    r"disease|diseases|disorder|disorders|syndrome|syndromes|deficiency|failure|insufficiency|"
-    r"dysfunction|toxicities|carcinoma|cancer|tumor|tumour|infection|infections|lesion|lesions|"
-    r"embolism|infarction|infarctions|rrhage|rrhages|edema|oedema|cardia|pnea|pnoea|somnia|otoxic|metastasis|metastases)$"
-    # head nouns of pathology that are whole words ("antiseizure" is not a seizure)
-    r"|^(?:occlusion|occlusions|obstruction|anomaly|anomalies|malformation|malformations|defects|"
-    r"abnormalities|fracture|fractures|ulcer|ulcers|abscess|hernia|palsy|arrest|seizure|seizures|deficient|loss)$"
-)
 
 
 #: Words a name never ends with: the model sometimes runs a span into the next phrase.
@@ -111,16 +97,15 @@ def looks_like_disease(keys: list[str]) -> bool:
         return False
     if "of" in keys[1:]:
         head = keys[keys.index("of") - 1]
-    elif len(keys) > 1 and DISEASE_HEAD.search(keys[-1]) is None and is_latin_modifier(keys[-1]):
+    elif len(keys) > 1 and DISEASE_MORPHOLOGY["disease_head"].search(keys[-1]) is None and is_latin_modifier(keys[-1]):
         head = keys[-2]
     else:
         head = keys[-1]
-    return DISEASE_HEAD.search(head) is not None and not head.startswith(ANTI)
+    return DISEASE_MORPHOLOGY["disease_head"].search(head) is not None and not head.startswith(ANTI)
 
 
 #: Zipf frequency (wordfreq) under which a word with a Latin ending is not English.
 LATIN_ZIPF = 3.5
-_LATIN_ENDING = re.compile(r"(?:i|is|ae|a|um|us|e|ans|ens|ex|ix)$")
 
 
 def is_latin_modifier(word: str) -> bool:
@@ -128,7 +113,7 @@ def is_latin_modifier(word: str) -> bool:
     a Latin ending and rare in English (wordfreq)."""
     from wordfreq import zipf_frequency
 
-    return _LATIN_ENDING.search(word) is not None and zipf_frequency(word, "en") < LATIN_ZIPF
+    return DISEASE_MORPHOLOGY["latin_ending"].search(word) is not None and zipf_frequency(word, "en") < LATIN_ZIPF
 
 
 #: Zipf frequency (wordfreq) under which a capitalized word is taken as a proper name.
@@ -159,7 +144,6 @@ _INNER_SHORT_FORM = re.compile(r"\s*\([^()]{1,12}\)(?=\s*\w)")
 #: disease" (but "neurological injury", "brain disorders": ANNOTATION.md counts organ-system
 #: classes as generic, so "disorder" is not among them).
 ORGAN_CONDITION_HEADS = word_list("organ_condition_heads")
-_PATHOGEN = re.compile(r"(?:virus|viral)$")
 #: Generic heads that any describing word makes a class of findings: "motor symptoms",
 #: "psychological symptoms", "speech deficits", "cognitive and motor deficits".
 QUALIFIED_HEADS = word_list("qualified_heads")
@@ -201,7 +185,7 @@ def names_an_organ_condition(keys: list[str], gazetteer: Gazetteer) -> bool:
         len(keys) == 2
         and keys[1] in ORGAN_CONDITION_HEADS
         and keys[0] not in CELL_LEVEL
-        and (keys[0] in gazetteer.organs or _PATHOGEN.search(keys[0]) is not None)
+        and (keys[0] in gazetteer.organs or DISEASE_MORPHOLOGY["pathogen"].search(keys[0]) is not None)
     )
 
 

@@ -15,7 +15,8 @@
   substance is taken for ("for weight loss", ``data/desired_results.tsv``). Names never run
   across a line break.
 
-The grading words are data: ``data/effect_grading_words.tsv``, one per row with a note.
+The grading words are data: ``data/effect_grading_words.tsv``, one per row with a note; the
+journal, modifier-compound, desired-result and allergy patterns are ``data/span_convention_rules.tsv``.
 """
 
 from __future__ import annotations
@@ -26,30 +27,22 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pipeline.extract.mention import Mention
+from pipeline.extract.pattern_tables import read_patterns
 from pipeline.extract.word_lists import word_list
 
 GRADING_WORDS = Path(__file__).parent / "data" / "effect_grading_words.tsv"
 DESIRED_RESULTS = Path(__file__).parent / "data" / "desired_results.tsv"
+SPAN_CONVENTION_RULES = Path(__file__).parent / "data" / "span_convention_rules.tsv"
 #: nouns that end the name of an organisation or a journal ("American Headache Society")
 _INSTITUTION_NOUNS = word_list("institution_nouns")
 _CONNECTORS = word_list("connectors")
 #: an institution's name runs on this many words after the condition word at most
 _INSTITUTION_WORDS = 5
+#: the journal, compound, desired-result and allergy patterns (a note on each row)
+_RULES = read_patterns(SPAN_CONVENTION_RULES)
 _NEXT_WORDS = re.compile(r"\s*(&|[\w'’-]+)")
-#: a journal title in a reference: "Stroke. 2002;33:..." (used with ``match(text, pos)``)
-_JOURNAL = re.compile(r"\.\s*(?:19|20)\d\d\b")
-#: "-dampening", "-sparing": a hyphen joining the condition word to a word it modifies; not the
-#: words that relate another name to the condition, which still name it ("epilepsy-related",
-#: "drug-induced", "seizure-like", "headache-free days": BC5CDR and NCBI annotate the condition there)
-_MODIFIER_COMPOUND = re.compile(r"-(?!(?:related|induced|associated|like|prone|predominant|free|type|specific|positive|negative)\b)[a-z]")
-#: "taken just for weight loss": the desired result named as the use
-_FOR = re.compile(r"\bfor\s+$", re.IGNORECASE)
 #: words that join two grading words ("mild to moderate", "mild-to-moderate")
 _LINKS = word_list("links")
-#: an allergy and its object: "serious hypersensitivity to lecanemab", "allergy to an ingredient"
-_ALLERGY_OBJECT = re.compile(
-    r"\b(?:hypersensitivity|hypersensitivities|allerg(?:y|ies)|allergic reactions?|intolerance)(?=\s+to\b)", re.IGNORECASE
-)
 
 
 def load_grading_words(path: Path = GRADING_WORDS) -> frozenset[str]:
@@ -75,7 +68,7 @@ def drop_allergy_objects(text: str, mentions: Iterable[Mention]) -> None:
     for mention in mentions:
         if mention.label == "DOSE":
             continue
-        match = _ALLERGY_OBJECT.search(text, mention.start, mention.end)
+        match = _RULES["allergy_object"].search(text, mention.start, mention.end)
         if match is not None and match.end() < mention.end:
             mention.end = match.end()
 
@@ -103,14 +96,14 @@ def _not_annotated(text: str, mention: Mention, desired_results: frozenset[str])
         return True
     if before in "_@" or after == "_":  # "sciatica_steve", "@migraine_mom"
         return True
-    if after == "-" and _MODIFIER_COMPOUND.match(text, mention.end):
+    if after == "-" and _RULES["modifier_compound"].match(text, mention.end):
         return True  # "pain-dampening pathways": the word only modifies the next one
-    if surface[:1].isupper() and (_names_an_institution(text, mention.end) or _JOURNAL.match(text, mention.end)):
+    if surface[:1].isupper() and (_names_an_institution(text, mention.end) or _RULES["journal"].match(text, mention.end)):
         return True
     return (
         mention.label == "CONDITION"
         and surface.lower() in desired_results
-        and _FOR.search(text, max(0, mention.start - 8), mention.start) is not None
+        and _RULES["for_before"].search(text, max(0, mention.start - 8), mention.start) is not None
     )
 
 
