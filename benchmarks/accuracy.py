@@ -12,6 +12,10 @@ comparable to this project's labels:
 - seeds, webdev (12 web pages of 12 genres), psytar (PsyTAR dev, patient reviews): labels as
   they are (ALL and one row per label), with label accuracy (CONDITION vs ADVERSE_EFFECT of the
   mentions found, matched label-blind) and role accuracy (matched CONDITION pairs).
+- psytar is cross-validated: the shipped indication table learnt from PsyTAR dev
+  (``pipeline.train_indications``), so each of 2 folds of its reviews is run with a table built
+  from the other fold only (``PIPELINE_INDICATIONS``), and the folds' tables are scored
+  together.
 - bc5cdr, ncbi: CONDITION and ADVERSE_EFFECT merged into DISEASE vs their Disease mentions; DOSE
   dropped.
 - cadec: ADVERSE_EFFECT vs ADR; CONDITION vs Disease+Symptom; and both merged (detection of
@@ -34,6 +38,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -73,6 +78,8 @@ class Benchmark:
     convert: Callable[[Path, Path], tuple[Path, Path]]
     source: str
     scorings: tuple[Scoring, ...]
+    #: > 1: the shipped indication table was trained on this corpus: score it by this many folds
+    folds: int = 0
 
 
 BENCHMARKS: tuple[Benchmark, ...] = (
@@ -107,6 +114,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
             Scoring("as is: CONDITION", None, "CONDITION"),
             Scoring("as is: ADVERSE_EFFECT", None, "ADVERSE_EFFECT"),
         ),
+        folds=2,
     ),
     Benchmark(
         "bc5cdr",
@@ -167,20 +175,68 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def run_pipeline(corpus: Path, out: Path, extra: Sequence[str] = (), timeout: float | None = None) -> float:
-    """``python -m pipeline run --corpus C --out O --full``; seconds taken. Raises on failure."""
-    cmd = [sys.executable, "-m", "pipeline", "run", "--corpus", str(corpus), "--out", str(out), "--full", *extra]
+def _run(cmd: list[str], timeout: float | None, env_extra: Mapping[str, str] | None = None) -> str:
+    """Run ``cmd`` from the repository with it first on PYTHONPATH; its stdout. Raises on failure."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
-    t0 = time.perf_counter()
+    env.update(env_extra or {})
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
-    elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
         raise RuntimeError(f"`{shlex.join(cmd[1:])}` exited with {proc.returncode}:\n{tail}")
-    if proc.stdout.strip():
-        log(f"  {proc.stdout.strip().splitlines()[-1]}")
+    return proc.stdout
+
+
+def run_pipeline(
+    corpus: Path,
+    out: Path,
+    extra: Sequence[str] = (),
+    timeout: float | None = None,
+    env_extra: Mapping[str, str] | None = None,
+) -> float:
+    """``python -m pipeline run --corpus C --out O --full``; seconds taken. Raises on failure."""
+    cmd = [sys.executable, "-m", "pipeline", "run", "--corpus", str(corpus), "--out", str(out), "--full", *extra]
+    t0 = time.perf_counter()
+    stdout = _run(cmd, timeout, env_extra)
+    elapsed = time.perf_counter() - t0
+    if stdout.strip():
+        log(f"  {stdout.strip().splitlines()[-1]}")
     return elapsed
+
+
+def run_cross_validated(
+    bench: Benchmark, src: Path, corpus: Path, out: Path, extra: Sequence[str], timeout: float | None
+) -> float:
+    """Each fold of ``corpus`` run with an indication table built without it (from ``src``, the
+    annotated corpus), the folds' tables concatenated into ``out``; seconds of the pipeline runs."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipeline.train_indications import fold_of
+
+    seconds = 0.0
+    outs = []
+    for fold in range(bench.folds):
+        base = out.parent / "folds" / str(fold)
+        fold_corpus = base / "corpus"
+        if fold_corpus.exists():
+            shutil.rmtree(fold_corpus)
+        fold_corpus.mkdir(parents=True)
+        for path in sorted(corpus.iterdir()):
+            if path.is_file() and fold_of(path.stem, bench.folds) == fold:
+                shutil.copyfile(path, fold_corpus / path.name)
+        table = base / "indications"
+        log(f"  fold {fold}/{bench.folds}: indication table from the other folds ...")
+        _run([sys.executable, "-m", "pipeline.train_indications", "--reviews", str(src), "--fold", f"{fold}/{bench.folds}", "--out", str(table)], timeout)
+        seconds += run_pipeline(fold_corpus, base / "outputs", extra, timeout, {"PIPELINE_INDICATIONS": str(table / "indications.tsv")})
+        outs.append(base / "outputs")
+    if out.exists():  # an earlier run's tables (links into its versions) are replaced, not written through
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for name in ("mentions", "doses", "documents"):
+        tables = [pq.read_table(fold_out / f"{name}.parquet") for fold_out in outs]
+        pq.write_table(pa.concat_tables(tables), out / f"{name}.parquet")
+    return seconds
 
 
 def row_for(name: str, scoring: Scoring, report: dict[str, Any], seconds: float | None) -> dict[str, Any]:
@@ -293,7 +349,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.skip_run:
             log(f"  running the pipeline on {corpus_dir} ...")
             try:
-                seconds = run_pipeline(corpus_dir, out, extra, args.timeout)
+                if bench.folds > 1:
+                    seconds = run_cross_validated(bench, src, corpus_dir, out, extra, args.timeout)
+                else:
+                    seconds = run_pipeline(corpus_dir, out, extra, args.timeout)
             except (RuntimeError, subprocess.TimeoutExpired) as exc:
                 log(f"  FAILED: {exc}")
                 results["errors"][bench.name] = str(exc)

@@ -22,14 +22,19 @@ its settings:
   words, allergies without their object; :mod:`pipeline.extract.span_conventions`);
 - ``substance_finder``: SUBSTANCE mentions and the document's subject
   (:mod:`pipeline.extract.substances`), and ``substance_attribution``: the substance of every
-  mention (:mod:`pipeline.extract.attribution`).
+  mention (:mod:`pipeline.extract.attribution`);
+- ``indication_prior``: a weakly decided effect that is a known use of its substance (the table
+  ``paths.indications``, by default ``pipeline/models/indications``) becomes a CONDITION it is
+  used for (:mod:`pipeline.extract.indications`).
 
 A caller may put the source's ``title`` and ``source`` path in ``Doc.user_data`` (see
 :func:`make_doc`): the subject is read from them too.
 
 ``get_nlp()`` builds the Language once per process (vocabularies come from their disk cache).
 Setting ``PIPELINE_NER=off`` is a shortcut that takes the NER model out of the config (the
-lexicon-only pipeline, for comparisons); the pipeline version records which one ran. A built
+lexicon-only pipeline, for comparisons); the pipeline version records which one ran.
+``PIPELINE_INDICATIONS=<file>`` puts another indication table in ``paths.indications`` (the
+cross-validated benchmark uses it); the pipeline version records its digest. A built
 pipeline saved with ``nlp.to_disk`` loads with ``spacy.load`` (the package registers its
 components and tokenizer as spaCy entry points).
 """
@@ -58,11 +63,18 @@ def ner_enabled() -> bool:
     return os.environ.get("PIPELINE_NER", "on").lower() not in ("off", "0", "false", "no") and MODEL_DIR.is_dir()
 
 
+def indications_override() -> str | None:
+    """The indication table named by ``PIPELINE_INDICATIONS``, if set."""
+    return os.environ.get("PIPELINE_INDICATIONS") or None
+
+
 def pipeline_config(use_model: bool | None = None) -> Config:
     """The shipped config (not interpolated), with the NER model's path filled in, or without
     the model's components when ``use_model`` is false (default: :func:`ner_enabled`)."""
     use_model = ner_enabled() if use_model is None else use_model
     config = util.load_config(CONFIG, interpolate=False)
+    if indications_override():
+        config["paths"]["indications"] = indications_override()
     if not use_model:
         config["nlp"]["pipeline"] = [name for name in config["nlp"]["pipeline"] if name not in MODEL_COMPONENTS]
         for name in MODEL_COMPONENTS:
@@ -78,9 +90,13 @@ def pipeline_config(use_model: bool | None = None) -> Config:
     return config
 
 
-def build_nlp(use_model: bool | None = None) -> Language:
-    """A fresh Language assembled from :func:`pipeline_config`, its rule tables loaded."""
+def build_nlp(use_model: bool | None = None, without: Collection[str] = ()) -> Language:
+    """A fresh Language assembled from :func:`pipeline_config`, its rule tables loaded;
+    ``without``: components left out (a table builder leaves out the component it builds for)."""
     config = pipeline_config(use_model)
+    config["nlp"]["pipeline"] = [name for name in config["nlp"]["pipeline"] if name not in without]
+    for name in without:
+        config["components"].pop(name, None)
     nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
     sourced = {name for name, settings in config["components"].items() if "source" in settings}
     initialize_tables(nlp, skip=sourced)

@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline import __version__
 
 _PACKAGE = Path(__file__).resolve().parent
-_HASHED = ("*.py", "vocab/data/*.tsv", "extract/data/*.tsv", "models/*/meta.json", "models/*/TRAINING.json")
+_HASHED = ("*.py", "vocab/data/*.tsv", "extract/data/*.tsv", "models/*/meta.json", "models/*/TRAINING.json", "models/*/*.tsv")
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +28,10 @@ def pipeline_version() -> str:
             continue
         digest.update(path.relative_to(_PACKAGE).as_posix().encode())
         digest.update(path.read_bytes())
-    from pipeline.nlp import ner_enabled
+    from pipeline.nlp import indications_override, ner_enabled
 
+    override = indications_override()
+    if override:  # another indication table than the shipped one
+        digest.update(Path(override).read_bytes())
     variant = "" if ner_enabled() else ".lexicon"
     return f"{__version__}+{digest.hexdigest()[:8]}{variant}"

@@ -20,12 +20,14 @@ from pipeline.components import tokenizer  # noqa: F401  (registers the tokenize
 from pipeline.components.conditions import ConditionFinder, LexiconFeatures, ModelMerger
 from pipeline.components.context import MentionContext, SpanConventions
 from pipeline.components.doses import DoseFinder
+from pipeline.components.indications import IndicationPrior
 from pipeline.components.segmenter import WebSegmenter
 from pipeline.components.substances import SubstanceAttribution, SubstanceFinder
 
 __all__ = [
     "ConditionFinder",
     "DoseFinder",
+    "IndicationPrior",
     "LexiconFeatures",
     "MentionContext",
     "ModelMerger",
@@ -38,4 +40,6 @@ __all__ = [
 
 #: the components that decide from the whole document (:mod:`pipeline.document_state`), in
 #: pipeline order; a document processed in pieces runs them once over all pieces
-DOCUMENT_COMPONENTS = ("mention_context", "span_conventions", "substance_finder", "substance_attribution")
+DOCUMENT_COMPONENTS = (
+    "mention_context", "span_conventions", "substance_finder", "substance_attribution", "indication_prior",
+)
