@@ -266,6 +266,17 @@ def test_regular_adjectives_of_condition_nouns():
     assert "schizophrenic" in adjective_forms("schizophrenia")
 
 
+def test_the_derivation_table_gives_the_adjectives(tmp_path):
+    """The derivations are rows of data/adjective_derivations.tsv, read in order."""
+    from pipeline.extract.lexicon import ADJECTIVE_DERIVATIONS, read_adjective_derivations
+
+    rules = read_adjective_derivations(ADJECTIVE_DERIVATIONS)
+    assert rules[0] == ("oidism", "oid") and ("ia", "ic") in rules
+    edited = tmp_path / "derivations.tsv"
+    edited.write_text(ADJECTIVE_DERIVATIONS.read_text(encoding="utf-8") + "iety\tious\tanxiety -> anxious\n", encoding="utf-8")
+    assert read_adjective_derivations(edited)[-1] == ("iety", "ious")
+
+
 def test_adjectives_in_the_plural_name_people_with_the_condition(nlp):
     found = _by_text(nlp, "Diabetics and epileptics were excluded; asthmatics were not.")
     assert {"Diabetics", "epileptics", "asthmatics"} <= set(found)

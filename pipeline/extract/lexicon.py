@@ -47,26 +47,21 @@ from pipeline.extract.word_lists import WORD_LISTS, word_list
 GENERIC_HEADS = word_list("generic_heads")
 _SOURCE_PRIORITY = {"curated": 0, "hpo:name": 1, "icd10cm:description": 2, "hpo:synonym": 3, "icd10cm:inclusion": 4, "hpo:related": 5}
 
-# Regular derivations noun -> adjective (suffix rewrites), most specific first.
-_ADJECTIVE_RULES = (
-    ("oidism", "oid"),  # hypothyroidism -> hypothyroid
-    ("ism", "istic"),
-    ("ism", "ic"),
-    ("ism", "ian"),
-    ("icity", "ic"),
-    ("esia", "etic"),
-    ("psy", "ptic"),
-    ("itis", "itic"),
-    ("osis", "otic"),
-    ("etes", "etic"),
-    ("ancy", "ant"),
-    ("ity", "e"),
-    ("sion", "sive"),
-    ("ia", "ic"),
-    ("ma", "matic"),
-    ("ope", "opal"),  # syncope -> syncopal
-    ("any", "anic"),  # tetany -> tetanic
-)
+#: regular derivations noun -> adjective (suffix rewrites), most specific first: every row whose
+#: noun suffix ends a one-word condition name gives an adjective of it
+ADJECTIVE_DERIVATIONS = Path(__file__).parent / "data" / "adjective_derivations.tsv"
+
+
+def read_adjective_derivations(path: Path = ADJECTIVE_DERIVATIONS) -> tuple[tuple[str, str], ...]:
+    """(noun suffix, adjective suffix) of every row of a derivation table, in order."""
+    import csv
+
+    with Path(path).open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return tuple((row["noun_suffix"], row["adjective_suffix"]) for row in rows)
+
+
+_ADJECTIVE_RULES = read_adjective_derivations()
 
 
 @dataclass(frozen=True)
@@ -470,11 +465,11 @@ def _variants(key: tuple[str, ...], eponyms: set[str]) -> list[tuple[tuple[str, 
 
 def adjective_forms(noun: str) -> list[str]:
     """Regular adjectives of a condition noun: schizophrenia -> schizophrenic."""
-    forms = []
-    for suffix, replacement in _ADJECTIVE_RULES:
-        if noun.endswith(suffix) and len(noun) > len(suffix) + 2:
-            forms.append(noun[: -len(suffix)] + replacement)
-    return forms
+    return [
+        noun[: -len(suffix)] + replacement
+        for suffix, replacement in _ADJECTIVE_RULES
+        if noun.endswith(suffix) and len(noun) > len(suffix) + 2
+    ]
 
 
 def load_gazetteer(not_conditions: Path = NOT_CONDITIONS) -> Gazetteer:
@@ -493,7 +488,7 @@ def _load_gazetteer(not_conditions: Path) -> Gazetteer:
     path = cache_path(
         "gazetteer",
         vocabulary_version(),
-        (here / "lexicon.py", here / "normalize.py", here / "acronyms.py", WORD_LISTS, not_conditions),
+        (here / "lexicon.py", here / "normalize.py", here / "acronyms.py", WORD_LISTS, ADJECTIVE_DERIVATIONS, not_conditions),
         ("wordfreq",),
     )
     return load_or_build(path, lambda: build_gazetteer(load_vocabulary(), read_term_keys(not_conditions)))
