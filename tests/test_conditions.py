@@ -266,6 +266,14 @@ def test_regular_adjectives_of_condition_nouns():
     assert "schizophrenic" in adjective_forms("schizophrenia")
 
 
+def test_lay_wordings_of_a_difficulty(nlp):
+    """HPO's "Difficulty swallowing/breathing" also read as "trouble swallowing", "breathing
+    problems" (the nouns of data/word_lists.tsv's problem_nouns)."""
+    found = _by_text(nlp, "I had trouble swallowing and breathing problems after the shot.")
+    assert {"trouble swallowing", "breathing problems"} <= set(found)
+    assert found["trouble swallowing"].concept_id == _by_text(nlp, "She had difficulty swallowing.")["difficulty swallowing"].concept_id
+
+
 def test_the_derivation_table_gives_the_adjectives(tmp_path):
     """The derivations are rows of data/adjective_derivations.tsv, read in order."""
     from pipeline.extract.lexicon import ADJECTIVE_DERIVATIONS, read_adjective_derivations

@@ -379,16 +379,24 @@ _SITE_SYMPTOMS = word_list("site_symptoms")
 _ABNORMALITY_OF = re.compile(r"^abnormality of (?:the )?([a-z ]+)$", re.IGNORECASE)
 
 
+#: "problem", "issue", "trouble", "difficulty" (data/word_lists.tsv)
+_PROBLEM_NOUNS = word_list("problem_nouns")
+
+
 def _lay_problem_variants(text: str) -> list[tuple[str, ...]]:
-    """"vision problems", "stomach issues", "balance trouble" for HPO's "Abnormality of
-    (the) vision/stomach/balance": the lay way of naming the same class of findings."""
+    """The lay ways of naming the same finding: "vision problems", "stomach issues", "balance
+    trouble" for HPO's "Abnormality of (the) vision/stomach/balance"; "trouble swallowing",
+    "breathing problems", "walking difficulty" for "Difficulty swallowing/breathing/walking"."""
+    words = text_key(text)
+    if len(words) == 2 and words[0] == "difficulty" and words[1].endswith("ing") and words[1].isalpha():
+        return sorted({(noun, words[1]) for noun in _PROBLEM_NOUNS} | {(words[1], noun) for noun in _PROBLEM_NOUNS})
     match = _ABNORMALITY_OF.match(text)
     if not match:
         return []
     words = text_key(match.group(1))
     if len(words) != 1 or not words[0].isalpha():
         return []
-    return [(words[0], noun) for noun in ("problem", "issue", "trouble")]
+    return [(words[0], noun) for noun in sorted(_PROBLEM_NOUNS)]
 
 
 def body_sites(keyed: list, entries: dict[tuple[str, ...], Entry]) -> set[str]:
