@@ -274,6 +274,19 @@ def test_lay_wordings_of_a_difficulty(nlp):
     assert found["trouble swallowing"].concept_id == _by_text(nlp, "She had difficulty swallowing.")["difficulty swallowing"].concept_id
 
 
+def test_an_adjective_that_describes_no_person_counts_only_in_first_person_texts(nlp):
+    """"Still depressed after six weeks": in a review the writer's state (method ...:personal);
+    in an abstract ("performance was depressed") not a condition."""
+    review = "I took it for two months. Still depressed after six weeks, and my sleep is gone."
+    found = _by_text(nlp, review)
+    assert found["depressed"].method.endswith(":personal")
+    abstract = (
+        "Left ventricular performance was significantly depressed in treated mice. Cardiac output fell "
+        "after the infusion and recovered within two hours in all animals studied."
+    )
+    assert "depressed" not in _by_text(nlp, abstract)
+
+
 def test_the_derivation_table_gives_the_adjectives(tmp_path):
     """The derivations are rows of data/adjective_derivations.tsv, read in order."""
     from pipeline.extract.lexicon import ADJECTIVE_DERIVATIONS, read_adjective_derivations

@@ -103,6 +103,7 @@ def _reviews(folder: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow  # a build from the sources (the pipeline with the NER model over them)
 def test_the_builder_learns_uses_from_annotated_reviews_deterministically(tmp_path: Path) -> None:
     reviews = _reviews(tmp_path / "reviews")
     first = build(None, reviews, tmp_path / "a", Settings(min_documents=3, min_share=0.6), "test")
@@ -114,6 +115,7 @@ def test_the_builder_learns_uses_from_annotated_reviews_deterministically(tmp_pa
     assert len(build(None, reviews, tmp_path / "c", Settings(min_documents=3, min_share=0.8), "test")) == 0
 
 
+@pytest.mark.slow  # a build from the sources (the pipeline with the NER model over them)
 def test_a_fold_leaves_its_reviews_out_of_the_table(tmp_path: Path) -> None:
     reviews = _reviews(tmp_path / "reviews")
     names = [f"Zoloft_{i}" for i in range(4)]
@@ -126,6 +128,7 @@ def test_a_fold_leaves_its_reviews_out_of_the_table(tmp_path: Path) -> None:
         assert sum(row.documents for row in table.rows if row.concept_id == DEPRESSION) == kept
 
 
+@pytest.mark.slow  # a build from the sources (the pipeline with the NER model over them)
 def test_a_drug_label_gives_the_uses_in_its_indications_section() -> None:
     from conftest import shared_path
 

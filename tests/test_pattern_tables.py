@@ -116,6 +116,7 @@ def test_context_shapes_are_rules_of_the_context_table() -> None:
     rules = ContextRules.from_tsv(RULES)
     assert rules["first_person"].search("I took it for a week") and rules["first_person"].search("my back")
     assert not rules["first_person"].search("Living With Type I Diabetes")
+    assert not rules["first_person"].search("given i.p. twice, i.e. daily") and rules["first_person"].search("then i stopped")
     assert rules["list_gap"].match(", elevated or lowered blood pressure, ")
     assert rules["list_gap"].match(" and ") and not rules["list_gap"].match(" in DPN trials, ")
     assert rules["apposition"].match(", a progressive disease ")

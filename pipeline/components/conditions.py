@@ -13,7 +13,7 @@ import pipeline.document_state  # noqa: F401  (registers the Doc extensions)
 from pipeline.components.files import save_files, saved_files, upstream
 from pipeline.extract.conditions import ConditionTables, condition_mentions
 from pipeline.extract.enumerations import EnumerationSettings, complete_enumerations
-from pipeline.extract.mention import doc_text
+from pipeline.extract.mention import PERSONAL_SUFFIX, doc_text
 from pipeline.extract.model_mentions import (
     merge_model_spans,
     propagate_abbreviations,
@@ -132,13 +132,18 @@ class ModelMerger:
         spans = [span for ent in doc.ents if (span := trim_span(text, ent.start_char, ent.end_char))[0] < span[1]]
         if spans:
             tables = self.tables
-            mentions = merge_model_spans(
-                text, list(doc._.mentions or []), spans, tables.gazetteer, tables.excluded, tables.concepts
-            )
+            # an adjective that describes no person (kept later only in first-person texts) takes
+            # no part in the merge: it is added back where the model found nothing
+            personal = [m for m in doc._.mentions or [] if PERSONAL_SUFFIX in m.method]
+            mentions = [m for m in doc._.mentions or [] if PERSONAL_SUFFIX not in m.method]
+            mentions = merge_model_spans(text, mentions, spans, tables.gazetteer, tables.excluded, tables.concepts)
             definitions = doc.user_data.get("abbreviations", [])
             mentions = resolve_acronyms(doc, mentions, spans, definitions)
             mentions = propagate_abbreviations(text, mentions, definitions)
-            doc._.mentions = widen_short_forms(text, mentions, spans)
+            mentions = widen_short_forms(text, mentions, spans)
+            taken = [(m.start, m.end) for m in mentions if m.label != "DOSE"]
+            free = [m for m in personal if not any(start < m.end and m.start < end for start, end in taken)]
+            doc._.mentions = sorted(mentions + free, key=lambda m: (m.start, m.end, m.label)) if free else mentions
         return doc
 
 

@@ -44,7 +44,7 @@ from spacy.tokens import Doc
 from pipeline.extract.abbreviations import find_definitions, undefined_acronyms
 from pipeline.extract.acronyms import is_acronym
 from pipeline.extract.lexicon import Entry, Gazetteer, Match, build_gazetteer, load_gazetteer
-from pipeline.extract.mention import LAY_METHOD, Mention, doc_text
+from pipeline.extract.mention import LAY_METHOD, PERSONAL_SUFFIX, Mention, doc_text
 from pipeline.extract.normalize import Piece, pieces
 from pipeline.extract.pattern_tables import read_patterns
 from pipeline.extract.term_lists import LAY_TERMS, NOT_CONDITIONS, STATE_TERMS, read_term_keys, read_terms
@@ -162,7 +162,8 @@ def find_conditions(
     spans = [_Span(m.first_piece, m.last_piece, m.entry) for m in gazetteer.find(sentence, text)]
     spans = _split_coordinated(spans, keys, gazetteer)
     spans = _with_abbreviations(spans, sentence, text, abbreviations)
-    spans += _adjectival(sentence, keys, spans, adjectives, gazetteer.technical_adjectives)
+    adjectival = _adjectival(sentence, keys, spans, adjectives, gazetteer.technical_adjectives)
+    spans += [s for s in adjectival if not s.entry.method.endswith(PERSONAL_SUFFIX)]
     if lay:
         taken = {i for s in spans for i in range(s.first, s.last)}
         spans += [_Span(i, i + 1, lay[key]) for i, key in enumerate(keys) if key in lay and i not in taken]
@@ -179,7 +180,15 @@ def find_conditions(
     taken = {i for s in spans for i in range(s.first, s.last)}
     result = [_extend(span, sentence, text, keys, gazetteer, taken - set(range(span.first, span.last))) for span in spans]
     result = _drop_overlaps(result)
-    return [(sentence[s.first].start, sentence[s.last - 1].end, s.entry) for s in result]
+    # an adjective that describes no person takes no part in the rules above: it is added where
+    # nothing else was found (and kept by the context only in first-person texts)
+    taken = {i for s in result for i in range(s.first, s.last)}
+    result += [
+        s
+        for s in adjectival
+        if s.entry.method.endswith(PERSONAL_SUFFIX) and s.first not in taken and (keys[s.first],) not in excluded
+    ]
+    return [(sentence[s.first].start, sentence[s.last - 1].end, s.entry) for s in sorted(result, key=lambda s: s.first)]
 
 
 #: "anti-HIV", "anti-tumor", "anti rigor": a name after "anti" is what an agent acts against.
@@ -268,6 +277,8 @@ def _adjectival(
             continue
         if people or key in technical or _describes_person(keys, i, adjectives) or _listed_with(keys, i, taken):
             found.append(_Span(i, i + 1, entry))
+        else:  # the context keeps it only in a personal report ("I'd rather be depressed")
+            found.append(_Span(i, i + 1, Entry(entry.concept_id, entry.method + PERSONAL_SUFFIX)))
     return found
 
 

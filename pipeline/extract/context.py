@@ -54,7 +54,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.extract.links import inside
-from pipeline.extract.mention import LAY_METHOD, Mention
+from pipeline.extract.mention import LAY_METHOD, PERSONAL_SUFFIX, Mention
 from pipeline.extract.word_lists import word_list
 from pipeline.segment import LIST_MARK, Segment
 
@@ -580,19 +580,22 @@ def apply_context(
     Items of one list ("diarrhea, constipation, nausea and tremor") share the decision of the
     first item: the cue that governs a list is before its first item. Weak decisions then take
     the label that strong ones give the same concept in the document. Consumer words ("gas")
-    are removed outside personal reports and complaint lists.
+    are removed outside personal reports and complaint lists, adjectives that describe no person
+    (method ``...:personal``) outside texts written in the first person.
     """
     r = r or default_rules()
     starts = [s.start for s in segments]
     voice = _Voice(doc_text, r["first_person"])
     symptom_report = is_symptom_report(doc_text, mentions)
-    personal_document = voice.first_person(0, len(doc_text), _FIRST_PERSON_SHARE) or symptom_report
+    first_person = voice.first_person(0, len(doc_text), _FIRST_PERSON_SHARE)
+    personal_document = first_person or symptom_report
     unstructured = sum(s.is_heading for s in segments) <= 1
     list_segments = _complaint_list_segments(doc_text, segments, mentions) if unstructured else set()
     mentions[:] = [
         m
         for m in mentions
-        if m.method != LAY_METHOD or personal_document or _segment_index(starts, m.start) in list_segments
+        if (first_person or PERSONAL_SUFFIX not in m.method)  # "...:personal", "...:personal+model"
+        and (m.method != LAY_METHOD or personal_document or _segment_index(starts, m.start) in list_segments)
     ]
     # a post or review without structure is one personal report, and so is a dense list of
     # complaints; on a page with sections only the blocks written in the first person are

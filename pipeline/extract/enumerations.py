@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
-from pipeline.extract.mention import Mention
+from pipeline.extract.mention import PERSONAL_SUFFIX, Mention
 from pipeline.extract.pattern_tables import read_patterns
 from pipeline.extract.word_lists import word_list
 from pipeline.segment import LIST_MARK
@@ -78,10 +78,12 @@ def complete_enumerations(
     text: str, mentions: list[Mention], settings: EnumerationSettings = EnumerationSettings()
 ) -> list[Mention]:
     """``mentions`` with the missing members of every enumeration of conditions added."""
-    conditions = sorted((m.start, m.end) for m in mentions if m.label == "CONDITION")
+    # an adjective kept only in first-person texts (method "...:personal") is neither known nor
+    # in the way: a member found here replaces it
+    conditions = sorted((m.start, m.end) for m in mentions if m.label == "CONDITION" and PERSONAL_SUFFIX not in m.method)
     if len(conditions) < settings.min_known:
         return mentions
-    taken = [(m.start, m.end) for m in mentions]
+    taken = [(m.start, m.end) for m in mentions if PERSONAL_SUFFIX not in m.method]
     added: list[Mention] = []
     for items in _enumerations(text):
         if len(items) < settings.min_items:
@@ -100,7 +102,12 @@ def complete_enumerations(
                 taken.append((item.start, item.end))
     if not added:
         return mentions
-    return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label))
+    kept = [
+        m
+        for m in mentions
+        if PERSONAL_SUFFIX not in m.method or not any(a.start < m.end and m.start < a.end for a in added)
+    ]
+    return sorted(kept + added, key=lambda m: (m.start, m.end, m.label))
 
 
 def _shared_heads(text: str, items: list[_Item], known: list[bool]) -> tuple[list[_Item], list[bool]]:

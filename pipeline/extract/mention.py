@@ -38,6 +38,10 @@ class Mention:
 
 #: ``method`` of consumer words that name a condition only in a patient's own words ("gas").
 LAY_METHOD = "curated:lay"
+#: ``method`` suffix of an adjective of a condition that describes no person in its sentence
+#: ("I'd rather be depressed", "still anxious"): in a text written in the first person it is the
+#: writer's state; elsewhere it is dropped ("depressed NO synthase expression")
+PERSONAL_SUFFIX = ":personal"
 
 
 def doc_text(doc: Doc) -> str:
