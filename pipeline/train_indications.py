@@ -58,7 +58,8 @@ PSYTAR_CITATION = (
 @dataclass(frozen=True)
 class Settings:
     min_documents: int = 3
-    min_share: float = 0.6
+    #: a use when annotated as the condition at least twice as often as an effect
+    min_share: float = 0.667
     fold: int | None = None
     folds: int | None = None
 
