@@ -17,7 +17,6 @@ from pipeline.nlp import build_nlp, make_doc
 from pipeline.train_indications import Settings, build, fold_of
 
 SERTRALINE, DEPRESSION, HEADACHE = "DRUGBANK:DB01104", "HP:0000716", "HP:0002315"
-TEXT = "Sertraline review\n\nI have had depression for years. I had headache too."
 
 
 def _table(path: Path, rows: list[Indication]) -> Path:
@@ -26,7 +25,7 @@ def _table(path: Path, rows: list[Indication]) -> Path:
 
 
 def _row(substance: str, concept: str) -> Indication:
-    return Indication(substance, "Sertraline", concept, "Depression", "test", 3, 0.9)
+    return Indication(substance, f"name of {substance}", concept, f"name of {concept}", "test", 3, 0.9)
 
 
 def _effect(concept: str, evidence: str, substance: str | None = None) -> Mention:
@@ -57,23 +56,35 @@ def test_only_weak_effects_that_are_known_uses_become_conditions() -> None:
     assert [m.label for m in (strong, other, elsewhere)] == ["ADVERSE_EFFECT"] * 3
 
 
-def _labels(nlp, text: str = TEXT) -> dict[str, str]:
-    doc = nlp(make_doc(nlp, text, "Sertraline review", "sertraline_review.txt"))
-    return {text[m.start : m.end]: m.label for m in doc._.mentions if m.label != "SUBSTANCE"}
+MELATONIN = "DRUGBANK:DB01065"
+REVIEW = "Melatonin review\n\nI have had headache for years. I had nausea too."
 
 
-def test_the_component_reads_its_table_from_the_config_and_saves_it(tmp_path: Path) -> None:
-    nlp = build_nlp(use_model=False)
-    assert nlp.pipe_names[-1] == "indication_prior"
-    nlp.replace_pipe("indication_prior", "indication_prior", config={"indications": str(_table(tmp_path / "empty.tsv", []))})
-    before = _labels(nlp)
-    assert before == {"depression": "ADVERSE_EFFECT", "headache": "ADVERSE_EFFECT"}  # a first-person report: weak
-    table = _table(tmp_path / "t.tsv", [_row(SERTRALINE, DEPRESSION)])
-    nlp.replace_pipe("indication_prior", "indication_prior", config={"indications": str(table)})
-    assert _labels(nlp) == {"depression": "CONDITION", "headache": "ADVERSE_EFFECT"}
-    nlp.to_disk(tmp_path / "nlp")
+def _labels(doc, prior=None) -> dict[str, str]:
+    if prior is not None:
+        doc = prior(doc)
+    return {doc.text[m.start : m.end]: m.label for m in doc._.mentions if m.label != "SUBSTANCE"}
+
+
+def test_the_component_reads_its_table_from_the_config_and_saves_it(rules_nlp, tmp_path: Path) -> None:
+    """The pipeline without the model (shipped table: no row for melatonin) leaves the
+    first-person "I had headache" an effect; a prior configured with a table that names headache
+    as a use of melatonin makes it a CONDITION, and so does the same prior saved and reloaded
+    after its table file is gone."""
+    from pipeline.components.indications import IndicationPrior
+
+    assert rules_nlp.pipe_names[-1] == "indication_prior"
+    doc = rules_nlp(make_doc(rules_nlp, REVIEW, "Melatonin review", "melatonin_review.txt"))
+    assert _labels(doc) == {"headache": "ADVERSE_EFFECT", "nausea": "ADVERSE_EFFECT"}  # weak: "I had X"
+    table = _table(tmp_path / "t.tsv", [_row(MELATONIN, HEADACHE)])
+    prior = spacy.blank("en").add_pipe("indication_prior", config={"indications": str(table)})
+    assert isinstance(prior, IndicationPrior)
+    assert _labels(doc, prior) == {"headache": "CONDITION", "nausea": "ADVERSE_EFFECT"}
+    prior.to_disk(tmp_path / "saved")
     table.unlink()  # what was saved must not depend on the configured file
-    assert _labels(spacy.load(tmp_path / "nlp")) == {"depression": "CONDITION", "headache": "ADVERSE_EFFECT"}
+    again = rules_nlp(make_doc(rules_nlp, REVIEW, "Melatonin review", "melatonin_review.txt"))
+    reloaded = IndicationPrior().from_disk(tmp_path / "saved")
+    assert _labels(again, reloaded) == {"headache": "CONDITION", "nausea": "ADVERSE_EFFECT"}
 
 
 def test_the_shipped_table_has_its_training_record() -> None:
