@@ -29,6 +29,13 @@ def _find(nlp, text: str, surface: str):
         ("Patients with epilepsy should not take this drug.", "epilepsy", "CONDITION", "contraindication"),
         ("Insomnia was reported in two patients.", "Insomnia", "ADVERSE_EFFECT", None),
         ("Insomnia is a sleep disorder characterized by difficulty falling asleep.", "Insomnia", "CONDITION", "other"),
+        # what the substance is said to prevent, in a first-person post too
+        ("My doctor said it cut progression to diabetes by 31% in my case.", "diabetes", "CONDITION", "studied"),
+        # risk factors and causes: background
+        ("Lactic acidosis is rare and mostly shows up with dehydration.", "dehydration", "CONDITION", "other"),
+        ("I have kidney disease from years of high blood pressure.", "high blood pressure", "CONDITION", "other"),
+        # a worsening that follows the substance
+        ("Note that anxiety can flare in the first week.", "anxiety", "ADVERSE_EFFECT", None),
     ],
 )
 def test_label_and_role_follow_the_context(nlp, text, surface, label, role):
