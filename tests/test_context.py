@@ -31,8 +31,8 @@ def _find(nlp, text: str, surface: str):
         ("Insomnia is a sleep disorder characterized by difficulty falling asleep.", "Insomnia", "CONDITION", "other"),
         # what the substance is said to prevent, in a first-person post too
         ("My doctor said it cut progression to diabetes by 31% in my case.", "diabetes", "CONDITION", "studied"),
-        # risk factors and causes: background
-        ("Lactic acidosis is rare and mostly shows up with dehydration.", "dehydration", "CONDITION", "other"),
+        # a risk factor of an effect calls for caution; a cause is background
+        ("Lactic acidosis is rare and mostly shows up with dehydration.", "dehydration", "CONDITION", "contraindication"),
         ("I have kidney disease from years of high blood pressure.", "high blood pressure", "CONDITION", "other"),
         # a worsening that follows the substance
         ("Note that anxiety can flare in the first week.", "anxiety", "ADVERSE_EFFECT", None),
