@@ -36,6 +36,9 @@ def _find(nlp, text: str, surface: str):
         ("I have kidney disease from years of high blood pressure.", "high blood pressure", "CONDITION", "other"),
         # a worsening that follows the substance
         ("Note that anxiety can flare in the first week.", "anxiety", "ADVERSE_EFFECT", None),
+        # "for a ..." names a reason unless it is a stretch of time
+        ("I used it for a migraine and it helped.", "migraine", "CONDITION", "studied"),
+        ("I used it for a week and got a headache.", "headache", "ADVERSE_EFFECT", None),
     ],
 )
 def test_label_and_role_follow_the_context(nlp, text, surface, label, role):
