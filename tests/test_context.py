@@ -36,9 +36,6 @@ def _find(nlp, text: str, surface: str):
         ("I have kidney disease from years of high blood pressure.", "high blood pressure", "CONDITION", "other"),
         # a worsening that follows the substance
         ("Note that anxiety can flare in the first week.", "anxiety", "ADVERSE_EFFECT", None),
-        # "for a ..." names a reason unless it is a stretch of time
-        ("I used it for a migraine and it helped.", "migraine", "CONDITION", "studied"),
-        ("I used it for a week and got a headache.", "headache", "ADVERSE_EFFECT", None),
     ],
 )
 def test_label_and_role_follow_the_context(nlp, text, surface, label, role):
@@ -372,3 +369,13 @@ def test_a_word_after_a_mention_does_not_make_a_list(nlp):
 def test_research_verbs_hyphenated_causes_and_review_verbs(nlp, text, surface, label, role):
     mention = _find(nlp, text, surface)
     assert (mention.label, mention.role) == (label, role)
+
+
+def test_for_a_names_a_reason_unless_it_is_a_stretch_of_time():
+    """"used it for a torn hamstring" is a reason; "used it for a week" is not."""
+    from pipeline.extract.context import RULES, ContextRules
+
+    reason = ContextRules.from_tsv(RULES)["studied_reason"]
+    assert reason.search("used it for a torn hamstring") and reason.search("tried it for an ear infection")
+    for text in ("used it for a week", "tried it for a few days", "used it for an hour", "used it for a good month"):
+        assert not reason.search(text), text
