@@ -53,6 +53,7 @@ def test_only_weak_effects_that_are_known_uses_become_conditions() -> None:
     elsewhere = _effect(DEPRESSION, "default", substance="DRUGBANK:DB00472")  # tied to another drug
     assert apply_indications([weak, strong, other, elsewhere], SERTRALINE, table, ("default", "personal")) == 1
     assert (weak.label, weak.role, weak.evidence) == ("CONDITION", "studied", "indication")
+    assert weak.method == "vocabulary+indication" and strong.method == "vocabulary"  # provenance in the tables
     assert [m.label for m in (strong, other, elsewhere)] == ["ADVERSE_EFFECT"] * 3
 
 

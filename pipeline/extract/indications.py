@@ -31,6 +31,8 @@ ADVERSE_EFFECT = "ADVERSE_EFFECT"
 CONDITION = "CONDITION"
 STUDIED = "studied"
 EVIDENCE = "indication"
+#: appended to the ``method`` of a relabelled mention, so the tables say where its label came from
+METHOD_SUFFIX = "+indication"
 
 #: the columns of an indication table, in order
 COLUMNS = ("substance_id", "substance_name", "concept_id", "concept_name", "sources", "documents", "condition_share")
@@ -103,7 +105,8 @@ def apply_indications(
 ) -> int:
     """Relabel, in place, every ADVERSE_EFFECT decided by weak evidence whose concept is a known
     use of its substance (the mention's ``substance_id``, else the document's subject) as a
-    CONDITION the substance is used for. Returns how many were relabelled."""
+    CONDITION the substance is used for, its method marked ``+indication``. Returns how many
+    were relabelled."""
     weak = frozenset(weak_evidence)
     changed = 0
     for mention in mentions:
@@ -111,6 +114,7 @@ def apply_indications(
             continue
         if table.is_use(mention.substance_id or subject_id, mention.concept_id):
             mention.label, mention.role, mention.evidence = CONDITION, STUDIED, EVIDENCE
+            mention.method += METHOD_SUFFIX
             changed += 1
     return changed
 
