@@ -379,3 +379,40 @@ def test_for_a_names_a_reason_unless_it_is_a_stretch_of_time():
     assert reason.search("used it for a torn hamstring") and reason.search("tried it for an ear infection")
     for text in ("used it for a week", "tried it for a few days", "used it for an hour", "used it for a good month"):
         assert not reason.search(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "label", "role"),
+    [
+        # improvement on withdrawal: the drug's effect (Naranjo et al. 1981), also when the
+        # stop is told in the sentence before
+        ("I stopped taking Lipitor and the muscle pain went away within days.", "muscle pain", "ADVERSE_EFFECT", None),
+        ("I stopped the Lipitor myself. The muscle pain stopped within days.", "muscle pain", "ADVERSE_EFFECT", None),
+        # a return after stopping: the illness the drug held back
+        ("I went off it for a month and my depression came right back.", "depression", "CONDITION", "studied"),
+        # a return on re-exposure: the effect again
+        ("I started taking it again on Monday and the muscle pain returned.", "muscle pain", "ADVERSE_EFFECT", None),
+        # what the drug did or failed to do for X names X as what it is taken for
+        ("Effexor solved my depression but I sleep all day.", "depression", "CONDITION", "studied"),
+        ("It worked great on my back pain.", "back pain", "CONDITION", "studied"),
+        ("Paxil had no significant effect on my depression.", "depression", "CONDITION", "studied"),
+        ("I noticed a significant reduction of pain in both knees.", "pain in both knees", "CONDITION", "studied"),
+    ],
+)
+def test_what_happened_to_x_after_a_drug_was_stopped_or_started(nlp, text, surface, label, role):
+    mention = _find(nlp, text, surface)
+    assert (mention.label, mention.role) == (label, role)
+    assert mention.evidence != "default"  # a cue decided it, not the first-person default
+
+
+def test_improvement_alone_or_a_test_coming_back_decides_nothing(nlp):
+    # "went away" without a stop fits a relieved illness and an effect that wore off: the
+    # first-person default stands (a weak effect) ...
+    alone = _find(nlp, "After a week my nausea went away.", "nausea")
+    assert alone.label == "ADVERSE_EFFECT" and alone.evidence == "default"
+    # ... "stopped" needs an object, so "the pain stopped" is no stop of a drug ...
+    ended = _find(nlp, "The headache stopped within days. Then my nausea went away.", "nausea")
+    assert ended.evidence != "dechallenge"
+    # ... and a test that "came back negative" after stopping is no relapse
+    test = _find(nlp, "I stopped taking Lipitor. The myositis test came back negative.", "myositis")
+    assert test.evidence != "relapse"

@@ -16,7 +16,10 @@ include insomnia". Each mention gets a :class:`Decision` from the first of these
    people with", "without");
 4. a section of contraindications or warnings (under a warning, a risk it names is an effect
    and a patient's state a contraindication);
-5. cues to the right ("X was reported", "X (12%)", "X risk"; "X went away", "pain relief");
+5. cues to the right ("X was reported", "X (12%)", "X risk"; "pain relief", "X is under
+   control"); that X went away or came back decides only after a drug was stopped or started
+   again (dechallenge and rechallenge, Naranjo et al. 1981: "stopped it and the pain went
+   away" is an effect, "went off it and the anger came back" the illness);
 6. the lead-in of a list ("Side effects include:", "Do not take it if you:", "recommended for:");
 7. the header of a table column or the first cell of a table row ("Goal | Typical dose",
    "Main risks | ..."); the first cell of a row that gives a dose is what the dose is for;
@@ -172,6 +175,9 @@ class Setting:
     other_spans: tuple[tuple[int, int], ...] = ()
     #: the sentence is written in the first person
     first_person: bool = False
+    #: the sentence before, lower-cased, when it is prose of the same section (a drug stopped
+    #: there is what "the pain went away" follows)
+    preceding: str = ""
 
 
 def classify(
@@ -205,11 +211,9 @@ def classify(
 
     inside = tuple((a - clause_start, b - clause_start) for a, b in setting.other_spans if b <= start)
     left_cue = _left_cue(r, clause_left, personal_sentence, inside)
-    if left_cue is not None and not left_cue.strong:  # a weak cue yields to a cue on the right
-        if r["ae_after"].search(right):
-            return _effect("cue")
-        if r["studied_after"].search(right):
-            return _condition(STUDIED, "cue")
+    right_cue = _right_cue(r, left, right, setting.preceding)
+    if left_cue is not None and not left_cue.strong and right_cue is not None:
+        return right_cue  # a weak cue yields to a cue on the right
     if left_cue is not None and left_cue.label == ADVERSE_EFFECT:
         return left_cue
     if left_cue is not None and left_cue.role == CONTRA:
@@ -230,10 +234,8 @@ def classify(
             return _effect("section")
     if left_cue is not None:
         return left_cue
-    if r["ae_after"].search(right):
-        return _effect("cue")
-    if r["studied_after"].search(right):
-        return _condition(STUDIED, "cue")
+    if right_cue is not None:
+        return right_cue
     if setting.lead_in:
         decision = _lead_in_decision(r, setting.lead_in, sentence)
         if decision is not None:
@@ -252,6 +254,43 @@ def classify(
     if personal_sentence and role != OTHER:
         return _effect("default", strong=False)
     return _condition(role, "default", strong=False)
+
+
+def _right_cue(r: ContextRules, left: str, right: str, preceding: str = "") -> Decision | None:
+    """The decision of a cue after the mention: what was said of X ("X was reported", "X got
+    worse": an effect; "pain free", "X is under control": what the drug treats).
+
+    That X went away or came back tells its label only after a drug was stopped or restarted,
+    in the sentence or the one before (``preceding``): improvement on withdrawal marks an
+    effect ("stopped Lipitor and the pain went away"), and so does a return on re-exposure
+    ("started it again; the pain returned"), while a return after stopping is a relapse of the
+    illness ("went off it and the anger came right back"). These are the dechallenge and
+    rechallenge questions of Naranjo et al. 1981. Alone, "the nausea went away" fits a
+    relieved illness and an effect that wore off alike, and decides nothing."""
+    if r["ae_after"].search(right):
+        return _effect("cue")
+    if r["studied_after"].search(right):
+        return _condition(STUDIED, "cue")
+    relief, relapse = r["relief_after"].search(right), r["relapse_after"].search(right)
+    if relief is None and relapse is None:
+        return None
+    action = _last_drug_action(r, f"{preceding} {left}")
+    if action == "stop":
+        return _effect("dechallenge") if relief is not None else _condition(STUDIED, "relapse")
+    if action == "start" and relapse is not None:
+        return _effect("rechallenge")
+    return None
+
+
+def _last_drug_action(r: ContextRules, text: str) -> str | None:
+    """"stop" or "start": the last of the cues of stopping and of (re)starting a drug in
+    ``text``; None when there is neither."""
+    stop, start = _last_match(r["stop_before"], text), _last_match(r["restart_before"], text)
+    if stop is None and start is None:
+        return None
+    if start is None or (stop is not None and stop.end() > start.end()):
+        return "stop"
+    return "start"
 
 
 def _left_cue(r: ContextRules, clause: str, personal: bool, inside: tuple[tuple[int, int], ...] = ()) -> Decision | None:
@@ -766,8 +805,17 @@ class _Layout:
             navigation=inside(self.furniture, segment.start),
             defining_section=segment.section in self.defining_headings,
             first_person=bool(r["first_person"].search(line)),
+            preceding=self._preceding(index),
         )
         return setting, field, field_end
+
+    def _preceding(self, index: int) -> str:
+        if index == 0:
+            return ""
+        segment, before = self.segments[index], self.segments[index - 1]
+        if segment.is_heading or before.is_heading or before.section != segment.section:
+            return ""
+        return self.text[before.start : before.end].lower()
 
 
 _BLOCK_FIRST_PERSON_SHARE = 0.015
