@@ -51,7 +51,7 @@ DOCUMENTS = pa.schema(
         _field(
             "subject_id",
             pa.string(),
-            "the substance the source is about: DRUGBANK:, MESHTREE:, MEDLINEPLUS: or LOCAL:<name>",
+            "the substance the source is about: DRUGBANK:, MESHTREE:, MEDLINEPLUS: or LOCAL:<name>; a combination joins its ingredients with + (DRUGBANK:DB00586+DRUGBANK:DB00929)",
             nullable=True,
         ),
         _field("subject_name", pa.string(), "name of the subject (ingredient, not brand)", nullable=True),

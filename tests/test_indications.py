@@ -57,6 +57,13 @@ def test_only_weak_effects_that_are_known_uses_become_conditions() -> None:
     assert [m.label for m in (strong, other, elsewhere)] == ["ADVERSE_EFFECT"] * 3
 
 
+def test_a_combination_is_used_for_what_its_ingredients_are() -> None:
+    table = IndicationTable([_row(SERTRALINE, DEPRESSION)])
+    combination = f"DRUGBANK:DB01238+{SERTRALINE}"  # aripiprazole/sertraline
+    assert table.is_use(combination, DEPRESSION) and not table.is_use(combination, HEADACHE)
+    assert not table.is_use("DRUGBANK:DB01238", DEPRESSION)
+
+
 MELATONIN = "DRUGBANK:DB01065"
 REVIEW = "Melatonin review\n\nI have had headache for years. I had nausea too."
 

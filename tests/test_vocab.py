@@ -15,7 +15,7 @@ from pipeline.vocab import build, curated, drugs, hpo, icd10cm, mesh
 from pipeline.vocab.obo import descendants, parse_obo
 
 VERSION_RE = re.compile(
-    r"^hpo=\d{4}-\d{2}-\d{2};icd10cm=[\w.]+;drugs=[\w.]+;mesh=[\w.]+;curated=[0-9a-f]{8};builder=\d+$"
+    r"^hpo=\d{4}-\d{2}-\d{2};icd10cm=[\w.]+;drugs=[\w.]+;mesh=[\w.]+;curated=[0-9a-f]{8};builder=[0-9a-f]{8}$"
 )
 
 
@@ -292,6 +292,24 @@ def test_drugs_without_drugbank_or_mesh_ids():
     assert concept_of["erenumab"].startswith("DRUGBANK:DB")
 
 
+def test_a_combination_is_the_concept_of_its_ingredients():
+    table = drugs.load_drugs()
+    concept_of = {t.text.lower(): t.concept_id for t in table.terms}
+    # a fixed-dose combination with no id of its own: its ingredients' ids, in the order named,
+    # for its name and its brand alike
+    arthrotec = concept_of["arthrotec"]
+    assert arthrotec == concept_of["diclofenac/misoprostol"]
+    assert drugs.ingredients(arthrotec) == (concept_of["diclofenac"], concept_of["misoprostol"])
+    assert table.concepts[arthrotec].name == "Diclofenac/misoprostol"
+    assert drugs.ingredients(concept_of["suboxone"]) == (concept_of["buprenorphine"], concept_of["naloxone"])
+    assert drugs.ingredients(concept_of["diclofenac"]) == (concept_of["diclofenac"],)
+    # every part of every combination is a drug with an id; a name of no listed ingredients
+    # ("co-codamol") makes none
+    for concept_id in table.concepts:
+        assert all(part.startswith(("DRUGBANK:DB", "MESHTREE:D", "MEDLINEPLUS:a")) for part in drugs.ingredients(concept_id))
+    assert "co-codamol" not in concept_of
+
+
 def test_obo_parser(tmp_path):
     path = tmp_path / "mini.obo"
     path.write_text(
@@ -333,7 +351,8 @@ def test_version_is_stable_and_cheap(monkeypatch):
     assert time.perf_counter() - start < 0.5
     assert first == vocabulary_version()
     assert VERSION_RE.match(first), first
-    assert f"builder={build.BUILDER_VERSION}" in first
+    assert f"builder={curated.data_fingerprint(build.BUILDER_FILES)}" in first
+    assert Path(drugs.__file__) in build.BUILDER_FILES  # an edit of the drug loader is a new vocabulary
 
 
 def test_version_tracks_curated_data(tmp_path):

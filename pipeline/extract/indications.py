@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.extract.mention import Mention
+from pipeline.vocab.drugs import ingredients
 
 ADVERSE_EFFECT = "ADVERSE_EFFECT"
 CONDITION = "CONDITION"
@@ -67,7 +68,12 @@ class IndicationTable:
         return len(self.rows)
 
     def is_use(self, substance_id: str | None, concept_id: str | None) -> bool:
-        return bool(substance_id and concept_id) and concept_id in self._uses.get(substance_id, ())
+        """Whether ``concept_id`` is a use of the substance, or of an ingredient of a
+        combination (:func:`pipeline.vocab.drugs.ingredients`: Arthrotec is used for what
+        diclofenac is)."""
+        if not (substance_id and concept_id):
+            return False
+        return any(concept_id in self._uses.get(part, ()) for part in (substance_id, *ingredients(substance_id)))
 
     @classmethod
     def from_tsv(cls, path: Path) -> IndicationTable:

@@ -44,7 +44,8 @@ METHOD_ALIAS = "rule:alias"
 
 @dataclass(frozen=True)
 class Substance:
-    """A substance: its concept id (DRUGBANK:, MESHTREE:, MEDLINEPLUS: or LOCAL:) and name."""
+    """A substance: its concept id (DRUGBANK:, MESHTREE:, MEDLINEPLUS: or LOCAL:; a combination
+    ``<id>+<id>``, :mod:`pipeline.vocab.drugs`) and name."""
 
     concept_id: str
     name: str

@@ -30,7 +30,7 @@ The result is pickled under ``<cache root>/vocab/`` with an atomic write (temp f
 ``os.replace``). The cache root is the ``cache_dir`` argument, else ``$PIPELINE_CACHE_DIR``, else
 ``platformdirs.user_cache_dir("drug-text-pipeline")``. The file name carries a hash of
 :func:`vocabulary_version`, which changes with any package release or data-file edit, and with
-``BUILDER_VERSION`` (bump it whenever the building code changes its output).
+any edit of the code that builds it (a hash of ``pipeline/vocab/*.py``).
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ from .model import CONDITION, Concept, SourceTable, Term, Vocabulary, normalize_
 
 logger = logging.getLogger(__name__)
 
-BUILDER_VERSION = 13
+#: the code that builds the vocabulary: an edit of any of these files is a new vocabulary
+BUILDER_FILES = tuple(sorted(Path(__file__).parent.glob("*.py")))
 CACHE_SUBDIR = "vocab"
 
 _VOCABULARY_RANK = {"HPO": 0, "ICD10CM": 1, "CURATED": 2, "MESH": 3, "DRUGBANK": 4, "MEDLINEPLUS": 5}
@@ -78,7 +79,7 @@ def vocabulary_version() -> str:
     return (
         f"hpo={hpo.hpo_release()};icd10cm={icd10cm.icd10cm_version()};drugs={drugs.drugs_version()};"
         f"mesh={mesh.mesh_version()};"
-        f"curated={curated.data_fingerprint()};builder={BUILDER_VERSION}"
+        f"curated={curated.data_fingerprint()};builder={curated.data_fingerprint(BUILDER_FILES)}"
     )
 
 

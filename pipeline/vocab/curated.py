@@ -67,7 +67,8 @@ def load_excluded_terms(path: Path = EXCLUDED_TERMS) -> list[ExcludedTerm]:
 
 
 def data_fingerprint(paths: tuple[Path, ...] = (CURATED_TERMS, EXCLUDED_TERMS)) -> str:
-    """First 8 hex digits of the SHA-256 over both data files (part of the cache key)."""
+    """First 8 hex digits of the SHA-256 over the files (by default both data files; part of the
+    cache key)."""
     digest = hashlib.sha256()
     for path in paths:
         digest.update(path.name.encode())

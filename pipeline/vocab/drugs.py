@@ -24,7 +24,12 @@ Rules:
   mostly endogenous molecules and lab reagents ("janus kinase 2", "mrna", "vegf"), not drugs.
   Records with a DrugBank id are always kept, so protein drugs (antibodies, insulins) stay;
 * the package's own stop-word list (general words, company and country names) removes variants,
-  and so do MeSH entry terms carrying coding jargon ("gelatin, unspecified").
+  and so do MeSH entry terms carrying coding jargon ("gelatin, unspecified");
+* a fixed-dose combination the package names by its ingredients but gives no id of its own
+  ("diclofenac/misoprostol", brand Arthrotec; "fluticasone and salmeterol", brand Advair) is
+  the concept ``<id>+<id>`` of its ingredients, in the order named, when each ingredient is a
+  drug with an id (the ``+`` convention of RxNorm's multi-ingredient names): its brands then
+  name a known concept whose uses are those of its ingredients, not a ``LOCAL:`` name.
 """
 
 from __future__ import annotations
@@ -48,6 +53,10 @@ _NON_DRUG_MESH_BRANCHES = ("D08", "D12", "D13", "D23")
 _CODING_JARGON_RE = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
 #: "erenumab-aooe": a core name and the FDA's four-letter suffix for biologics
 _FDA_SUFFIX_RE = re.compile(r"^(?P<core>[a-z]{4,})-[a-z]{4}$")
+#: between the ingredients of a combination's name ("diclofenac/misoprostol", "naltrexone and bupropion")
+_INGREDIENT_SEPARATOR_RE = re.compile(r"\s*/\s*|\s+and\s+")
+#: joins the ingredient ids of a combination ("DRUGBANK:DB00586+DRUGBANK:DB00929")
+COMBINATION_JOINER = "+"
 
 
 def package_dir() -> Path:
@@ -105,6 +114,28 @@ def _core_name_id(
     return None
 
 
+def _combination_id(canonical: str, variant_to_canonical: dict[str, list[str]], canonical_ids: dict[str, str]) -> str | None:
+    """``<id>+<id>`` of a combination named by two or more ingredients that each name exactly
+    one drug with an id; None otherwise ("novo nordisk a/s compound" names no ingredients)."""
+    parts = [part for part in _INGREDIENT_SEPARATOR_RE.split(canonical) if part]
+    if len(parts) < 2:
+        return None
+    ids: list[str] = []
+    for part in parts:
+        found = {canonical_ids[c] for c in variant_to_canonical.get(part, ()) if c in canonical_ids}
+        if len(found) != 1:
+            return None
+        ids.append(found.pop())
+    if len(set(ids)) != len(ids):
+        return None
+    return COMBINATION_JOINER.join(ids)
+
+
+def ingredients(concept_id: str) -> tuple[str, ...]:
+    """The ingredient ids of a combination concept (the id itself for a single drug)."""
+    return tuple(concept_id.split(COMBINATION_JOINER))
+
+
 def _is_drug_record(record: dict[str, Any]) -> bool:
     if record.get("drugbank_id"):
         return True
@@ -134,6 +165,16 @@ def load_drugs() -> SourceTable:
         if concept_id not in table.concepts:
             name = " ".join(str(record.get("name") or canonical).split())
             table.concepts[concept_id] = Concept(concept_id, name, vocabulary, DRUG, ())
+
+    for canonical in sorted(canonical_to_data):
+        if canonical in canonical_ids:
+            continue
+        combination = _combination_id(canonical, variant_to_canonical, canonical_ids)
+        if combination is not None:
+            canonical_ids[canonical] = combination
+            if combination not in table.concepts:
+                name = " ".join(str(canonical_to_data[canonical].get("name") or canonical).split())
+                table.concepts[combination] = Concept(combination, name, "DRUGBANK" if combination.startswith("DRUGBANK:") else "MESH", DRUG, ())
 
     seen: set[tuple[str, str]] = set()
 
