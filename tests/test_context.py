@@ -397,6 +397,9 @@ def test_for_a_names_a_reason_unless_it_is_a_stretch_of_time():
         ("It worked great on my back pain.", "back pain", "CONDITION", "studied"),
         ("Paxil had no significant effect on my depression.", "depression", "CONDITION", "studied"),
         ("I noticed a significant reduction of pain in both knees.", "pain in both knees", "CONDITION", "studied"),
+        # the illness weighed against the drug or its effects
+        ("Would rather have the elbow pain!", "elbow pain", "CONDITION", "studied"),
+        ("If the side effects are worse than the depression, switch.", "depression", "CONDITION", "studied"),
     ],
 )
 def test_what_happened_to_x_after_a_drug_was_stopped_or_started(nlp, text, surface, label, role):
@@ -416,3 +419,5 @@ def test_improvement_alone_or_a_test_coming_back_decides_nothing(nlp):
     # ... and a test that "came back negative" after stopping is no relapse
     test = _find(nlp, "I stopped taking Lipitor. The myositis test came back negative.", "myositis")
     assert test.evidence != "relapse"
+    # two effects compared: no illness weighed against the drug
+    assert _find(nlp, "I had a headache that was worse than the nausea.", "nausea").label == "ADVERSE_EFFECT"
