@@ -421,3 +421,31 @@ def test_improvement_alone_or_a_test_coming_back_decides_nothing(nlp):
     assert test.evidence != "relapse"
     # two effects compared: no illness weighed against the drug
     assert _find(nlp, "I had a headache that was worse than the nausea.", "nausea").label == "ADVERSE_EFFECT"
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        # an illness supposed, blamed or ruled out instead of the drug
+        ("I thought I had the flu for the first week.", "flu"),
+        ("My Dr suspected that I had Lupus.", "Lupus"),
+        ("I was blaming my arthritis for my pain for months.", "arthritis"),
+        ("Have been through tests ruling out heart disease, GERD, pneumonia, etc.", "pneumonia"),
+        # a long-standing illness of the writer's
+        ("I have Rheumatoid Arthritis for 35 yrs and have been on many meds.", "Rheumatoid Arthritis"),
+        ("Heart disease runs in my family.", "Heart disease"),
+    ],
+)
+def test_the_writers_other_illnesses_are_background(nlp, text, surface):
+    mention = _find(nlp, text, surface)
+    assert (mention.label, mention.role, mention.evidence) == ("CONDITION", "other", "cue")
+
+
+def test_a_supposed_illness_does_not_reach_the_complaints_that_follow(nlp):
+    text = "First the doc thought I had gastritis from pain in my abdomen, headaches, flushing."
+    assert _find(nlp, text, "gastritis").role == "other"
+    assert _find(nlp, text, "headaches").label == "ADVERSE_EFFECT"
+    # "think" names a supposed illness only with its subject ("I think the nausea is from it")
+    assert _find(nlp, "I think the nausea is from the pills.", "nausea").label == "ADVERSE_EFFECT"
+    # weeks of a complaint are no long-standing illness
+    assert _find(nlp, "I have had headaches for 3 weeks.", "headaches").label == "ADVERSE_EFFECT"

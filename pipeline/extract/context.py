@@ -258,7 +258,8 @@ def classify(
 
 def _right_cue(r: ContextRules, left: str, right: str, preceding: str = "") -> Decision | None:
     """The decision of a cue after the mention: what was said of X ("X was reported", "X got
-    worse": an effect; "pain free", "X is under control": what the drug treats).
+    worse": an effect; "pain free", "X is under control": what the drug treats; "X for 35
+    years", "X runs in my family": background).
 
     That X went away or came back tells its label only after a drug was stopped or restarted,
     in the sentence or the one before (``preceding``): improvement on withdrawal marks an
@@ -271,6 +272,8 @@ def _right_cue(r: ContextRules, left: str, right: str, preceding: str = "") -> D
         return _effect("cue")
     if r["studied_after"].search(right):
         return _condition(STUDIED, "cue")
+    if r["background_after"].search(right):
+        return _condition(OTHER, "cue")
     relief, relapse = r["relief_after"].search(right), r["relapse_after"].search(right)
     if relief is None and relapse is None:
         return None
