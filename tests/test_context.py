@@ -449,3 +449,26 @@ def test_a_supposed_illness_does_not_reach_the_complaints_that_follow(nlp):
     assert _find(nlp, "I think the nausea is from the pills.", "nausea").label == "ADVERSE_EFFECT"
     # weeks of a complaint are no long-standing illness
     assert _find(nlp, "I have had headaches for 3 weeks.", "headaches").label == "ADVERSE_EFFECT"
+
+
+def test_a_stretch_of_time_after_for_names_no_reason(nlp):
+    text = "I have been taking Lipitor for two years and have experienced leg pain."
+    assert _find(nlp, text, "leg pain").label == "ADVERSE_EFFECT"
+    text = "After taking the drug for 7 years, I suddenly developped diarrhea."
+    assert _find(nlp, text, "diarrhea").label == "ADVERSE_EFFECT"
+    assert _find(nlp, "I was taking it for a migraine.", "migraine").label == "CONDITION"
+
+
+def test_a_cause_in_a_personal_report_is_the_writers_complaint(nlp):
+    # "due to X" names a condition behind another in a text about a disease ...
+    text = "Memory decline in older adults is usually due to stroke or small vessel changes, as studies found."
+    assert _find(nlp, text, "stroke").label == "CONDITION"
+    # ... but the writer's own complaint in a personal report
+    text = "I'm finding it difficult to fit into my clothes due to the bloating."
+    assert _find(nlp, text, "bloating").label == "ADVERSE_EFFECT"
+
+
+def test_the_preferred_terms_of_a_label_table_are_no_preference(nlp):
+    # "I'd rather have X" weighs an illness against the drug; a MedDRA "preferred term" does not
+    text = "Adverse Reactions\n\n1Includes the preferred terms tachycardia and palpitations.\n"
+    assert _find(nlp, text, "palpitations").label == "ADVERSE_EFFECT"

@@ -62,6 +62,8 @@ from pipeline.extract.word_lists import word_list
 from pipeline.segment import LIST_MARK, Segment
 
 RULES = Path(__file__).parent / "data" / "context_rules.tsv"
+#: the category prefix of a named sub-pattern (``define:time_span``), used as ``{time_span}``
+DEFINE = "define:"
 NEGATION_WINDOW_WORDS = 10
 _WORD = re.compile(r"\w+")
 #: determiners and possessives that may stand between a therapeutic verb and its object
@@ -94,12 +96,23 @@ class ContextRules:
     """The cue categories of a rules file (TSV: category, pattern, note), each compiled into
     one alternation of its patterns in file order: where two rows of a category match at the
     same place the earlier row wins, so a longer cue ("reduce the risk of") comes before the
-    shorter one it starts with ("reduce")."""
+    shorter one it starts with ("reduce").
+
+    A row of category ``define:<name>`` defines a pattern that other rows use as ``{<name>}``
+    (a stretch of time, "{time_span}", excluded after several "for" cues): defined once, it is
+    the same wherever it is used."""
 
     def __init__(self, rows: Iterable[tuple[str, str, str]]) -> None:
         self.rows = [(category, pattern, note) for category, pattern, note in rows]
+        defined = {
+            category.removeprefix(DEFINE): f"(?:{pattern})" for category, pattern, _ in self.rows if category.startswith(DEFINE)
+        }
         grouped: dict[str, list[str]] = {}
         for category, pattern, _note in self.rows:
+            if category.startswith(DEFINE):
+                continue
+            for name, definition in defined.items():
+                pattern = pattern.replace(f"{{{name}}}", definition)
             grouped.setdefault(category, []).append(pattern)
         self.compiled = {c: re.compile("|".join(f"(?:{p})" for p in ps)) for c, ps in grouped.items()}
         self._kinds: dict[str, frozenset[str]] = {}
@@ -315,8 +328,12 @@ def _left_cue(r: ContextRules, clause: str, personal: bool, inside: tuple[tuple[
     use_cues = [(_last_match(r["studied_reason"], clause), "cue")]
     verbs = [m for m in r["studied_verb"].finditer(clause) if not _inside(m.start(), inside)]
     if explicit_reason or not personal:  # in a personal report only an explicit reason marks a treated condition
-        if verbs and _within_reach(clause[verbs[-1].end() :]):
-            use_cues.append((verbs[-1], "cue"))
+        # ... and a cause ("due to X") only there: "I can't fit my clothes due to the bloating"
+        # names the writer's complaint, not a condition behind another
+        causes = [m for m in r["studied_cause"].finditer(clause) if not _inside(m.start(), inside)]
+        verbs_and_causes = sorted(verbs + causes, key=lambda m: m.end())
+        if verbs_and_causes and _within_reach(clause[verbs_and_causes[-1].end() :]):
+            use_cues.append((verbs_and_causes[-1], "cue"))
         use_cues += [(_last_match(r["studied_before"], clause), "cue"), (_last_match(r["population_before"], clause), "population")]
     elif verbs and _direct_object(clause[verbs[-1].end() :]):
         # ... or a therapeutic verb whose object the condition is ("lowering my anxiety"; a
@@ -364,7 +381,7 @@ def _lead_in_decision(r: ContextRules, lead_in: str, sentence: str) -> Decision 
     if r["ae_before"].search(lead_in):
         return _effect("lead-in")
     end = len(lead_in.rstrip(" :\t"))
-    studied = max(_last_cue(r[c], lead_in) for c in ("studied_before", "studied_verb", "studied_reason", "studied_lead_in"))
+    studied = max(_last_cue(r[c], lead_in) for c in ("studied_before", "studied_verb", "studied_cause", "studied_reason", "studied_lead_in"))
     if studied >= end - 1:
         return _condition(_studied_or_other(r, sentence), "lead-in")
     return None
