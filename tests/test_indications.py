@@ -95,6 +95,20 @@ def test_the_component_reads_its_table_from_the_config_and_saves_it(rules_nlp, t
     assert _labels(again, reloaded) == {"headache": "CONDITION", "nausea": "ADVERSE_EFFECT"}
 
 
+def test_a_patients_side_effects_field_yields_to_a_known_use(rules_nlp, tmp_path: Path) -> None:
+    """Under a review's "Side effects:" field the writer tells what the drug did, relief of the
+    illness included: the field decides weakly there, so a known use becomes a CONDITION; a
+    leaflet's "Side effects" heading still decides an effect."""
+    review = "Melatonin review\n\nSide effects: none to speak of. My headache is much less now. I had nausea though.\n"
+    leaflet = "Melatonin leaflet\n\nSide effects\n\nHeadache\n\nNausea\n"
+    table = _table(tmp_path / "t.tsv", [_row(MELATONIN, HEADACHE)])
+    prior = spacy.blank("en").add_pipe("indication_prior", config={"indications": str(table)})
+    doc = rules_nlp(make_doc(rules_nlp, review, "Melatonin review", "melatonin_review.txt"))
+    assert _labels(doc, prior) == {"headache": "CONDITION", "nausea": "ADVERSE_EFFECT"}
+    doc = rules_nlp(make_doc(rules_nlp, leaflet, "Melatonin leaflet", "melatonin_leaflet.txt"))
+    assert _labels(doc, prior) == {"Headache": "ADVERSE_EFFECT", "Nausea": "ADVERSE_EFFECT"}
+
+
 def test_the_shipped_table_has_its_training_record() -> None:
     from pipeline.components.indications import INDICATIONS
 

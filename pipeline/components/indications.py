@@ -19,7 +19,7 @@ INDICATIONS = Path(__file__).resolve().parent.parent / "models" / "indications" 
 
 @Language.factory(
     "indication_prior",
-    default_config={"indications": None, "weak_evidence": ["default", "personal"]},
+    default_config={"indications": None, "weak_evidence": ["default", "personal", "personal-section"]},
     assigns=["doc._.mentions"],
     requires=["doc._.mentions", "doc._.subject"],
 )
@@ -35,7 +35,7 @@ class IndicationPrior(FileTables):
     that the text leaves open (the default decision, and a first-person report of a state),
     which a known use overrides. ``to_disk`` copies the table into the saved pipeline."""
 
-    def __init__(self, name: str = "indication_prior", indications: Path = INDICATIONS, weak_evidence: Iterable[str] = ("default", "personal")) -> None:
+    def __init__(self, name: str = "indication_prior", indications: Path = INDICATIONS, weak_evidence: Iterable[str] = ("default", "personal", "personal-section")) -> None:
         self.name = name
         self.files = {"indications": Path(indications)}
         self.readers = {"indications": IndicationTable.from_tsv}
