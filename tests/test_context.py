@@ -472,3 +472,10 @@ def test_the_preferred_terms_of_a_label_table_are_no_preference(nlp):
     # "I'd rather have X" weighs an illness against the drug; a MedDRA "preferred term" does not
     text = "Adverse Reactions\n\n1Includes the preferred terms tachycardia and palpitations.\n"
     assert _find(nlp, text, "palpitations").label == "ADVERSE_EFFECT"
+
+
+def test_without_names_background_only_close_by_and_outside_personal_reports(nlp):
+    text = "Response rates were similar in patients without diabetes, as the trial reported."
+    assert _find(nlp, text, "diabetes").role == "other"
+    # a personal report: what the writer could not do without is the writer's complaint
+    assert _find(nlp, "I couldn't talk without stuttering after my dose.", "stuttering").label == "ADVERSE_EFFECT"

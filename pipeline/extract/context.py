@@ -347,6 +347,8 @@ def _left_cue(r: ContextRules, clause: str, personal: bool, inside: tuple[tuple[
         if match is not None and copula <= match.end():  # "patients with X were Y": the cue names X, not Y
             add(match, _condition(STUDIED, evidence))
     add(_last_match(r["background_before"], clause), _condition(OTHER, "cue"))
+    if not personal:
+        add(_last_match(r["without_before"], clause), _condition(OTHER, "cue"))
     add(_last_match(r["caution_before"], clause), _condition(CONTRA, "cue"))
     add(_last_match(r["ae_if"], clause), _effect("cue"))
     add(_last_match(r["ae_before"], clause), _effect("cue"))
