@@ -479,3 +479,19 @@ def test_without_names_background_only_close_by_and_outside_personal_reports(nlp
     assert _find(nlp, text, "diabetes").role == "other"
     # a personal report: what the writer could not do without is the writer's complaint
     assert _find(nlp, "I couldn't talk without stuttering after my dose.", "stuttering").label == "ADVERSE_EFFECT"
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "role"),
+    [
+        # the state before the drug is what it is taken for ...
+        ("I was suicidal before I started taking it.", "suicidal", "studied"),
+        ("Before being prescribed Zoloft I was very depressed and suicidal.", "suicidal", "studied"),
+        # ... and one the writer has had since youth, or for long, background
+        ("I have had major depression since my early teens.", "major depression", "other"),
+        ("I was actually able to overcome a long-standing fear of flying.", "fear of flying", "other"),
+    ],
+)
+def test_the_writers_state_before_the_drug_is_a_condition(nlp, text, surface, role):
+    mention = _find(nlp, text, surface)
+    assert (mention.label, mention.role, mention.evidence) == ("CONDITION", role, "cue")
