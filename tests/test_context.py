@@ -495,3 +495,17 @@ def test_without_names_background_only_close_by_and_outside_personal_reports(nlp
 def test_the_writers_state_before_the_drug_is_a_condition(nlp, text, surface, role):
     mention = _find(nlp, text, surface)
     assert (mention.label, mention.role, mention.evidence) == ("CONDITION", role, "cue")
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "label", "role"),
+    [
+        ("Heart attack Nov 2001, no surgery since.", "Heart attack", "CONDITION", "other"),  # dated: history
+        ("The doctor said I probably had arthritis but could not explain it.", "arthritis", "CONDITION", "other"),
+        ("This pill works like magic to releive my arthritic pain!", "arthritic pain", "CONDITION", "studied"),
+        ("It is cheaper and has the same effect on pain.", "pain", "CONDITION", "studied"),
+    ],
+)
+def test_history_diagnoses_and_relief_in_lay_writing(nlp, text, surface, label, role):
+    mention = _find(nlp, text, surface)
+    assert (mention.label, mention.role, mention.evidence) == (label, role, "cue")
