@@ -509,3 +509,21 @@ def test_the_writers_state_before_the_drug_is_a_condition(nlp, text, surface, ro
 def test_history_diagnoses_and_relief_in_lay_writing(nlp, text, surface, label, role):
     mention = _find(nlp, text, surface)
     assert (mention.label, mention.role, mention.evidence) == (label, role, "cue")
+
+
+def test_a_field_label_is_the_section_and_a_worsening_is_an_effect(nlp):
+    from pipeline.nlp import make_doc
+
+    def labels(text):
+        doc = nlp(make_doc(nlp, text, "Zoloft review", "zoloft_review.txt"))
+        return {text[m.start : m.end]: (m.label, m.evidence) for m in doc._.mentions if m.label in ("CONDITION", "ADVERSE_EFFECT")}
+
+    # "Side effects:" opening a review's line decides as a section (weakly, in the first
+    # person), not as the cue "side effects" of a sentence
+    assert labels("Zoloft review\n\nSide effects: I used to be so depressed, now I am fine.\n")["depressed"][1] != "cue"
+    # ... and a worsening told before or after X is an effect (ANNOTATION.md)
+    assert labels("Zoloft review\n\nSide effects: increased anxiety was the worst thing for me.\n")["anxiety"] == ("ADVERSE_EFFECT", "cue")
+    assert labels("Zoloft review\n\nMy anxiety increased for the first week.\n")["anxiety"] == ("ADVERSE_EFFECT", "cue")
+    # a parenthesis is no predicate: '"leaky gut" (increased intestinal permeability)'
+    uses = "Zinc is used for:\n\n• colitis\n• \"leaky gut\" (increased intestinal permeability)\n• bone fractures\n"
+    assert labels(uses)["leaky gut"][0] == "CONDITION"

@@ -191,6 +191,9 @@ class Setting:
     #: the sentence before, lower-cased, when it is prose of the same section (a drug stopped
     #: there is what "the pain went away" follows)
     preceding: str = ""
+    #: where a field label opening the sentence ends ("Side effects: ..."), 0 when none: the
+    #: label is the mention's section, not a cue in its clause
+    field_end: int = 0
 
 
 def classify(
@@ -211,6 +214,8 @@ def classify(
         return _condition(OTHER, "navigation")
     left, right = sentence[:start], sentence[end:]
     clause_start, clause_end = clause or _clause_bounds(_terminators(r, sentence), start, end)
+    if setting.field_end <= start:  # "Side effects: X": the label decides as a section, below
+        clause_start = max(clause_start, setting.field_end)
     clause_left = sentence[clause_start:start]
     section = (setting.section or "").lower()
     kinds = r.section_kinds(section) if section else frozenset()
@@ -802,6 +807,7 @@ class _Layout:
         changes: dict = {"other_spans": other_spans}
         if field is not None and offset >= field_end:
             changes["section"] = field
+            changes["field_end"] = max(0, field_end - segment.start)
         if "|" in self.text[segment.start : segment.end]:
             changes.update(_table_setting(self.text, self.segments, index, offset, self.dose_offsets))
         return replace(base, **changes)
