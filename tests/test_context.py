@@ -527,3 +527,11 @@ def test_a_field_label_is_the_section_and_a_worsening_is_an_effect(nlp):
     # a parenthesis is no predicate: '"leaky gut" (increased intestinal permeability)'
     uses = "Zinc is used for:\n\n• colitis\n• \"leaky gut\" (increased intestinal permeability)\n• bone fractures\n"
     assert labels(uses)["leaky gut"][0] == "CONDITION"
+
+
+def test_results_in_a_population_name_what_was_studied(nlp):
+    text = "It has been tried for jet lag. Results in narcolepsy are mixed, as two trials found."
+    assert (_find(nlp, text, "narcolepsy").label, _find(nlp, text, "narcolepsy").role) == ("CONDITION", "studied")
+    # the verb "results in" names a consequence, not a population
+    text = "In overdose the drug results in seizures, as case reports describe."
+    assert _find(nlp, text, "seizures").role != "studied"
