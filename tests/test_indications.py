@@ -57,6 +57,25 @@ def test_only_weak_effects_that_are_known_uses_become_conditions() -> None:
     assert [m.label for m in (strong, other, elsewhere)] == ["ADVERSE_EFFECT"] * 3
 
 
+def test_a_list_takes_the_label_of_most_of_its_items() -> None:
+    anxiety, insomnia, dizziness, panic = "HP:0000739", "HP:0100785", "HP:0002321", "HP:0025269"
+    table = IndicationTable([_row(SERTRALINE, DEPRESSION), _row(SERTRALINE, anxiety)])
+
+    def items(*concepts: str) -> list[Mention]:
+        mentions = [_effect(concept, "personal") for concept in concepts]
+        for mention in mentions:
+            mention.list_start = 0
+        return mentions
+
+    # one use among effects ("insomnia, dizziness, anxiety") stays an effect
+    effects = items(insomnia, dizziness, anxiety)
+    assert apply_indications(effects, SERTRALINE, table, ("personal",)) == 0
+    # a list of mostly uses is the illness, all of it ("anxiety, depression and panic attacks")
+    illness = items(anxiety, DEPRESSION, panic)
+    assert apply_indications(illness, SERTRALINE, table, ("personal",)) == 3
+    assert {m.label for m in illness} == {"CONDITION"}
+
+
 def test_a_combination_is_used_for_what_its_ingredients_are() -> None:
     table = IndicationTable([_row(SERTRALINE, DEPRESSION)])
     combination = f"DRUGBANK:DB01238+{SERTRALINE}"  # aripiprazole/sertraline

@@ -693,6 +693,9 @@ def apply_context(
         clause = _clause_bounds(terminators, start, end)
         if previous is not None and _continues_list(doc_text, previous, mention, r):
             decision = decisions[id(previous)]
+            if previous.list_start is None:
+                previous.list_start = previous.start
+            mention.list_start = previous.list_start
         else:
             others = tuple(
                 (m.start - segment.start, m.end - segment.start)

@@ -35,6 +35,9 @@ EVIDENCE = "indication"
 #: appended to the ``method`` of a relabelled mention, so the tables say where its label came from
 METHOD_SUFFIX = "+indication"
 
+#: a list is relabelled when at least this share of its items (numerator, denominator) are known uses
+LIST_MAJORITY = (1, 2)
+
 #: the columns of an indication table, in order
 COLUMNS = ("substance_id", "substance_name", "concept_id", "concept_name", "sources", "documents", "condition_share")
 
@@ -111,17 +114,28 @@ def apply_indications(
 ) -> int:
     """Relabel, in place, every ADVERSE_EFFECT decided by weak evidence whose concept is a known
     use of its substance (the mention's ``substance_id``, else the document's subject) as a
-    CONDITION the substance is used for, its method marked ``+indication``. Returns how many
+    CONDITION the substance is used for, its method marked ``+indication``; the items of a list
+    (``Mention.list_start``) together, when at least half of them are known uses. Returns how many
     were relabelled."""
     weak = frozenset(weak_evidence)
-    changed = 0
+    mentions = list(mentions)
+    candidates = [m for m in mentions if m.label == ADVERSE_EFFECT and m.evidence in weak]
+    uses = {id(m) for m in candidates if table.is_use(m.substance_id or subject_id, m.concept_id)}
+    # the items of one list share a label: a list whose items are mostly known uses is the
+    # illness, all of it ("my anxiety, depression and panic attacks are gone"); one use among
+    # effects is listed as an effect ("insomnia, dizziness, anxiety, swoon")
+    lists: dict[int, list[Mention]] = {}
     for mention in mentions:
-        if mention.label != ADVERSE_EFFECT or mention.evidence not in weak:
+        if mention.list_start is not None and mention.label != "DOSE":
+            lists.setdefault(mention.list_start, []).append(mention)
+    changed = 0
+    for mention in candidates:
+        items = lists.get(mention.list_start, ()) if mention.list_start is not None else (mention,)
+        if sum(id(item) in uses for item in items) * LIST_MAJORITY[1] < len(items) * LIST_MAJORITY[0]:
             continue
-        if table.is_use(mention.substance_id or subject_id, mention.concept_id):
-            mention.label, mention.role, mention.evidence = CONDITION, STUDIED, EVIDENCE
-            mention.method += METHOD_SUFFIX
-            changed += 1
+        mention.label, mention.role, mention.evidence = CONDITION, STUDIED, EVIDENCE
+        mention.method += METHOD_SUFFIX
+        changed += 1
     return changed
 
 

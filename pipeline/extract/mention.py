@@ -34,6 +34,9 @@ class Mention:
     evidence: str | None = None
     substance_id: str | None = None
     substance_name: str | None = None
+    #: the start of the first item of the list the mention is an item of ("insomnia, dizziness,
+    #: anxiety": the start of "insomnia"), None when it stands alone; a list shares one label
+    list_start: int | None = None
 
 
 #: ``method`` of consumer words that name a condition only in a patient's own words ("gas").
