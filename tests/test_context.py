@@ -535,3 +535,10 @@ def test_results_in_a_population_name_what_was_studied(nlp):
     # the verb "results in" names a consequence, not a population
     text = "In overdose the drug results in seizures, as case reports describe."
     assert _find(nlp, text, "seizures").role != "studied"
+
+
+def test_feeling_more_of_an_illness_on_the_drug_is_an_effect(nlp):
+    # ANNOTATION.md: a worsening the substance causes is an effect (PsyTAR files it as the illness)
+    for text, surface in [("It made me feel even more anxious than I already was.", "anxious"), ("I had more anxiety attacks.", "anxiety")]:
+        mention = _find(nlp, text, surface)
+        assert (mention.label, mention.evidence) == ("ADVERSE_EFFECT", "cue")
