@@ -176,6 +176,13 @@ def test_symptom_keeps_the_body_sites_it_is_felt_in(nlp):
     assert {"swelling in the hands and feet", "weight gain"} <= set(found)  # the next name ends the sites
 
 
+def test_a_symptom_in_one_named_site_is_the_sites_concept(nlp):
+    doc = nlp("I had pain in my stomach all night and pain in the neck, legs or back.")
+    concepts = {doc.text[m.start : m.end]: m.concept_name for m in doc._.mentions}
+    assert concepts["pain in my stomach"] == "Abdominal pain"  # the vocabulary's "stomach pain"
+    assert concepts["pain in the neck, legs or back"] == "Pain"  # several sites: the symptom's own
+
+
 def test_lay_problem_wording_maps_to_the_vocabulary(nlp):
     text = "I had vision problems, stomach issues and could not walk."
     found = {text[m.start : m.end]: m for m in nlp(text)._.mentions}

@@ -374,8 +374,19 @@ def _extend(
     if last + 1 < len(keys) and keys[last] == "type" and _DESIGNATOR.match(keys[last + 1]):
         last += 2  # "achondrogenesis type 1B"
     # a symptom "in the neck, legs or back": the lay order of "neck pain", "back pain"
-    last = _body_site_list(keys, span, last, gazetteer)
-    return _Span(first, last, span.entry)
+    site_end = _body_site_list(keys, span, last, gazetteer)
+    entry = _site_specific_entry(keys, span, last, site_end, gazetteer) if site_end > last else span.entry
+    return _Span(first, site_end, entry)
+
+
+def _site_specific_entry(keys: list[str], span: _Span, last: int, site_end: int, gazetteer: Gazetteer) -> Entry:
+    """The concept of "<symptom> in my <site>" when the vocabulary names "<site> <symptom>" ("pain
+    in my stomach" is "stomach pain", Abdominal pain; not the bare Pain); the symptom's own for
+    several sites ("pain in the neck, legs or back") or a site the vocabulary does not name."""
+    sites = [key for key in keys[last + 1 : site_end] if key not in SITE_DETERMINERS]
+    if len(sites) != 1:
+        return span.entry
+    return gazetteer.entries.get((sites[0], *keys[span.first : span.last]), span.entry)
 
 
 #: Nouns that name a subtype with a designator ("type 2", "class III"): the subtype is a narrower
