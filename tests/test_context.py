@@ -542,3 +542,17 @@ def test_feeling_more_of_an_illness_on_the_drug_is_an_effect(nlp):
     for text, surface in [("It made me feel even more anxious than I already was.", "anxious"), ("I had more anxiety attacks.", "anxiety")]:
         mention = _find(nlp, text, surface)
         assert (mention.label, mention.evidence) == ("ADVERSE_EFFECT", "cue")
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "label", "role"),
+    [
+        ("Be careful of taking this if you have bipolar disorder!", "bipolar disorder", "CONDITION", "contraindication"),
+        ("It works well with both the OCD and the panic, but I feel numb.", "OCD", "CONDITION", "studied"),
+        ("The risk was outweighed by my extreme mood swings.", "extreme mood swings", "CONDITION", "studied"),
+        ("I have to work with pain every day since I started it.", "pain", "ADVERSE_EFFECT", None),
+    ],
+)
+def test_care_success_and_weighing_in_lay_words(nlp, text, surface, label, role):
+    mention = _find(nlp, text, surface)
+    assert (mention.label, mention.role) == (label, role)
