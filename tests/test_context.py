@@ -556,3 +556,11 @@ def test_feeling_more_of_an_illness_on_the_drug_is_an_effect(nlp):
 def test_care_success_and_weighing_in_lay_words(nlp, text, surface, label, role):
     mention = _find(nlp, text, surface)
     assert (mention.label, mention.role) == (label, role)
+
+
+def test_the_illness_when_the_drug_was_started_or_back_when_it_stopped_working(nlp):
+    mention = _find(nlp, "I was very suicidal when put on Lexapro and it helped me relax.", "suicidal")
+    assert (mention.label, mention.role, mention.evidence) == ("CONDITION", "studied", "cue")
+    text = "I feel like Zoloft has stopped working...i have great social anxiety again, lots of self-doubt."
+    mention = _find(nlp, text, "social anxiety")
+    assert (mention.label, mention.evidence) == ("CONDITION", "relapse")
