@@ -126,7 +126,7 @@ def apply_indications(
     # effects is listed as an effect ("insomnia, dizziness, anxiety, swoon")
     lists: dict[int, list[Mention]] = {}
     for mention in mentions:
-        if mention.list_start is not None and mention.label != "DOSE":
+        if mention.list_start is not None:  # set by mention_context on condition mentions only
             lists.setdefault(mention.list_start, []).append(mention)
     changed = 0
     for mention in candidates:

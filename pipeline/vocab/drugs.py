@@ -136,6 +136,11 @@ def ingredients(concept_id: str) -> tuple[str, ...]:
     return tuple(concept_id.split(COMBINATION_JOINER))
 
 
+def _display_name(record: dict[str, Any], canonical: str) -> str:
+    """The record's name with its whitespace collapsed, else the canonical key."""
+    return " ".join(str(record.get("name") or canonical).split())
+
+
 def _is_drug_record(record: dict[str, Any]) -> bool:
     if record.get("drugbank_id"):
         return True
@@ -163,8 +168,7 @@ def load_drugs() -> SourceTable:
         concept_id, vocabulary = ids
         canonical_ids[canonical] = concept_id
         if concept_id not in table.concepts:
-            name = " ".join(str(record.get("name") or canonical).split())
-            table.concepts[concept_id] = Concept(concept_id, name, vocabulary, DRUG, ())
+            table.concepts[concept_id] = Concept(concept_id, _display_name(record, canonical), vocabulary, DRUG, ())
 
     for canonical in sorted(canonical_to_data):
         if canonical in canonical_ids:
@@ -173,8 +177,10 @@ def load_drugs() -> SourceTable:
         if combination is not None:
             canonical_ids[canonical] = combination
             if combination not in table.concepts:
-                name = " ".join(str(canonical_to_data[canonical].get("name") or canonical).split())
-                table.concepts[combination] = Concept(combination, name, "DRUGBANK" if combination.startswith("DRUGBANK:") else "MESH", DRUG, ())
+                # the vocabulary of its first ingredient, whose concept the loop above added
+                vocabulary = table.concepts[ingredients(combination)[0]].vocabulary
+                name = _display_name(canonical_to_data[canonical], canonical)
+                table.concepts[combination] = Concept(combination, name, vocabulary, DRUG, ())
 
     seen: set[tuple[str, str]] = set()
 
