@@ -229,9 +229,10 @@ def classify(
 
     inside = tuple((a - clause_start, b - clause_start) for a, b in setting.other_spans if b <= start)
     left_cue = _left_cue(r, clause_left, personal_sentence, inside)
-    right_cue = _right_cue(r, left, right, setting.preceding)
-    if left_cue is not None and not left_cue.strong and right_cue is not None:
-        return right_cue  # a weak cue yields to a cue on the right
+    if left_cue is not None and not left_cue.strong:  # a weak cue yields to a cue on the right
+        right_cue = _right_cue(r, left, right, setting.preceding)
+        if right_cue is not None:
+            return right_cue
     if left_cue is not None and left_cue.label == ADVERSE_EFFECT:
         return left_cue
     if left_cue is not None and left_cue.role == CONTRA:
@@ -252,6 +253,7 @@ def classify(
             return _effect("section")
     if left_cue is not None:
         return left_cue
+    right_cue = _right_cue(r, left, right, setting.preceding)
     if right_cue is not None:
         return right_cue
     if setting.lead_in:
