@@ -36,6 +36,11 @@ def _find(nlp, text: str, surface: str):
         ("I have kidney disease from years of high blood pressure.", "high blood pressure", "CONDITION", "other"),
         # a worsening that follows the substance
         ("Note that anxiety can flare in the first week.", "anxiety", "ADVERSE_EFFECT", None),
+        # care, success and weighing in lay words
+        ("Be careful of taking this if you have bipolar disorder!", "bipolar disorder", "CONDITION", "contraindication"),
+        ("It works well with both the OCD and the panic, but I feel numb.", "OCD", "CONDITION", "studied"),
+        ("The risk was outweighed by my extreme mood swings.", "extreme mood swings", "CONDITION", "studied"),
+        ("I have to work with pain every day since I started it.", "pain", "ADVERSE_EFFECT", None),
     ],
 )
 def test_label_and_role_follow_the_context(nlp, text, surface, label, role):
@@ -542,20 +547,6 @@ def test_feeling_more_of_an_illness_on_the_drug_is_an_effect(nlp):
     for text, surface in [("It made me feel even more anxious than I already was.", "anxious"), ("I had more anxiety attacks.", "anxiety")]:
         mention = _find(nlp, text, surface)
         assert (mention.label, mention.evidence) == ("ADVERSE_EFFECT", "cue")
-
-
-@pytest.mark.parametrize(
-    ("text", "surface", "label", "role"),
-    [
-        ("Be careful of taking this if you have bipolar disorder!", "bipolar disorder", "CONDITION", "contraindication"),
-        ("It works well with both the OCD and the panic, but I feel numb.", "OCD", "CONDITION", "studied"),
-        ("The risk was outweighed by my extreme mood swings.", "extreme mood swings", "CONDITION", "studied"),
-        ("I have to work with pain every day since I started it.", "pain", "ADVERSE_EFFECT", None),
-    ],
-)
-def test_care_success_and_weighing_in_lay_words(nlp, text, surface, label, role):
-    mention = _find(nlp, text, surface)
-    assert (mention.label, mention.role) == (label, role)
 
 
 def test_the_illness_when_the_drug_was_started_or_back_when_it_stopped_working(nlp):
