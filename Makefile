@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test test-slow evaluate bench-accuracy bench-speed bench-kills model indications clean
+.PHONY: install run test test-slow evaluate bench-accuracy bench-speed bench-kills model learned-terms indications clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ bench-kills: $(STAMP)
 model: $(STAMP)
 	$(BIN)/python -m pipeline.train --bc5cdr $(SHARED)/benchmarks/bc5cdr --ncbi $(SHARED)/benchmarks/ncbi_disease --out pipeline/models/disease_ner
 
+learned-terms: $(STAMP)
+	$(BIN)/python -m pipeline.train_terms --reviews $(SHARED)/benchmarks/psytar --out pipeline/models/learned_terms
+
+# learnt from what the pipeline finds, the learnt terms included: build those first
 indications: $(STAMP)
 	$(BIN)/python -m pipeline.train_indications --labels $(SHARED)/benchmarks/us_drug_labels_spl/xml --reviews $(SHARED)/benchmarks/psytar --out pipeline/models/indications
 

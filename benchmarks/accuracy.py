@@ -12,10 +12,10 @@ comparable to this project's labels:
 - seeds, webdev (12 web pages of 12 genres), psytar (PsyTAR dev, patient reviews): labels as
   they are (ALL and one row per label), with label accuracy (CONDITION vs ADVERSE_EFFECT of the
   mentions found, matched label-blind) and role accuracy (matched CONDITION pairs).
-- psytar is cross-validated: the shipped indication table learnt from PsyTAR dev
-  (``pipeline.train_indications``), so each of 2 folds of its reviews is run with a table built
-  from the other fold only (``PIPELINE_INDICATIONS``), and the folds' tables are scored
-  together.
+- psytar is cross-validated: the shipped indication table and lay-term table are learnt from
+  PsyTAR dev (``pipeline.train_indications``, ``pipeline.train_terms``), so each of 2 folds of
+  its reviews is run with tables built from the other fold only (``PIPELINE_INDICATIONS``,
+  ``PIPELINE_LEARNED_TERMS``), and the folds' outputs are scored together.
 - bc5cdr, ncbi: CONDITION and ADVERSE_EFFECT merged into DISEASE vs their Disease mentions; DOSE
   dropped.
 - cadec: ADVERSE_EFFECT vs ADR; CONDITION vs Disease+Symptom; and both merged (detection of
@@ -207,8 +207,9 @@ def run_pipeline(
 def run_cross_validated(
     bench: Benchmark, src: Path, corpus: Path, out: Path, extra: Sequence[str], timeout: float | None
 ) -> float:
-    """Each fold of ``corpus`` run with an indication table built without it (from ``src``, the
-    annotated corpus), the folds' tables concatenated into ``out``; seconds of the pipeline runs."""
+    """Each fold of ``corpus`` run with an indication table and a lay-term table built without it
+    (from ``src``, the annotated corpus), the folds' outputs concatenated into ``out``; seconds of
+    the pipeline runs."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -225,10 +226,14 @@ def run_cross_validated(
         for path in sorted(corpus.iterdir()):
             if path.is_file() and fold_of(path.stem, bench.folds) == fold:
                 shutil.copyfile(path, fold_corpus / path.name)
-        table = base / "indications"
-        log(f"  fold {fold}/{bench.folds}: indication table from the other folds ...")
-        _run([sys.executable, "-m", "pipeline.train_indications", "--reviews", str(src), "--fold", f"{fold}/{bench.folds}", "--out", str(table)], timeout)
-        seconds += run_pipeline(fold_corpus, base / "outputs", extra, timeout, {"PIPELINE_INDICATIONS": str(table / "indications.tsv")})
+        log(f"  fold {fold}/{bench.folds}: indication and term tables from the other folds ...")
+        held_out = ["--reviews", str(src), "--fold", f"{fold}/{bench.folds}"]
+        # the term table first: the indication table is learnt from what the pipeline finds with it
+        _run([sys.executable, "-m", "pipeline.train_terms", *held_out, "--out", str(base / "learned_terms")], timeout)
+        tables = {"PIPELINE_LEARNED_TERMS": str(base / "learned_terms" / "terms.tsv")}
+        _run([sys.executable, "-m", "pipeline.train_indications", *held_out, "--out", str(base / "indications")], timeout, tables)
+        tables["PIPELINE_INDICATIONS"] = str(base / "indications" / "indications.tsv")
+        seconds += run_pipeline(fold_corpus, base / "outputs", extra, timeout, tables)
         outs.append(base / "outputs")
     if out.exists():  # an earlier run's tables (links into its versions) are replaced, not written through
         shutil.rmtree(out)

@@ -13,6 +13,9 @@ its settings:
   ``model_merger``, which merges its spans with the vocabulary's and maps them to concepts
   (:mod:`pipeline.extract.model_mentions`); a model trained with ``--lexicon-feature`` (opt-in,
   not shipped) gets ``lexicon_features`` before it;
+- ``learned_term_finder``: lay wordings learnt from annotated patient reviews (the table
+  ``paths.learned_terms``, by default ``pipeline/models/learned_terms``), where nothing above
+  found a condition (:mod:`pipeline.extract.learned_terms`);
 - ``enumeration_completion``: the members of a list of conditions that nothing above found
   (:mod:`pipeline.extract.enumerations`);
 - ``dose_finder``: dose statements, structured (:mod:`pipeline.extract.doses`);
@@ -33,8 +36,9 @@ A caller may put the source's ``title`` and ``source`` path in ``Doc.user_data``
 ``get_nlp()`` builds the Language once per process (vocabularies come from their disk cache).
 Setting ``PIPELINE_NER=off`` is a shortcut that takes the NER model out of the config (the
 lexicon-only pipeline, for comparisons); the pipeline version records which one ran.
-``PIPELINE_INDICATIONS=<file>`` puts another indication table in ``paths.indications`` (the
-cross-validated benchmark uses it); the pipeline version records its digest. A built
+``PIPELINE_INDICATIONS=<file>`` puts another indication table in ``paths.indications``, and
+``PIPELINE_LEARNED_TERMS=<file>`` another term table in ``paths.learned_terms`` (the
+cross-validated benchmark uses them); the pipeline version records their digests. A built
 pipeline saved with ``nlp.to_disk`` loads with ``spacy.load`` (the package registers its
 components and tokenizer as spaCy entry points).
 """
@@ -63,9 +67,13 @@ def ner_enabled() -> bool:
     return os.environ.get("PIPELINE_NER", "on").lower() not in ("off", "0", "false", "no") and MODEL_DIR.is_dir()
 
 
-def indications_override() -> str | None:
-    """The indication table named by ``PIPELINE_INDICATIONS``, if set."""
-    return os.environ.get("PIPELINE_INDICATIONS") or None
+#: the environment variables that put another trained table in a ``[paths]`` setting
+PATH_OVERRIDES = {"indications": "PIPELINE_INDICATIONS", "learned_terms": "PIPELINE_LEARNED_TERMS"}
+
+
+def path_overrides() -> dict[str, str]:
+    """``[paths]`` setting -> the file named by its environment variable, for those set."""
+    return {setting: os.environ[name] for setting, name in PATH_OVERRIDES.items() if os.environ.get(name)}
 
 
 def pipeline_config(use_model: bool | None = None) -> Config:
@@ -73,8 +81,7 @@ def pipeline_config(use_model: bool | None = None) -> Config:
     the model's components when ``use_model`` is false (default: :func:`ner_enabled`)."""
     use_model = ner_enabled() if use_model is None else use_model
     config = util.load_config(CONFIG, interpolate=False)
-    if indications_override():
-        config["paths"]["indications"] = indications_override()
+    config["paths"].update(path_overrides())
     if not use_model:
         config["nlp"]["pipeline"] = [name for name in config["nlp"]["pipeline"] if name not in MODEL_COMPONENTS]
         for name in MODEL_COMPONENTS:

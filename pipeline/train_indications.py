@@ -169,7 +169,7 @@ def review_indications(nlp, folder: Path, settings: Settings) -> tuple[list[Indi
     return rows, {"reviews_used": used, "pairs_seen": len(labels), "indications": len(rows)}
 
 
-def _digest(folder: Path) -> str:
+def folder_digest(folder: Path) -> str:
     """SHA-256 over the names and bytes of every file under ``folder``, in name order."""
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -187,13 +187,13 @@ def build(labels: Path | None, reviews: Path | None, out: Path, settings: Settin
     record: dict = {"model": "indications", "command": command, "settings": settings.__dict__, "sources": {}}
     if labels is not None:
         rows, counts = label_indications(nlp, labels)
-        record["sources"]["spl"] = {"path": str(labels), "sha256": _digest(labels), **counts, "licence": "US public record"}
+        record["sources"]["spl"] = {"path": str(labels), "sha256": folder_digest(labels), **counts, "licence": "US public record"}
         for row in rows:
             groups[(row.substance_id, row.concept_id)].append(row)
     if reviews is not None:
         rows, counts = review_indications(nlp, reviews, settings)
         record["sources"]["psytar"] = {
-            "path": str(reviews), "sha256": _digest(reviews), **counts, "citation": PSYTAR_CITATION,
+            "path": str(reviews), "sha256": folder_digest(reviews), **counts, "citation": PSYTAR_CITATION,
         }
         for row in rows:
             groups[(row.substance_id, row.concept_id)].append(row)
@@ -206,7 +206,7 @@ def build(labels: Path | None, reviews: Path | None, out: Path, settings: Settin
     return table
 
 
-def _fold(text: str) -> tuple[int, int]:
+def parse_fold(text: str) -> tuple[int, int]:
     fold, folds = (int(part) for part in text.split("/"))
     if not 0 <= fold < folds:
         raise argparse.ArgumentTypeError(f"--fold K/N needs 0 <= K < N, not {text}")
@@ -220,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="folder for indications.tsv and TRAINING.json")
     parser.add_argument("--min-documents", type=int, default=Settings.min_documents)
     parser.add_argument("--min-share", type=float, default=Settings.min_share)
-    parser.add_argument("--fold", type=_fold, default=None, help="K/N: leave out the reviews of fold K of N")
+    parser.add_argument("--fold", type=parse_fold, default=None, help="K/N: leave out the reviews of fold K of N")
     args = parser.parse_args(argv)
     if args.labels is None and args.reviews is None:
         parser.error("give --labels, --reviews or both")

@@ -28,10 +28,9 @@ def pipeline_version() -> str:
             continue
         digest.update(path.relative_to(_PACKAGE).as_posix().encode())
         digest.update(path.read_bytes())
-    from pipeline.nlp import indications_override, ner_enabled
+    from pipeline.nlp import ner_enabled, path_overrides
 
-    override = indications_override()
-    if override:  # another indication table than the shipped one
+    for override in path_overrides().values():  # another trained table than the shipped one
         digest.update(Path(override).read_bytes())
     variant = "" if ner_enabled() else ".lexicon"
     return f"{__version__}+{digest.hexdigest()[:8]}{variant}"

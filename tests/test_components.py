@@ -191,6 +191,7 @@ def test_substance_components_survive_save_and_reload(tmp_path: Path):
         ("dose_finder", ("pack_headers",)),
         ("mention_context", ("rules",)),
         ("span_conventions", ("grading_words", "desired_results")),
+        ("learned_term_finder", ("terms",)),
     ],
 )
 def test_initialize_reads_the_tables_at_once(name: str, settings: tuple[str, ...], tmp_path: Path):

@@ -21,6 +21,7 @@ from pipeline.components.conditions import ConditionFinder, LexiconFeatures, Mod
 from pipeline.components.context import MentionContext, SpanConventions
 from pipeline.components.doses import DoseFinder
 from pipeline.components.indications import IndicationPrior
+from pipeline.components.learned_terms import LearnedTermFinder
 from pipeline.components.segmenter import WebSegmenter
 from pipeline.components.substances import SubstanceAttribution, SubstanceFinder
 
@@ -28,6 +29,7 @@ __all__ = [
     "ConditionFinder",
     "DoseFinder",
     "IndicationPrior",
+    "LearnedTermFinder",
     "LexiconFeatures",
     "MentionContext",
     "ModelMerger",

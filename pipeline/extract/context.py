@@ -57,7 +57,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.extract.links import inside
-from pipeline.extract.mention import LAY_METHOD, PERSONAL_SUFFIX, Mention
+from pipeline.extract.mention import CONSUMER_METHODS, PERSONAL_SUFFIX, Mention
 from pipeline.extract.word_lists import word_list
 from pipeline.segment import LIST_MARK, Segment
 
@@ -652,8 +652,8 @@ def apply_context(
 
     Items of one list ("diarrhea, constipation, nausea and tremor") share the decision of the
     first item: the cue that governs a list is before its first item. Weak decisions then take
-    the label that strong ones give the same concept in the document. Consumer words ("gas")
-    are removed outside personal reports and complaint lists, adjectives that describe no person
+    the label that strong ones give the same concept in the document. Consumer words ("gas",
+    and the wordings learnt from patients' reviews) are removed outside personal reports and complaint lists, adjectives that describe no person
     (method ``...:personal``) outside texts written in the first person.
     """
     r = r or default_rules()
@@ -668,7 +668,7 @@ def apply_context(
         m
         for m in mentions
         if (first_person or PERSONAL_SUFFIX not in m.method)  # "...:personal", "...:personal+model"
-        and (m.method != LAY_METHOD or personal_document or _segment_index(starts, m.start) in list_segments)
+        and (m.method not in CONSUMER_METHODS or personal_document or _segment_index(starts, m.start) in list_segments)
     ]
     # a post or review without structure is one personal report, and so is a dense list of
     # complaints; on a page with sections only the blocks written in the first person are

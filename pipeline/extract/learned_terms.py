@@ -1,0 +1,131 @@
+"""Lay wordings of conditions and effects learnt from annotated patient reviews.
+
+Patients name their complaints in words no open vocabulary carries ("vivid dreams", "brain
+zaps", "no sex drive", "jaw clenching"): HPO, MeSH and ICD-10-CM are written for clinicians,
+and the Consumer Health Vocabulary that would bridge them is not available here. The table of
+this module is a gazetteer learnt from annotated reviews by :mod:`pipeline.train_terms` (a
+wording becomes a term when annotators marked it in several reviews and rarely left it
+unmarked where it occurs): the supervised dictionary construction of, e.g., Nikfarjam et al.
+2015 ("Pharmacovigilance from social media: mining adverse drug reaction mentions using sequence
+labeling with word embedding cluster features", JAMIA 22:671) for their ADR lexicon.
+
+A term is matched on the keys of :mod:`pipeline.extract.normalize` (case, spelling and plural
+folded, as the vocabulary is matched), the longest first, and adds a CONDITION mention
+(relabelled by ``mention_context`` like any other) only where no other source found a
+condition; it takes the vocabulary's concept of its head when it has one. Like the curated
+consumer words, a learnt wording is kept only in a personal report or a list of complaints
+(``mention_context``): "temperature" or "GAD" in an abstract is no complaint.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from pipeline.extract.conditions import ConditionTables
+from pipeline.extract.mention import LEARNED_METHOD, Mention, doc_text
+from pipeline.extract.model_mentions import concept_for_span
+from pipeline.extract.normalize import Piece, pieces, text_key
+
+COLUMNS = ("term", "documents", "occurrences", "annotated", "precision", "effect_share")
+
+
+def term_key(words: list[Piece]) -> tuple[str, ...]:
+    """What a learnt term is matched on: the keys of its words."""
+    return tuple(w.key for w in words)
+
+
+@dataclass(frozen=True)
+class LearnedTerm:
+    """A wording (its commonest spelling in lower case) annotated in ``documents`` reviews; of
+    its ``occurrences`` in the training reviews ``annotated`` were marked as it (``precision``
+    is their share), ``effect_share`` of those as an adverse effect rather than the condition."""
+
+    term: str
+    documents: int
+    occurrences: int
+    annotated: int
+    precision: float
+    effect_share: float
+
+
+class TermTable:
+    """The learnt terms by their keys (:func:`term_key`)."""
+
+    def __init__(self, terms: list[LearnedTerm]) -> None:
+        self.terms = sorted(terms, key=lambda t: t.term)
+        self.keys = {term_key(pieces(t.term)): t for t in self.terms}
+        self.longest = max((len(key) for key in self.keys), default=0)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    @classmethod
+    def from_tsv(cls, path: Path) -> "TermTable":
+        with Path(path).open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle, delimiter="\t"))
+        return cls([
+            LearnedTerm(r["term"], int(r["documents"]), int(r["occurrences"]), int(r["annotated"]),
+                        float(r["precision"]), float(r["effect_share"]))
+            for r in rows
+        ])
+
+    def to_tsv(self, path: Path) -> None:
+        with Path(path).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+            writer.writerow(COLUMNS)
+            for t in self.terms:
+                writer.writerow([t.term, t.documents, t.occurrences, t.annotated, f"{t.precision:.3f}", f"{t.effect_share:.3f}"])
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """Character spans of the terms in ``text`` (:func:`longest_matches`)."""
+        return longest_matches(text, self.keys.keys(), self.longest)
+
+
+def longest_matches(text: str, keys, longest: int) -> list[tuple[int, int]]:
+    """Character spans of the key sequences of ``keys`` (a container of key tuples of at most
+    ``longest`` keys) in ``text``, left to right, the longest at each position, none
+    overlapping another or running across a line break."""
+    found: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        words = pieces(line, offset)
+        word_keys = term_key(words)
+        i = 0
+        while i < len(words):
+            for n in range(min(longest, len(words) - i), 0, -1):
+                if word_keys[i : i + n] in keys:
+                    found.append((words[i].start, words[i + n - 1].end))
+                    i += n
+                    break
+            else:
+                i += 1
+        offset += len(line) + 1
+    return found
+
+
+def learned_mentions(doc: Doc, table: TermTable, tables: ConditionTables) -> list[Mention]:
+    """``Doc._.mentions`` plus a CONDITION mention for every learnt term in the text that
+    overlaps no condition found before and is no excluded term; its concept is the
+    vocabulary's for the span's head words, if any."""
+    mentions = list(doc._.mentions or [])
+    text = doc_text(doc)
+    taken = [(m.start, m.end) for m in mentions if m.label != "DOSE"]
+    added: list[Mention] = []
+    for start, end in table.find(text):
+        if any(a < end and start < b for a, b in taken):
+            continue
+        if text_key(text[start:end]) in tables.excluded:
+            continue
+        entry, how = concept_for_span(text[start:end], tables.gazetteer, tables.excluded)
+        if how == "rejected":
+            continue
+        concept_id = entry.concept_id if entry else None
+        name = tables.concepts[concept_id].name if concept_id in tables.concepts else None
+        added.append(Mention(start, end, "CONDITION", LEARNED_METHOD, concept_id, name))
+    if not added:
+        return mentions
+    return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label))
