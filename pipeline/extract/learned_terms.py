@@ -20,6 +20,7 @@ consumer words, a learnt wording is kept only in a personal report or a list of 
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,7 @@ class TermTable:
         self.terms = sorted(terms, key=lambda t: t.term)
         self.keys = {term_key(pieces(t.term)): t for t in self.terms}
         self.longest = max((len(key) for key in self.keys), default=0)
+        self.first_keys = frozenset(key[0] for key in self.keys)
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -82,13 +84,14 @@ class TermTable:
 
     def find(self, text: str) -> list[tuple[int, int]]:
         """Character spans of the terms in ``text`` (:func:`longest_matches`)."""
-        return longest_matches(text, self.keys.keys(), self.longest)
+        return longest_matches(text, self.keys.keys(), self.longest, self.first_keys)
 
 
-def longest_matches(text: str, keys, longest: int) -> list[tuple[int, int]]:
+def longest_matches(text: str, keys, longest: int, first_keys: Collection[str] | None = None) -> list[tuple[int, int]]:
     """Character spans of the key sequences of ``keys`` (a container of key tuples of at most
-    ``longest`` keys) in ``text``, left to right, the longest at each position, none
-    overlapping another or running across a line break."""
+    ``longest`` keys; ``first_keys``, their first keys, if known) in ``text``, left to right,
+    the longest at each position, none overlapping another or running across a line break."""
+    first_keys = {key[0] for key in keys} if first_keys is None else first_keys
     found: list[tuple[int, int]] = []
     offset = 0
     for line in text.split("\n"):
@@ -96,6 +99,9 @@ def longest_matches(text: str, keys, longest: int) -> list[tuple[int, int]]:
         word_keys = term_key(words)
         i = 0
         while i < len(words):
+            if word_keys[i] not in first_keys:
+                i += 1
+                continue
             for n in range(min(longest, len(words) - i), 0, -1):
                 if word_keys[i : i + n] in keys:
                     found.append((words[i].start, words[i + n - 1].end))
