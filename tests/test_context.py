@@ -405,6 +405,8 @@ def test_for_a_names_a_reason_unless_it_is_a_stretch_of_time():
         # the illness weighed against the drug or its effects
         ("Would rather have the elbow pain!", "elbow pain", "CONDITION", "studied"),
         ("If the side effects are worse than the depression, switch.", "depression", "CONDITION", "studied"),
+        ("The side effects are not as bad as living with the anxiety.", "anxiety", "CONDITION", "studied"),
+        ("The side effects are much worst than the pain itself.", "pain", "CONDITION", "studied"),
     ],
 )
 def test_what_happened_to_x_after_a_drug_was_stopped_or_started(nlp, text, surface, label, role):
