@@ -209,6 +209,19 @@ def test_consumer_words_count_only_in_personal_reports(nlp):
     post = _by_text(nlp, "I took it for my knees. I had bloating and gas for a week.")
     assert "gas" in post and post["gas"].label == "ADVERSE_EFFECT"
     assert "gas" not in _by_text(nlp, "Arterial blood gas and gas exchange were measured in all patients.")
+    # an article is no personal report, but a reader's comment under it speaks for the reader
+    article = (
+        "Probiotics and digestion\n\nProbiotics are live bacteria sold as supplements. Studies of them measured "
+        "stool frequency, transit time and the gas produced in fermentation tests. Most trials were small and short, "
+        "and the strains differed from one trial to the next. Reviews of these trials found that the products tested "
+        "rarely contained the counts of bacteria printed on the label, that the strains survived the stomach in "
+        "different numbers, and that the benefit seen in one group of volunteers was often not seen in the next. "
+        "Researchers are now comparing single strains with mixtures, and capsules with yogurts and drinks, in larger "
+        "groups followed for longer, with the same measures of transit time and stool frequency in every group.\n\n"
+        "Comment from a reader: bloating and gas every evening since my first capsule.\n"
+    )
+    found = [m for m in nlp(article)._.mentions if article[m.start : m.end] == "gas"]
+    assert [article[m.start - 13 : m.end] for m in found] == ["bloating and gas"]
 
 
 def test_state_adjectives_after_feel_or_in_a_list(nlp):

@@ -81,24 +81,30 @@ def _table(path: Path, *terms: str) -> Path:
 
 
 def _found(doc) -> dict[str, str]:
-    return {doc.text[m.start : m.end]: m.label for m in doc._.mentions if m.method == "learned"}
+    return {doc.text[m.start : m.end]: m.label for m in doc._.mentions if m.method.startswith("learned")}
 
 
 def test_the_component_adds_learnt_wordings_in_patients_reports_only(monkeypatch, tmp_path: Path) -> None:
-    """In a review the learnt wordings are effects like any other; in an abstract "brain zaps"
-    is dropped (consumer wording, as the curated "gas"); where the vocabulary found a condition
-    the learnt term adds nothing ("headache"). The table is the config's ``paths.learned_terms``
+    """In a review the learnt wordings are effects like any other; in an abstract a wording of
+    one word ("sweats", "temperature") is dropped (consumer wording, as the curated "gas") and a
+    longer one stays; where the vocabulary found a condition the learnt term adds nothing
+    ("headache"). The table is the config's ``paths.learned_terms``
     (``PIPELINE_LEARNED_TERMS`` sets it, as the cross-validated benchmark does)."""
     from pipeline.nlp import build_nlp
 
-    monkeypatch.setenv("PIPELINE_LEARNED_TERMS", str(_table(tmp_path / "t.tsv", "brain zaps", "jaw clenching", "headache")))
+    terms = _table(tmp_path / "t.tsv", "brain zaps", "jaw clenching", "headache", "sweats", "temperature")
+    monkeypatch.setenv("PIPELINE_LEARNED_TERMS", str(terms))
     nlp = build_nlp(use_model=False)
-    review = "Paxil review\n\nSide effects: I had brain zaps and jaw clenching, and a headache.\n"
+    review = "Paxil review\n\nSide effects: I had brain zaps, sweats and jaw clenching, and a headache.\n"
     doc = nlp(make_doc(nlp, review, "Paxil review", "paxil_review.txt"))
-    assert _found(doc) == {"brain zaps": "ADVERSE_EFFECT", "jaw clenching": "ADVERSE_EFFECT"}
-    assert "headache" in {doc.text[m.start : m.end] for m in doc._.mentions if m.method != "learned"}
-    abstract = "Paroxetine and brain zaps: a pharmacological study of serotonin reuptake in rat cortex."
-    assert _found(nlp(make_doc(nlp, abstract, None, "abstract.txt"))) == {}
+    assert _found(doc) == {"brain zaps": "ADVERSE_EFFECT", "jaw clenching": "ADVERSE_EFFECT", "sweats": "ADVERSE_EFFECT"}
+    assert "headache" in {doc.text[m.start : m.end] for m in doc._.mentions if not m.method.startswith("learned")}
+    # a wording of one word is a complaint only where a patient speaks; a longer one anywhere
+    abstract = (
+        "Paroxetine withdrawal: brain zaps in a cohort study. Body temperature was recorded "
+        "and sweats were rated by the investigators on a scale."
+    )
+    assert _found(nlp(make_doc(nlp, abstract, None, "abstract.txt"))) == {"brain zaps": "ADVERSE_EFFECT"}
 
 
 def test_the_component_saves_its_table(tmp_path: Path) -> None:

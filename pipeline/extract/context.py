@@ -653,7 +653,8 @@ def apply_context(
     Items of one list ("diarrhea, constipation, nausea and tremor") share the decision of the
     first item: the cue that governs a list is before its first item. Weak decisions then take
     the label that strong ones give the same concept in the document. Consumer words ("gas",
-    and the wordings learnt from patients' reviews) are removed outside personal reports and complaint lists, adjectives that describe no person
+    and the wordings learnt from patients' reviews) are removed outside personal reports, complaint
+    lists and first-person sentences, adjectives that describe no person
     (method ``...:personal``) outside texts written in the first person.
     """
     r = r or default_rules()
@@ -668,7 +669,7 @@ def apply_context(
         m
         for m in mentions
         if (first_person or PERSONAL_SUFFIX not in m.method)  # "...:personal", "...:personal+model"
-        and (m.method not in CONSUMER_METHODS or personal_document or _segment_index(starts, m.start) in list_segments)
+        and (m.method not in CONSUMER_METHODS or personal_document or _consumer_context(segments, starts, m, list_segments, voice))
     ]
     # a post or review without structure is one personal report, and so is a dense list of
     # complaints; on a page with sections only the blocks written in the first person are
@@ -719,6 +720,16 @@ def apply_context(
             mention.label = decision.label
             mention.role = decision.role if decision.label == CONDITION else None
             mention.evidence = decision.evidence
+
+
+def _consumer_context(segments: list[Segment], starts: list[int], mention: Mention, list_segments: set[int], voice: "_Voice") -> bool:
+    """Whether a consumer word stands where a patient speaks in a text that is not a personal
+    report as a whole: in a list of complaints, or in a sentence written in the first person
+    (a reader's comment under an article: "she had nightmares 3 nights straight" after "tried
+    the gummies on my 7 yo")."""
+    index = _segment_index(starts, mention.start)
+    segment = segments[index]
+    return index in list_segments or voice.first_person(segment.start, segment.end, _BLOCK_FIRST_PERSON_SHARE)
 
 
 def _continues_list(text: str, previous: Mention, mention: Mention, r: ContextRules) -> bool:

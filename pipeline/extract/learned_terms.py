@@ -12,9 +12,10 @@ labeling with word embedding cluster features", JAMIA 22:671) for their ADR lexi
 A term is matched on the keys of :mod:`pipeline.extract.normalize` (case, spelling and plural
 folded, as the vocabulary is matched), the longest first, and adds a CONDITION mention
 (relabelled by ``mention_context`` like any other) only where no other source found a
-condition; it takes the vocabulary's concept of its head when it has one. Like the curated
-consumer words, a learnt wording is kept only in a personal report or a list of complaints
-(``mention_context``): "temperature" or "GAD" in an abstract is no complaint.
+condition; it takes the vocabulary's concept of its head when it has one. A wording of one word
+is, like the curated consumer words, kept only in a personal report or a list of complaints
+(``mention_context``): "temperature" or "GAD" in an abstract is no complaint, while "delayed
+orgasm" in a leaflet is the effect it is in a review.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 from spacy.tokens import Doc
 
 from pipeline.extract.conditions import ConditionTables
-from pipeline.extract.mention import LEARNED_METHOD, Mention, doc_text
+from pipeline.extract.mention import LEARNED_METHOD, LEARNED_WORD_METHOD, Mention, doc_text
 from pipeline.extract.model_mentions import concept_for_span
 from pipeline.extract.normalize import Piece, pieces, text_key
 
@@ -131,7 +132,8 @@ def learned_mentions(doc: Doc, table: TermTable, tables: ConditionTables) -> lis
             continue
         concept_id = entry.concept_id if entry else None
         name = tables.concepts[concept_id].name if concept_id in tables.concepts else None
-        added.append(Mention(start, end, "CONDITION", LEARNED_METHOD, concept_id, name))
+        method = LEARNED_WORD_METHOD if len(text_key(text[start:end])) == 1 else LEARNED_METHOD
+        added.append(Mention(start, end, "CONDITION", method, concept_id, name))
     if not added:
         return mentions
     return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label))

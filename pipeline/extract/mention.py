@@ -42,11 +42,12 @@ class Mention:
 #: ``method`` of consumer words that name a condition only in a patient's own words ("gas").
 LAY_METHOD = "curated:lay"
 #: ``method`` of patients' wordings learnt from annotated reviews ("vivid dreams", "brain zaps";
-#: :mod:`pipeline.extract.learned_terms`)
+#: :mod:`pipeline.extract.learned_terms`), and of those of one word ("sweats", "temperature")
 LEARNED_METHOD = "learned"
+LEARNED_WORD_METHOD = "learned:word"
 #: the methods of words that name a condition only in a patient's report or a list of
 #: complaints ("gas", "temperature", "sensitivity": elsewhere they are physics or test results)
-CONSUMER_METHODS = frozenset({LAY_METHOD, LEARNED_METHOD})
+CONSUMER_METHODS = frozenset({LAY_METHOD, LEARNED_WORD_METHOD})
 #: ``method`` suffix of an adjective of a condition that describes no person in its sentence
 #: ("I'd rather be depressed", "still anxious"): in a text written in the first person it is the
 #: writer's state; elsewhere it is dropped ("depressed NO synthase expression")
