@@ -92,12 +92,20 @@ def test_the_component_adds_learnt_wordings_in_patients_reports_only(monkeypatch
     (``PIPELINE_LEARNED_TERMS`` sets it, as the cross-validated benchmark does)."""
     from pipeline.nlp import build_nlp
 
-    terms = _table(tmp_path / "t.tsv", "brain zaps", "jaw clenching", "headache", "sweats", "temperature")
+    terms = _table(tmp_path / "t.tsv", "brain zaps", "jaw clenching", "headache", "sweats", "temperature", "loss of libido")
     monkeypatch.setenv("PIPELINE_LEARNED_TERMS", str(terms))
     nlp = build_nlp(use_model=False)
-    review = "Paxil review\n\nSide effects: I had brain zaps, sweats and jaw clenching, and a headache.\n"
+    review = "Paxil review\n\nSide effects: I had brain zaps, sweats and jaw clenching, and a headache. Brain Zaps again.\n"
     doc = nlp(make_doc(nlp, review, "Paxil review", "paxil_review.txt"))
-    assert _found(doc) == {"brain zaps": "ADVERSE_EFFECT", "jaw clenching": "ADVERSE_EFFECT", "sweats": "ADVERSE_EFFECT"}
+    assert _found(doc) == {
+        "brain zaps": "ADVERSE_EFFECT", "jaw clenching": "ADVERSE_EFFECT", "sweats": "ADVERSE_EFFECT", "Brain Zaps": "ADVERSE_EFFECT",
+    }
+    # a wording the vocabulary has no name for has a concept of the table's own, one per wording
+    concepts = {doc.text[m.start : m.end]: (m.concept_id, m.concept_name) for m in doc._.mentions}
+    assert concepts["brain zaps"] == concepts["Brain Zaps"] == ("LEARNED:brain-zaps", "brain zaps")
+    # the clinician's word of change gives the vocabulary's name: "loss of libido" is "Decreased libido"
+    libido = nlp(make_doc(nlp, "I had a total loss of libido on it.", None, "review.txt"))
+    assert [(m.concept_id, m.concept_name) for m in libido._.mentions if m.method.startswith("learned")] == [("HP:0046504", "Decreased libido")]
     assert "headache" in {doc.text[m.start : m.end] for m in doc._.mentions if not m.method.startswith("learned")}
     # a wording of one word is a complaint only where a patient speaks; a longer one anywhere
     abstract = (

@@ -12,7 +12,9 @@ labeling with word embedding cluster features", JAMIA 22:671) for their ADR lexi
 A term is matched on the keys of :mod:`pipeline.extract.normalize` (case, spelling and plural
 folded, as the vocabulary is matched), the longest first, and adds a CONDITION mention
 (relabelled by ``mention_context`` like any other) only where no other source found a
-condition; it takes the vocabulary's concept of its head when it has one. A wording of one word
+condition. Its concept is the vocabulary's, found from its head words or from the clinician's
+word of change ("loss of libido" is "Decreased libido"), else one of the table's own
+(``LEARNED:vivid-dreams``): analysts group by concept, and a wording then always has one. A wording of one word
 is, like the curated consumer words, kept only in a personal report or a list of complaints
 (``mention_context``): "temperature" or "GAD" in an abstract is no complaint, while "delayed
 orgasm" in a leaflet is the effect it is in a review.
@@ -21,6 +23,7 @@ orgasm" in a leaflet is the effect it is in a review.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +32,13 @@ from spacy.tokens import Doc
 
 from pipeline.extract.conditions import ConditionTables
 from pipeline.extract.mention import LEARNED_METHOD, LEARNED_WORD_METHOD, Mention, doc_text
+from pipeline.extract.lexicon import Entry
 from pipeline.extract.model_mentions import concept_for_span
+from pipeline.extract.word_lists import word_list
 from pipeline.extract.normalize import Piece, pieces, text_key
 
+#: the prefix of the concept of a wording the vocabulary has no name for
+LEARNED_PREFIX = "LEARNED:"
 COLUMNS = ("term", "documents", "occurrences", "annotated", "precision", "effect_share")
 
 
@@ -116,8 +123,8 @@ def longest_matches(text: str, keys, longest: int, first_keys: Collection[str] |
 
 def learned_mentions(doc: Doc, table: TermTable, tables: ConditionTables) -> list[Mention]:
     """``Doc._.mentions`` plus a CONDITION mention for every learnt term in the text that
-    overlaps no condition found before and is no excluded term; its concept is the
-    vocabulary's for the span's head words, if any."""
+    overlaps no condition found before and is no excluded term, with its concept
+    (:func:`term_concept`)."""
     mentions = list(doc._.mentions or [])
     text = doc_text(doc)
     taken = [(m.start, m.end) for m in mentions if m.label != "DOSE"]
@@ -125,15 +132,41 @@ def learned_mentions(doc: Doc, table: TermTable, tables: ConditionTables) -> lis
     for start, end in table.find(text):
         if any(a < end and start < b for a, b in taken):
             continue
-        if text_key(text[start:end]) in tables.excluded:
+        key = text_key(text[start:end])
+        if key in tables.excluded:
             continue
         entry, how = concept_for_span(text[start:end], tables.gazetteer, tables.excluded)
         if how == "rejected":
             continue
-        concept_id = entry.concept_id if entry else None
-        name = tables.concepts[concept_id].name if concept_id in tables.concepts else None
-        method = LEARNED_WORD_METHOD if len(text_key(text[start:end])) == 1 else LEARNED_METHOD
+        concept_id, name = term_concept(table.keys[term_key(pieces(text[start:end]))], key, entry, tables)
+        method = LEARNED_WORD_METHOD if len(key) == 1 else LEARNED_METHOD
         added.append(Mention(start, end, "CONDITION", method, concept_id, name))
     if not added:
         return mentions
     return sorted(mentions + added, key=lambda m: (m.start, m.end, m.label))
+
+
+#: the words of change a patient puts before what changed ("loss of libido", "more appetite"),
+#: and the one the vocabulary writes them with ("Decreased libido", "Increased appetite")
+_CHANGES = (("decreased", word_list("decrease_wordings")), ("increased", word_list("increase_wordings")))
+
+
+def term_concept(term: LearnedTerm, key: tuple[str, ...], entry: Entry | None, tables: ConditionTables) -> tuple[str, str]:
+    """The concept of a learnt wording: the vocabulary's for its head words (``entry``), else
+    the vocabulary's name written with the clinician's word of change ("loss of libido",
+    "no libido" and "low libido" are "Decreased libido"), else a concept of the table's own,
+    ``LEARNED:<wording>``, so that every mention of one wording shares one id."""
+    if entry is None:
+        for direction, wordings in _CHANGES:
+            for wording in wordings:
+                lead = text_key(wording)
+                if len(key) > len(lead) and key[: len(lead)] == lead:
+                    entry = tables.gazetteer.lookup((direction,) + key[len(lead) :])
+                    if entry is not None:
+                        break
+            if entry is not None:
+                break
+    if entry is not None:
+        concept = tables.concepts.get(entry.concept_id)
+        return entry.concept_id, concept.name if concept else entry.concept_id
+    return LEARNED_PREFIX + re.sub(r"[^a-z0-9]+", "-", term.term.lower()).strip("-"), term.term
