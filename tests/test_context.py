@@ -407,6 +407,10 @@ def test_for_a_names_a_reason_unless_it_is_a_stretch_of_time():
         ("If the side effects are worse than the depression, switch.", "depression", "CONDITION", "studied"),
         ("The side effects are not as bad as living with the anxiety.", "anxiety", "CONDITION", "studied"),
         ("The side effects are much worst than the pain itself.", "pain", "CONDITION", "studied"),
+        # when X began decides over a reason-like verb before it
+        ("I have suffered from leg cramps since beginning Lipitor.", "leg cramps", "ADVERSE_EFFECT", None),
+        ("Suffered from depression after taking lipitor but did not realize.", "depression", "ADVERSE_EFFECT", None),
+        ("I suffer from depression since my teens.", "depression", "CONDITION", "studied"),
     ],
 )
 def test_what_happened_to_x_after_a_drug_was_stopped_or_started(nlp, text, surface, label, role):

@@ -252,6 +252,8 @@ def classify(
         if left_cue is None or left_cue.role != OTHER:
             return _effect("section")
     if left_cue is not None:
+        if left_cue.role == STUDIED and r["onset_after"].search(right):
+            return _effect("onset")  # "suffered from leg cramps since beginning Lipitor"
         return left_cue
     right_cue = _right_cue(r, left, right, setting.preceding)
     if right_cue is not None:
