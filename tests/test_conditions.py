@@ -153,6 +153,11 @@ def test_misspelled_condition_names_are_matched(nlp):
     assert found["dizzyness"].method.startswith("lexicon:mesh:")
     assert found["dizzyness"].concept_id == _by_text(nlp, "I had dizziness.")["dizziness"].concept_id
     assert _by_text(nlp, "In conclusion, the addition of smelling salts helped.") == {}
+    # a misspelt word of a longer name: the name, not its correctly spelt head alone
+    found = _by_text(nlp, "I had stomack pains and abdomnal pain all night.")
+    abdominal = _by_text(nlp, "I had abdominal pain.")["abdominal pain"].concept_id
+    assert found["stomack pains"].concept_id == found["abdomnal pain"].concept_id == abdominal
+    assert found["stomack pains"].method.endswith(":misspelling")
 
 
 def test_condition_words_naming_a_drug_class_are_not_mentions(nlp):

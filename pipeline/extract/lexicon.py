@@ -15,7 +15,9 @@ Each condition term of :mod:`pipeline.vocab` is turned into a key sequence with
   of MedDRA and drug-label tables ("weight decreased", "vision blurred");
 - misspellings of one-word names of 7+ letters ("fatique", "dizzyness", "diarreah"), for words
   the vocabularies do not know, through a symmetric-delete index (SymSpell): one deletion on
-  each side, so substitutions, swaps and a moved letter, with the first letter kept;
+  each side, so substitutions, swaps and a moved letter, with the first letter kept; and the
+  same for the words of longer names ("stomack pains" is "stomach pains"), read in place of the
+  misspelt word before the names are matched;
 - words that the vocabulary uses to narrow another condition name ("joint" in "joint pain")
   are recorded as modifiers, so "calf pain" or "hemorrhagic cystitis" keep their first word;
 - acronyms (all capitals, e.g. "ADHD") are matched case-sensitively so that they do not fire on
@@ -96,6 +98,8 @@ class Gazetteer:
     #: abnormalities, if any (see :func:`organ_words`)
     organs: dict[str, str | None] = field(default_factory=dict)
     misspellings: dict[str, str] = field(default_factory=dict)
+    #: the same index over the words of names of several words
+    name_word_misspellings: dict[str, str] = field(default_factory=dict)
     prefixes: set[tuple[str, ...]] = field(default_factory=set)
     #: terms of the fallback vocabulary, with their own prefix set
     fallback: dict[tuple[str, ...], Entry] = field(default_factory=dict)
@@ -125,19 +129,25 @@ class Gazetteer:
         1983), and without that "ascitis" (ascites) read as "vasitis". Real English words are
         never corrected ("conclusion" is not "occlusion"), nor are derived forms ("-ic", "-ed",
         "-ing"), which are not misspellings."""
-        if word.endswith(("ic", "ed", "ing")) or is_english_word(word):
-            return None
-        candidates = {
-            name
-            for v in _deletions(word) | {word}
-            if (name := self.misspellings.get(v)) is not None and name[0] == word[0]
-        }
-        return candidates.pop() if len(candidates) == 1 else None
+        return _corrected(word, self.misspellings)
+
+    def correct_name_words(self, keys: list[str]) -> dict[int, str]:
+        """Index -> the word of a name of several words that ``keys[index]`` misspells ("stomack"
+        -> "stomach"), for the long words the vocabularies do not know (as :meth:`correct`)."""
+        corrected: dict[int, str] = {}
+        for i, key in enumerate(keys):
+            if len(key) >= MIN_MISSPELLED_LENGTH and key not in self.known_words and key.isalpha():
+                word = _corrected(key, self.name_word_misspellings)
+                if word is not None:
+                    corrected[i] = word
+        return corrected
 
     def find(self, pieces: list[Piece], text: str) -> list[Match]:
         """Leftmost-longest, non-overlapping matches of terms and acronyms over ``pieces``."""
         matches: list[Match] = []
         keys = [p.key for p in pieces]
+        misspelt = self.correct_name_words(keys) if self.name_word_misspellings else {}
+        keys = [misspelt.get(i, key) for i, key in enumerate(keys)]
         i, n = 0, len(pieces)
         shouted: bool | None = None  # the sentence is written in capitals; computed on first need
         while i < n:
@@ -158,6 +168,8 @@ class Gazetteer:
                 i += 1
                 continue
             end, entry = best
+            if any(i <= j < end for j in misspelt) and not entry.method.endswith(":misspelling"):
+                entry = Entry(entry.concept_id, entry.method + ":misspelling")
             matches.append(Match(pieces[i].start, pieces[end - 1].end, entry, i, end))
             i = end
         if self.fallback:
@@ -283,17 +295,29 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def misspelling_index(entries: dict[tuple[str, ...], Entry], known_words: set[str]) -> dict[str, str]:
-    """Symmetric-delete index (Garbe's SymSpell) of one-word condition names: each deletion of
-    one character -> the name, kept only when it points to a single name. A word at edit
-    distance 1 from a name shares one of these keys ("fatique", "dizzyness"), and so do some
-    two edits away ("diahrrea", "neurophaty")."""
+def _corrected(word: str, index: dict[str, str]) -> str | None:
+    """The word of ``index`` (:func:`misspelling_index`) one deletion apart on each side from
+    ``word``, if unique and with the same first letter; None for English words and derived
+    forms."""
+    if word.endswith(("ic", "ed", "ing")) or is_english_word(word):
+        return None
+    candidates = {name for v in _deletions(word) | {word} if (name := index.get(v)) is not None and name[0] == word[0]}
+    return candidates.pop() if len(candidates) == 1 else None
+
+
+def misspelling_index(entries: dict[tuple[str, ...], Entry], known_words: set[str], one_word: bool = True) -> dict[str, str]:
+    """Symmetric-delete index (Garbe's SymSpell) of one-word condition names (or, with
+    ``one_word`` false, of the words of longer names): each deletion of one character -> the
+    word, kept only when it points to a single word. A word at edit distance 1 from a name
+    shares one of these keys ("fatique", "dizzyness"), and so do some two edits away
+    ("diahrrea", "neurophaty")."""
     index: dict[str, set[str]] = {}
-    for key in entries:
-        if len(key) == 1 and key[0].isalpha() and len(key[0]) >= MIN_MISSPELLED_LENGTH:
-            for variant in _deletions(key[0]) | {key[0]}:
-                index.setdefault(variant, set()).add(key[0])
-    return {variant: next(iter(words)) for variant, words in index.items() if len(words) == 1 and variant not in known_words}
+    words = {key[0] for key in entries if len(key) == 1} if one_word else {k for key in entries if len(key) > 1 for k in key}
+    for word in words:
+        if word.isalpha() and len(word) >= MIN_MISSPELLED_LENGTH:
+            for variant in _deletions(word) | {word}:
+                index.setdefault(variant, set()).add(word)
+    return {variant: next(iter(found)) for variant, found in index.items() if len(found) == 1 and variant not in known_words}
 
 
 def build_gazetteer(vocabulary, not_conditions: frozenset[tuple[str, ...]] = frozenset()) -> Gazetteer:
@@ -342,6 +366,7 @@ def build_gazetteer(vocabulary, not_conditions: frozenset[tuple[str, ...]] = fro
     gazetteer.organs = organ_words(keyed, gazetteer.body_sites)
     gazetteer.known_words = {k for term in vocabulary.terms for k in text_key(term.text)}
     gazetteer.misspellings = misspelling_index(gazetteer.entries, gazetteer.known_words)
+    gazetteer.name_word_misspellings = misspelling_index(gazetteer.entries, gazetteer.known_words, one_word=False)
     for adjective in list(gazetteer.adjectives):
         if (adjective,) in gazetteer.entries:  # already a term in its own right
             del gazetteer.adjectives[adjective]
