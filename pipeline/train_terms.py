@@ -14,7 +14,9 @@ the span convention of ANNOTATION.md, ``extract/data/effect_grading_words.tsv``)
 ``--max-words`` words, at least one of them a content word (not in spaCy's English stop words).
 A candidate annotated in at least ``--min-documents`` reviews (by default one: under
 cross-validation on PsyTAR, wordings annotated once add 2.3 points of lenient effect F1 over a
-minimum of two, and change nothing on web pages or CADEC) becomes a term when at least
+minimum of two, and change nothing on web pages or CADEC; a wording of one word needs
+``--min-documents-one-word``, two: "stimulating" or "sensitivity" once in a review are mostly
+something else in a label) becomes a term when at least
 ``--min-precision`` of its occurrences in the training reviews (found as the component finds
 them: the longest candidate at each position) are annotated as exactly it: "nervous" in
 "nervous about starting it" counts against it.
@@ -52,6 +54,9 @@ LABELS = ("CONDITION", "ADVERSE_EFFECT")
 @dataclass(frozen=True)
 class Settings:
     min_documents: int = 1
+    #: a wording of one word is more often something else ("stimulating", "sensitivity"): it
+    #: needs this many reviews
+    min_documents_one_word: int = 2
     #: annotated as exactly this wording in at least this share of its occurrences
     min_precision: float = 0.5
     max_words: int = 5
@@ -106,7 +111,11 @@ def learn(reviews: Path, settings: Settings) -> tuple[TermTable, dict]:
             spellings[key][text[words[0].start : words[-1].end].lower()] += 1
             labels[key][mention.label] += 1
             exact.add((name, words[0].start, words[-1].end))
-    candidates = {key for key, names in annotated_in.items() if len(names) >= settings.min_documents}
+    candidates = {
+        key
+        for key, names in annotated_in.items()
+        if len(names) >= (settings.min_documents_one_word if len(key) == 1 else settings.min_documents)
+    }
     longest = max((len(key) for key in candidates), default=0)
     occurrences: Counter = Counter()
     annotated: Counter = Counter()
@@ -149,12 +158,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reviews", type=Path, required=True, help="folder with corpus/ and gold.jsonl")
     parser.add_argument("--out", type=Path, required=True, help="folder for terms.tsv and TRAINING.json")
     parser.add_argument("--min-documents", type=int, default=Settings.min_documents)
+    parser.add_argument("--min-documents-one-word", type=int, default=Settings.min_documents_one_word)
     parser.add_argument("--min-precision", type=float, default=Settings.min_precision)
     parser.add_argument("--max-words", type=int, default=Settings.max_words)
     parser.add_argument("--fold", type=parse_fold, default=None, help="K/N: leave out the reviews of fold K of N")
     args = parser.parse_args(argv)
     fold, folds = args.fold if args.fold else (None, None)
-    settings = Settings(args.min_documents, args.min_precision, args.max_words, fold, folds)
+    settings = Settings(args.min_documents, args.min_documents_one_word, args.min_precision, args.max_words, fold, folds)
     command = "python -m pipeline.train_terms " + " ".join(sys.argv[1:] if argv is None else argv)
     table = build(args.reviews, args.out, settings, command)
     print(f"{len(table)} terms -> {args.out / TABLE}", file=sys.stderr)

@@ -39,14 +39,16 @@ def _reviews(folder: Path) -> Path:
 
 def test_a_wording_becomes_a_term_when_annotators_mark_it_where_it_occurs(tmp_path: Path) -> None:
     """Grading words go ("very bad brain zaps" is "brain zaps", ANNOTATION.md), case and plural
-    fold ("Brain Zaps", "vivid dream"); a wording left unannotated as often as not stays a term
-    at the default precision, one with punctuation inside ("strange (and vivid) dreams") never
-    is; at a higher precision "nervous" (1 of 2) goes."""
+    fold ("Brain Zaps", "vivid dream"); a wording of one word needs two reviews ("nervous" has
+    one); one left unannotated as often as not stays a term at the default precision, one with
+    punctuation inside ("strange (and vivid) dreams") never is."""
     table, counts = learn(_reviews(tmp_path / "reviews"), Settings())
     rows = {t.term: (t.documents, t.occurrences, t.annotated, t.effect_share) for t in table.terms}
-    assert rows == {"brain zaps": (2, 2, 2, 1.0), "vivid dream": (1, 1, 1, 1.0), "nervous": (1, 2, 1, 0.0)}
+    assert rows == {"brain zaps": (2, 2, 2, 1.0), "vivid dream": (1, 1, 1, 1.0)}
     assert counts["reviews_used"] == 3
-    strict, _ = learn(tmp_path / "reviews", Settings(min_precision=0.75))
+    one_review, _ = learn(tmp_path / "reviews", Settings(min_documents_one_word=1))
+    assert [(t.term, t.occurrences, t.annotated, t.effect_share) for t in one_review.terms if t.term == "nervous"] == [("nervous", 2, 1, 0.0)]
+    strict, _ = learn(tmp_path / "reviews", Settings(min_documents_one_word=1, min_precision=0.75))
     assert [t.term for t in strict.terms] == ["brain zaps", "vivid dream"]
     two_reviews, _ = learn(tmp_path / "reviews", Settings(min_documents=2))
     assert [t.term for t in two_reviews.terms] == ["brain zaps"]
@@ -58,7 +60,7 @@ def test_the_build_is_deterministic_and_a_fold_leaves_its_reviews_out(tmp_path: 
     build(reviews, tmp_path / "b", Settings(), "test")
     assert (tmp_path / "a" / "terms.tsv").read_bytes() == (tmp_path / "b" / "terms.tsv").read_bytes()
     record = json.loads((tmp_path / "a" / "TRAINING.json").read_text(encoding="utf-8"))
-    assert "Zolnoori" in record["sources"]["psytar"]["citation"] and record["rows"] == 3
+    assert "Zolnoori" in record["sources"]["psytar"]["citation"] and record["rows"] == 2
     for fold in (0, 1):
         kept = [name for name in REVIEWS if fold_of(name, 2) != fold]
         table, counts = learn(reviews, Settings(fold=fold, folds=2))
