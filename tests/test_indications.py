@@ -126,6 +126,11 @@ def test_a_patients_side_effects_field_yields_to_a_known_use(rules_nlp, tmp_path
     assert _labels(doc, prior) == {"headache": "CONDITION", "nausea": "ADVERSE_EFFECT"}
     doc = rules_nlp(make_doc(rules_nlp, leaflet, "Melatonin leaflet", "melatonin_leaflet.txt"))
     assert _labels(doc, prior) == {"Headache": "ADVERSE_EFFECT", "Nausea": "ADVERSE_EFFECT"}
+    # what is listed right after the field label stays an effect, also when the writer speaks
+    # after it in the same line
+    listed = "Melatonin review\n\nSide effects: headache, as if my head was in a fog.\n"
+    doc = rules_nlp(make_doc(rules_nlp, listed, "Melatonin review", "melatonin_review.txt"))
+    assert _labels(doc, prior)["headache"] == "ADVERSE_EFFECT"
 
 
 def test_the_shipped_table_has_its_training_record() -> None:

@@ -270,8 +270,11 @@ def classify(
             # a sentence in the first person under a patient's "Side effects:" field tells what
             # the drug did, the relief of the illness too ("my anxiety and depression are
             # gone"): a weak decision there, which the known uses of the substance may overrule
-            # (indication_prior); a bare list under the heading stays a list of effects
-            return _effect("personal-section", strong=False) if setting.first_person else _effect("section")
+            # (indication_prior); a bare list under the heading stays a list of effects, also
+            # when the writer speaks only after it ("Side effects: shaking, fatigue, anxiety,
+            # as if my heart was overly stressed")
+            speaks = setting.first_person and r["first_person"].search(sentence[min(setting.field_end, start) : end])
+            return _effect("personal-section", strong=False) if speaks else _effect("section")
         if setting.defining_section:
             return _condition(OTHER, "section")
     role = _studied_or_other(r, sentence)
