@@ -411,6 +411,12 @@ def test_for_a_names_a_reason_unless_it_is_a_stretch_of_time():
         ("I have suffered from leg cramps since beginning Lipitor.", "leg cramps", "ADVERSE_EFFECT", None),
         ("Suffered from depression after taking lipitor but did not realize.", "depression", "ADVERSE_EFFECT", None),
         ("I suffer from depression since my teens.", "depression", "CONDITION", "studied"),
+        # the writer's illness ended by the drug, persisting on it, or before it; what persists
+        # after a stop is the stopped drug's effect
+        ("Comments: I no longer have panic attacks.", "panic attacks", "CONDITION", "studied"),
+        ("Two months in, I still have depression some days.", "depression", "CONDITION", "studied"),
+        ("Prior to taking it, I was depressed.", "depressed", "CONDITION", "studied"),
+        ("I stopped taking it last year and I still have muscle pain.", "muscle pain", "ADVERSE_EFFECT", None),
     ],
 )
 def test_what_happened_to_x_after_a_drug_was_stopped_or_started(nlp, text, surface, label, role):

@@ -229,6 +229,8 @@ def classify(
 
     inside = tuple((a - clause_start, b - clause_start) for a, b in setting.other_spans if b <= start)
     left_cue = _left_cue(r, clause_left, personal_sentence, inside)
+    if left_cue is not None and left_cue.evidence == "persisting" and _last_drug_action(r, f"{setting.preceding} {left}") == "stop":
+        left_cue = _effect("dechallenge")  # "stopped Lipitor two years ago; I still have some pain"
     if left_cue is not None and not left_cue.strong:  # a weak cue yields to a cue on the right
         right_cue = _right_cue(r, left, right, setting.preceding)
         if right_cue is not None:
@@ -372,6 +374,8 @@ def _left_cue(r: ContextRules, clause: str, personal: bool, inside: tuple[tuple[
             b <= cause.start() and len(_WORD.findall(clause[b : cause.start()])) <= _CAUSE_SUBJECT_WORDS for _, b in inside
         )
         add(cause, _condition(OTHER, "consequence") if by_condition else _effect("cue"))
+    if personal:  # before "I had X": at the same end the first found wins
+        add(_last_match(r["illness_before"], clause), _condition(STUDIED, "persisting", strong=False))
     add(_last_match(r["ae_personal"], clause), _effect("personal", strong=False))
     if not found:
         return None
