@@ -299,10 +299,11 @@ def _corrected(word: str, index: dict[str, str]) -> str | None:
     """The word of ``index`` (:func:`misspelling_index`) one deletion apart on each side from
     ``word``, if unique and with the same first letter; None for English words and derived
     forms."""
-    if word.endswith(("ic", "ed", "ing")) or is_english_word(word):
+    if word.endswith(("ic", "ed", "ing")):
         return None
     candidates = {name for v in _deletions(word) | {word} if (name := index.get(v)) is not None and name[0] == word[0]}
-    return candidates.pop() if len(candidates) == 1 else None
+    # the word-frequency lookup last: most unknown words have no candidate
+    return candidates.pop() if len(candidates) == 1 and not is_english_word(word) else None
 
 
 def misspelling_index(entries: dict[tuple[str, ...], Entry], known_words: set[str], one_word: bool = True) -> dict[str, str]:
