@@ -334,6 +334,10 @@ def test_a_condition_named_as_the_population_of_another_is_background(nlp):
     found = _labels(nlp, "Doctors sometimes prescribe it off-label for fatigue in multiple sclerosis.")
     assert found["fatigue"] == ("CONDITION", "studied")
     assert found["multiple sclerosis"] == ("CONDITION", "other")
+    # the list a population opens is the population, all of it
+    found = _labels(nlp, "It is licensed for insomnia in children aged 2 to 18 with autism or Smith-Magenis syndrome.")
+    assert found["insomnia"] == ("CONDITION", "studied")
+    assert found["autism"] == found["Smith-Magenis syndrome"] == ("CONDITION", "other")
 
 
 def test_a_verb_inside_an_effect_name_is_no_cue(nlp):

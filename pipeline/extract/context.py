@@ -922,7 +922,9 @@ def _populations_of_a_use(
     text: str, starts: list[int], mentions: list[Mention], decisions: dict[int, Decision], r: ContextRules
 ) -> None:
     """"Insomnia in children with ADHD", "fatigue in multiple sclerosis": a condition named as
-    the population another condition occurs or is studied in is background (role ``other``)."""
+    the population another condition occurs or is studied in is background (role ``other``),
+    and so are the items of the list it opens ("in children with ADHD or autism (ASD)")."""
+    population = _condition(OTHER, "population")
     for previous, mention in zip(mentions, mentions[1:]):
         decision, before = decisions.get(id(mention)), decisions.get(id(previous))
         if (
@@ -932,7 +934,11 @@ def _populations_of_a_use(
             and _segment_index(starts, previous.start) == _segment_index(starts, mention.start)
             and r["in_population"].fullmatch(text[previous.end : mention.start])
         ):
-            decisions[id(mention)] = _condition(OTHER, "population")
+            decisions[id(mention)] = population
+            if mention.list_start == mention.start:
+                for item in mentions:
+                    if item.start > mention.start and item.list_start == mention.start:
+                        decisions[id(item)] = population
 
 
 def _states_are_cautions(text: str, mentions: list[Mention], decisions: dict[int, Decision], r: ContextRules) -> None:
