@@ -374,9 +374,11 @@ def _left_cue(r: ContextRules, clause: str, personal: bool, inside: tuple[tuple[
             b <= cause.start() and len(_WORD.findall(clause[b : cause.start()])) <= _CAUSE_SUBJECT_WORDS for _, b in inside
         )
         add(cause, _condition(OTHER, "consequence") if by_condition else _effect("cue"))
-    if personal:  # before "I had X": at the same end the first found wins
-        add(_last_match(r["illness_before"], clause), _condition(STUDIED, "persisting", strong=False))
-    add(_last_match(r["ae_personal"], clause), _effect("personal", strong=False))
+    illness = _last_match(r["illness_before"], clause) if personal else None
+    add(illness, _condition(STUDIED, "persisting", strong=False))
+    state = _last_match(r["ae_personal"], clause)
+    if illness is None or state is None or state.end() != illness.end():  # "I still have": the illness
+        add(state, _effect("personal", strong=False))
     if not found:
         return None
     _, decision = max(found, key=lambda item: (item[0].end(), item[1].strong, item[0].end() - item[0].start()))
