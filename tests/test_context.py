@@ -421,6 +421,8 @@ def test_for_a_names_a_reason_unless_it_is_a_stretch_of_time():
         ("Two months in, I still have depression some days.", "depression", "CONDITION", "studied"),
         ("Prior to taking it, I was depressed.", "depressed", "CONDITION", "studied"),
         ("I stopped taking it last year and I still have muscle pain.", "muscle pain", "ADVERSE_EFFECT", None),
+        ("I feel like a zombie on it. Depression and fatigue still there.", "fatigue", "CONDITION", "studied"),
+        ("I have not taken it in a week, yet I am still bleeding.", "bleeding", "ADVERSE_EFFECT", None),
     ],
 )
 def test_what_happened_to_x_after_a_drug_was_stopped_or_started(nlp, text, surface, label, role):

@@ -305,6 +305,9 @@ def _right_cue(r: ContextRules, left: str, right: str, preceding: str = "") -> D
         return _condition(STUDIED, "cue")
     if r["background_after"].search(right):
         return _condition(OTHER, "cue")
+    if r["illness_after"].search(right):  # "depression and fatigue still there"
+        stopped = _last_drug_action(r, f"{preceding} {left}") == "stop"
+        return _effect("dechallenge") if stopped else _condition(STUDIED, "persisting", strong=False)
     relief, relapse = r["relief_after"].search(right), r["relapse_after"].search(right)
     if relief is None and relapse is None:
         return None
