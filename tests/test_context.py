@@ -423,6 +423,10 @@ def test_for_a_names_a_reason_unless_it_is_a_stretch_of_time():
         ("I stopped taking it last year and I still have muscle pain.", "muscle pain", "ADVERSE_EFFECT", None),
         ("I feel like a zombie on it. Depression and fatigue still there.", "fatigue", "CONDITION", "studied"),
         ("I have not taken it in a week, yet I am still bleeding.", "bleeding", "ADVERSE_EFFECT", None),
+        ("I used to panic attacks on the bus.", "panic attacks", "CONDITION", "studied"),
+        ("On it the panic attacks do not come anymore.", "panic attacks", "CONDITION", "studied"),
+        ("Comments: Helpful with anxiety, and my sleep improved.", "anxiety", "CONDITION", "studied"),
+        ("Not too bad compared to my previous depression.", "depression", "CONDITION", "studied"),
     ],
 )
 def test_what_happened_to_x_after_a_drug_was_stopped_or_started(nlp, text, surface, label, role):
