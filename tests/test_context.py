@@ -425,6 +425,7 @@ def test_for_a_names_a_reason_unless_it_is_a_stretch_of_time():
         ("I have not taken it in a week, yet I am still bleeding.", "bleeding", "ADVERSE_EFFECT", None),
         ("I used to panic attacks on the bus.", "panic attacks", "CONDITION", "studied"),
         ("On it the panic attacks do not come anymore.", "panic attacks", "CONDITION", "studied"),
+        ("After a mild heart attack 2 years ago I was put on 10mg of Lipitor.", "mild heart attack", "CONDITION", "studied"),
         ("Comments: Helpful with anxiety, and my sleep improved.", "anxiety", "CONDITION", "studied"),
         ("Not too bad compared to my previous depression.", "depression", "CONDITION", "studied"),
     ],
@@ -461,6 +462,11 @@ def test_improvement_alone_or_a_test_coming_back_decides_nothing(nlp):
         # a long-standing illness of the writer's
         ("I have Rheumatoid Arthritis for 35 yrs and have been on many meds.", "Rheumatoid Arthritis"),
         ("Heart disease runs in my family.", "Heart disease"),
+        ("Heart disease runs in my mother's side of the family.", "Heart disease"),
+        # a predisposition, and a diagnosis by a doctor
+        ("I've always been prone to leg cramps.", "leg cramps"),
+        ("My MD diagnosed a rotator cuff injury.", "rotator cuff injury"),
+        ("The doctor suspected neuropathy at first.", "neuropathy"),
     ],
 )
 def test_the_writers_other_illnesses_are_background(nlp, text, surface):
