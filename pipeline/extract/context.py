@@ -345,8 +345,9 @@ def _left_cue(r: ContextRules, clause: str, personal: bool, inside: tuple[tuple[
             found.append((match, decision))
 
     copula = _last_cue(r["copula"], clause)
-    explicit_reason = r["studied_reason"].search(clause) is not None
-    use_cues = [(_last_match(r["studied_reason"], clause), "cue")]
+    reason = _last_match(r["studied_reason"], clause)
+    explicit_reason = reason is not None
+    use_cues = [(reason, "cue")]
     verbs = [m for m in r["studied_verb"].finditer(clause) if not _inside(m.start(), inside)]
     if explicit_reason or not personal:  # in a personal report only an explicit reason marks a treated condition
         # ... and a cause ("due to X") only there: "I can't fit my clothes due to the bloating"
