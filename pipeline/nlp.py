@@ -13,11 +13,11 @@ its settings:
   ``model_merger``, which merges its spans with the vocabulary's and maps them to concepts
   (:mod:`pipeline.extract.model_mentions`); a model trained with ``--lexicon-feature`` (opt-in,
   not shipped) gets ``lexicon_features`` before it;
+- ``enumeration_completion``: the members of a list of conditions that nothing above found
+  (:mod:`pipeline.extract.enumerations`);
 - ``learned_term_finder``: lay wordings learnt from annotated patient reviews (the table
   ``paths.learned_terms``, by default ``pipeline/models/learned_terms``), where nothing above
   found a condition (:mod:`pipeline.extract.learned_terms`);
-- ``enumeration_completion``: the members of a list of conditions that nothing above found
-  (:mod:`pipeline.extract.enumerations`);
 - ``dose_finder``: dose statements, structured (:mod:`pipeline.extract.doses`);
 - ``mention_context``: CONDITION vs ADVERSE_EFFECT, role, negation, hedging
   (:mod:`pipeline.extract.context`; its cue table is a config setting);

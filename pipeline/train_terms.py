@@ -42,7 +42,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from pipeline.evaluate import load_gold
 from pipeline.extract.learned_terms import LearnedTerm, TermTable, longest_matches, term_key
-from pipeline.extract.normalize import Piece, pieces
+from pipeline.extract.normalize import Piece, pieces, text_key
 from pipeline.extract.span_conventions import load_grading_words
 from pipeline.train_indications import PSYTAR_CITATION, fold_of, folder_digest, parse_fold
 
@@ -121,7 +121,7 @@ def learn(reviews: Path, settings: Settings) -> tuple[TermTable, dict]:
     annotated: Counter = Counter()
     for name, text in texts.items():
         for start, end in longest_matches(text, candidates, longest):
-            key = term_key(pieces(text[start:end]))
+            key = text_key(text[start:end])
             occurrences[key] += 1
             annotated[key] += (name, start, end) in exact
     terms = []

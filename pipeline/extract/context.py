@@ -229,8 +229,8 @@ def classify(
 
     inside = tuple((a - clause_start, b - clause_start) for a, b in setting.other_spans if b <= start)
     left_cue = _left_cue(r, clause_left, personal_sentence, inside)
-    if left_cue is not None and left_cue.evidence == "persisting" and _last_drug_action(r, f"{setting.preceding} {left}") == "stop":
-        left_cue = _effect("dechallenge")  # "stopped Lipitor two years ago; I still have some pain"
+    if left_cue is not None and left_cue.evidence == "persisting":  # "I still have some pain"
+        left_cue = _persisting(r, left, setting.preceding)
     if left_cue is not None and not left_cue.strong:  # a weak cue yields to a cue on the right
         right_cue = _right_cue(r, left, right, setting.preceding)
         if right_cue is not None:
@@ -306,8 +306,7 @@ def _right_cue(r: ContextRules, left: str, right: str, preceding: str = "") -> D
     if r["background_after"].search(right):
         return _condition(OTHER, "cue")
     if r["illness_after"].search(right):  # "depression and fatigue still there"
-        stopped = _last_drug_action(r, f"{preceding} {left}") == "stop"
-        return _effect("dechallenge") if stopped else _condition(STUDIED, "persisting", strong=False)
+        return _persisting(r, left, preceding)
     relief, relapse = r["relief_after"].search(right), r["relapse_after"].search(right)
     if relief is None and relapse is None:
         return None
@@ -317,6 +316,15 @@ def _right_cue(r: ContextRules, left: str, right: str, preceding: str = "") -> D
     if action == "start" and relapse is not None:
         return _effect("rechallenge")
     return None
+
+
+def _persisting(r: ContextRules, left: str, preceding: str) -> Decision:
+    """The decision for the writer's illness told as persisting ("I still have X", "X still
+    there"): weakly the illness the drug is taken for, but what persists after a drug was
+    stopped, in the sentence or the one before, is that drug's effect."""
+    if _last_drug_action(r, f"{preceding} {left}") == "stop":
+        return _effect("dechallenge")
+    return _condition(STUDIED, "persisting", strong=False)
 
 
 def _last_drug_action(r: ContextRules, text: str) -> str | None:

@@ -4,8 +4,8 @@ Patients name their complaints in words no open vocabulary carries ("vivid dream
 zaps", "no sex drive", "jaw clenching"): HPO, MeSH and ICD-10-CM are written for clinicians,
 and the Consumer Health Vocabulary that would bridge them is not available here. The table of
 this module is a gazetteer learnt from annotated reviews by :mod:`pipeline.train_terms` (a
-wording becomes a term when annotators marked it in several reviews and rarely left it
-unmarked where it occurs): the supervised dictionary construction of, e.g., Nikfarjam et al.
+wording becomes a term when annotators marked it, a single word in two reviews at least, and
+rarely left it unmarked where it occurs): the supervised dictionary construction of, e.g., Nikfarjam et al.
 2015 ("Pharmacovigilance from social media: mining adverse drug reaction mentions using sequence
 labeling with word embedding cluster features", JAMIA 22:671) for their ADR lexicon.
 
@@ -14,8 +14,8 @@ folded, as the vocabulary is matched), the longest first, and adds a CONDITION m
 (relabelled by ``mention_context`` like any other) only where no other source found a
 condition. Its concept is the vocabulary's, found from its head words or from the clinician's
 word of change ("loss of libido" is "Decreased libido"), else one of the table's own
-(``LEARNED:vivid-dreams``): analysts group by concept, and a wording then always has one. A wording of one word
-is, like the curated consumer words, kept only in a personal report or a list of complaints
+(``LEARNED:vivid-dreams``): analysts group by concept, and a wording then always has one. A
+wording of one word is, like the curated consumer words, kept only where a patient speaks
 (``mention_context``): "temperature" or "GAD" in an abstract is no complaint, while "delayed
 orgasm" in a leaflet is the effect it is in a review.
 """
@@ -62,11 +62,11 @@ class LearnedTerm:
 
 
 class TermTable:
-    """The learnt terms by their keys (:func:`term_key`)."""
+    """The learnt terms by their keys (:func:`pipeline.extract.normalize.text_key`)."""
 
     def __init__(self, terms: list[LearnedTerm]) -> None:
         self.terms = sorted(terms, key=lambda t: t.term)
-        self.keys = {term_key(pieces(t.term)): t for t in self.terms}
+        self.keys = {text_key(t.term): t for t in self.terms}
         self.longest = max((len(key) for key in self.keys), default=0)
         self.first_keys = frozenset(key[0] for key in self.keys)
 
@@ -138,7 +138,7 @@ def learned_mentions(doc: Doc, table: TermTable, tables: ConditionTables) -> lis
         entry, how = concept_for_span(text[start:end], tables.gazetteer, tables.excluded)
         if how == "rejected":
             continue
-        concept_id, name = term_concept(table.keys[term_key(pieces(text[start:end]))], key, entry, tables)
+        concept_id, name = term_concept(table.keys[key], key, entry, tables)
         method = LEARNED_WORD_METHOD if len(key) == 1 else LEARNED_METHOD
         added.append(Mention(start, end, "CONDITION", method, concept_id, name))
     if not added:
@@ -147,25 +147,30 @@ def learned_mentions(doc: Doc, table: TermTable, tables: ConditionTables) -> lis
 
 
 #: the words of change a patient puts before what changed ("loss of libido", "more appetite"),
-#: and the one the vocabulary writes them with ("Decreased libido", "Increased appetite")
-_CHANGES = (("decreased", word_list("decrease_wordings")), ("increased", word_list("increase_wordings")))
+#: by the one the vocabulary writes them with ("Decreased libido", "Increased appetite"), as keys
+_CHANGES = tuple(
+    (direction, tuple(text_key(wording) for wording in sorted(word_list(name))))
+    for direction, name in (("decreased", "decrease_wordings"), ("increased", "increase_wordings"))
+)
+
+
+def _change_entry(key: tuple[str, ...], tables: ConditionTables) -> Entry | None:
+    """The vocabulary's name of ``key`` written with the clinician's word of change: "loss of
+    libido", "no libido" and "low libido" are "Decreased libido"."""
+    for direction, leads in _CHANGES:
+        for lead in leads:
+            if len(key) > len(lead) and key[: len(lead)] == lead:
+                entry = tables.gazetteer.lookup((direction,) + key[len(lead) :])
+                if entry is not None:
+                    return entry
+    return None
 
 
 def term_concept(term: LearnedTerm, key: tuple[str, ...], entry: Entry | None, tables: ConditionTables) -> tuple[str, str]:
     """The concept of a learnt wording: the vocabulary's for its head words (``entry``), else
-    the vocabulary's name written with the clinician's word of change ("loss of libido",
-    "no libido" and "low libido" are "Decreased libido"), else a concept of the table's own,
+    for its word of change (:func:`_change_entry`), else a concept of the table's own,
     ``LEARNED:<wording>``, so that every mention of one wording shares one id."""
-    if entry is None:
-        for direction, wordings in _CHANGES:
-            for wording in wordings:
-                lead = text_key(wording)
-                if len(key) > len(lead) and key[: len(lead)] == lead:
-                    entry = tables.gazetteer.lookup((direction,) + key[len(lead) :])
-                    if entry is not None:
-                        break
-            if entry is not None:
-                break
+    entry = entry or _change_entry(key, tables)
     if entry is not None:
         concept = tables.concepts.get(entry.concept_id)
         return entry.concept_id, concept.name if concept else entry.concept_id
