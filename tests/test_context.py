@@ -467,6 +467,17 @@ def test_improvement_alone_or_a_test_coming_back_decides_nothing(nlp):
         ("I've always been prone to leg cramps.", "leg cramps"),
         ("My MD diagnosed a rotator cuff injury.", "rotator cuff injury"),
         ("The doctor suspected neuropathy at first.", "neuropathy"),
+        # ... with a hedge, a relative clause, a subject left out, a kind named by example
+        ("I thought maybe that I was getting bursitis from the gym.", "bursitis"),
+        ("My knee hurt, which I thought was gout.", "gout"),
+        ("The first doctor said probably had bursitis.", "bursitis"),
+        ("I assumed I was relapsing with multiple sclerosis.", "multiple sclerosis"),
+        ("I thought I had a serious illness like lupus at first.", "lupus"),
+        # the writer's other illnesses listed, an event a drug was started next to, an operation
+        ("62 year old man with asthma, gout and psoriasis.", "gout"),
+        ("I have other medical conditions (asthma, eczema) as well.", "eczema"),
+        ("Was put on it right after a stroke.", "stroke"),
+        ("Had surgery on my wrist for carpal tunnel syndrome last year.", "carpal tunnel syndrome"),
     ],
 )
 def test_the_writers_other_illnesses_are_background(nlp, text, surface):
@@ -583,3 +594,30 @@ def test_the_illness_when_the_drug_was_started_or_back_when_it_stopped_working(n
     text = "I feel like Zoloft has stopped working...i have great social anxiety again, lots of self-doubt."
     mention = _find(nlp, text, "social anxiety")
     assert (mention.label, mention.evidence) == ("CONDITION", "relapse")
+
+
+def test_a_disease_named_as_the_cause_of_a_complaint_is_the_writers_illness(nlp):
+    text = "This drug helped with the pain in my hip from bursitis. I had nausea from the pain."
+    bursitis = _find(nlp, text, "bursitis")
+    assert (bursitis.label, bursitis.role) == ("CONDITION", "studied")
+    assert _find(nlp, text, "pain in my hip").label == "CONDITION"
+    # a complaint caused by another complaint is no illness behind it
+    assert _find(nlp, text, "pain").label == "ADVERSE_EFFECT"
+    # only where a patient speaks: in a label the disease a death was due to is a reaction
+    label = "Adverse reactions. Deaths due to acute respiratory failure (0.7%) and infection (0.7%) were seen."
+    assert _find(nlp, label, "acute respiratory failure").label == "ADVERSE_EFFECT"
+
+
+def test_a_line_that_only_names_complaints_is_a_report_of_them(nlp):
+    # a review in notes, with no first-person word: a line naming a complaint and nothing
+    # else is a complaint, the line after it what the drug did
+    assert _find(nlp, "Dizzy. Lowered the cholesterol.", "Dizzy").label == "ADVERSE_EFFECT"
+    assert _find(nlp, "Severe dizziness. Lowered the cholesterol.", "dizziness").label == "ADVERSE_EFFECT"
+    # a line saying more than the complaint is no such line
+    assert _find(nlp, "Dizziness in older adults. Lowered the cholesterol.", "Dizziness").label == "CONDITION"
+
+
+def test_a_drug_name_with_an_apostrophe_does_not_hide_the_reason_after_it(nlp):
+    text = "I took Lipitor. Also I was taking St John's Wort for depression."
+    depression = _find(nlp, text, "depression")
+    assert (depression.label, depression.role, depression.evidence) == ("CONDITION", "studied", "cue")

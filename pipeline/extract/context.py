@@ -56,8 +56,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.extract.conditions import DISEASE_MORPHOLOGY
 from pipeline.extract.links import inside
 from pipeline.extract.mention import CONSUMER_METHODS, PERSONAL_SUFFIX, Mention
+from pipeline.extract.span_conventions import load_grading_words
 from pipeline.extract.word_lists import word_list
 from pipeline.segment import LIST_MARK, Segment
 
@@ -68,6 +70,9 @@ NEGATION_WINDOW_WORDS = 10
 _WORD = re.compile(r"\w+")
 #: determiners and possessives that may stand between a therapeutic verb and its object
 _FUNCTION_WORDS = word_list("function_words")
+#: intensity and frequency words (the packaged list of the span conventions): a line of them and
+#: complaints names nothing else ("Severe dizziness.")
+_GRADING_WORDS = load_grading_words()
 
 CONDITION = "CONDITION"
 ADVERSE_EFFECT = "ADVERSE_EFFECT"
@@ -188,6 +193,9 @@ class Setting:
     other_spans: tuple[tuple[int, int], ...] = ()
     #: the sentence is written in the first person
     first_person: bool = False
+    #: the text around it is a patient's own words (a post, a comment), not only a list of
+    #: complaints read as one
+    patient_voice: bool = False
     #: the sentence before, lower-cased, when it is prose of the same section (a drug stopped
     #: there is what "the pain went away" follows)
     preceding: str = ""
@@ -228,7 +236,8 @@ def classify(
             return _condition(CONTRA, "contra")
 
     inside = tuple((a - clause_start, b - clause_start) for a, b in setting.other_spans if b <= start)
-    left_cue = _left_cue(r, clause_left, personal_sentence, inside)
+    patient = setting.patient_voice or setting.first_person
+    left_cue = _left_cue(r, clause_left, personal_sentence, inside, sentence[start:end] if patient else "")
     if left_cue is not None and left_cue.evidence == "persisting":  # "I still have some pain"
         left_cue = _persisting(r, left, setting.preceding)
     if left_cue is not None and not left_cue.strong:  # a weak cue yields to a cue on the right
@@ -338,10 +347,15 @@ def _last_drug_action(r: ContextRules, text: str) -> str | None:
     return "start"
 
 
-def _left_cue(r: ContextRules, clause: str, personal: bool, inside: tuple[tuple[int, int], ...] = ()) -> Decision | None:
+def _left_cue(
+    r: ContextRules, clause: str, personal: bool, inside: tuple[tuple[int, int], ...] = (), name: str = ""
+) -> Decision | None:
     """The decision of the nearest cue before the mention in its clause, if any. ``inside``:
     spans of other mentions, in clause offsets, where a therapeutic verb is part of a name
-    ("reduced appetite"), not a cue, and where a causal verb finds its subject.
+    ("reduced appetite"), not a cue, where a causal verb finds its subject, and the complaint a
+    disease named after it causes ("pain from tendonitis"; ``name``: the mention's text, given
+    only where a patient speaks, a disease by its head word: "shortness of breath from pain"
+    names another complaint; in a label, "deaths due to X" name a reaction).
 
     The cue ending nearest the mention wins; at the same end an explicit cue beats a weak one,
     then the longer cue the shorter ("patients who have experienced" holds "experienced",
@@ -386,6 +400,8 @@ def _left_cue(r: ContextRules, clause: str, personal: bool, inside: tuple[tuple[
             b <= cause.start() and len(_WORD.findall(clause[b : cause.start()])) <= _CAUSE_SUBJECT_WORDS for _, b in inside
         )
         add(cause, _condition(OTHER, "consequence") if by_condition else _effect("cue"))
+    if inside and _names_disease(name):  # "the pain in my foot from tendonitis": the writer's illness
+        add(r["symptom_cause"].match(clause, inside[-1][1]), _condition(STUDIED, "cue"))
     illness = _last_match(r["illness_before"], clause) if personal else None
     add(illness, _condition(STUDIED, "persisting", strong=False))
     state = _last_match(r["ae_personal"], clause)
@@ -397,6 +413,13 @@ def _left_cue(r: ContextRules, clause: str, personal: bool, inside: tuple[tuple[
     if decision.label == CONDITION and decision.role == STUDIED and r["definition"].search(clause):
         return _condition(OTHER, decision.evidence)
     return decision
+
+
+def _names_disease(name: str) -> bool:
+    """Whether a name is a disease's by its head word ("tendonitis", "fibromyalgia", "heart
+    disease"; not "pain", "bleeding"): medical-English morphology."""
+    words = _WORD.findall(name)
+    return bool(words) and DISEASE_MORPHOLOGY["disease_head"].search(words[-1]) is not None
 
 
 def _last_match(pattern: re.Pattern, text: str) -> re.Match | None:
@@ -584,23 +607,36 @@ def _segment_index(starts: list[int], offset: int) -> int:
 def _complaint_list_segments(text: str, segments: list[Segment], mentions: list[Mention]) -> set[int]:
     """Indices of segments that are bare lists of complaints: two or more mentions covering at
     least half of the segment's non-space characters ("Fuzzy thinking, blurred vision, muscle
+    pain."), or a line that names its complaints and nothing else ("Dizzy.", "Severe muscle
     pain."). Only used for documents without section structure (posts, notes)."""
     starts = [s.start for s in segments]
-    covered: dict[int, list[int]] = {}
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for mention in mentions:
-        if mention.label == "DOSE":
-            continue
-        index = _segment_index(starts, mention.start)
-        counts = covered.setdefault(index, [0, 0])
-        counts[0] += 1
-        counts[1] += len(text[mention.start : mention.end].replace(" ", ""))
+        if mention.label != "DOSE":
+            spans[_segment_index(starts, mention.start)].append((mention.start, mention.end))
     result = set()
-    for index, (n, chars) in covered.items():
+    for index, named in spans.items():
         segment = segments[index]
         letters = len(text[segment.start : segment.end].replace(" ", ""))
-        if n >= 2 and letters and chars / letters >= _LIST_SEGMENT_SHARE:
+        chars = sum(len(text[a:b].replace(" ", "")) for a, b in named)
+        if (len(named) >= 2 and letters and chars / letters >= _LIST_SEGMENT_SHARE) or _only_complaints(text, segment, named):
             result.add(index)
     return result
+
+
+def _only_complaints(text: str, segment: Segment, spans: list[tuple[int, int]]) -> bool:
+    """Whether a line says nothing but the complaints it names, graded ("Dizzy.", "Severe
+    muscle pain.", "Peripheral neuropathy."): no word outside them but function and grading
+    words."""
+    rest, position = [], segment.start
+    for a, b in sorted(spans):
+        rest.append(text[position:a])
+        position = max(position, b)
+    rest.append(text[position : segment.end])
+    return all(
+        word in _FUNCTION_WORDS or word in _GRADING_WORDS or word.isdigit()
+        for word in _WORD.findall(" ".join(rest).lower())
+    )
 
 
 def lead_in_of(segments: list[Segment], index: int, text: str) -> str | None:
@@ -697,7 +733,7 @@ def apply_context(
     # a post or review without structure is one personal report, and so is a dense list of
     # complaints; on a page with sections only the blocks written in the first person are
     report = (personal_document and unstructured) or symptom_report
-    layout = _Layout(doc_text, segments, mentions, r, report, list_segments, voice, furniture or [])
+    layout = _Layout(doc_text, segments, mentions, r, report, list_segments, voice, furniture or [], first_person and unstructured)
     by_segment: dict[int, list[Mention]] = defaultdict(list)
     for m in mentions:
         if m.label != "DOSE":
@@ -786,12 +822,14 @@ class _Layout:
         list_segments: set[int],
         voice: _Voice,
         furniture: list[tuple[int, int]],
+        written_by_patient: bool = False,
     ) -> None:
         self.text, self.segments, self.r = text, segments, r
         self._by_segment: dict[int, tuple[Setting, str | None, int]] = {}
         self.dose_offsets = [m.start for m in mentions if m.label == "DOSE"]
         self.list_segments = list_segments
         self.personal_document = personal_document
+        self.written_by_patient = written_by_patient
         self.voice = voice
         self.furniture = furniture
         self.personal_blocks = self._personal_blocks()
@@ -873,6 +911,7 @@ class _Layout:
             lead_in=lead_in,
             is_heading=segment.is_heading,
             personal=self.personal_document or index in self.list_segments or index in self.personal_blocks,
+            patient_voice=self.written_by_patient or index in self.personal_blocks,
             navigation=inside(self.furniture, segment.start),
             defining_section=segment.section in self.defining_headings,
             first_person=bool(r["first_person"].search(line)),
