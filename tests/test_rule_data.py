@@ -3,6 +3,8 @@ what an acronym looks like (pipeline.extract.acronyms)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipeline.extract.abbreviations import spells_initials
@@ -57,3 +59,38 @@ def test_the_stop_lists_share_their_function_words():
     assert "rat" in _NOT_MODIFIERS and "rat" not in _NOT_QUALIFIERS
     assert names_a_class_of_findings(["motor", "symptom"])
     assert not names_a_class_of_findings(["these", "symptom"]) and not names_a_class_of_findings(["many", "symptom"])
+
+
+def test_a_category_matches_the_same_text_with_its_word_boundaries_factored():
+    from pipeline.extract.context import _factor_word_boundaries, _top_level_alternatives
+
+    rows = [r"\bbut\b|\bhowever\b|;|\bsince\b(?! (?:taking|using))", r"[|\]]x|\bwhich\b", r"(?:a|b)\bc"]
+    assert _top_level_alternatives(rows[1]) == [r"[|\]]x", r"\bwhich\b"]
+    factored = _factor_word_boundaries(rows)
+    assert factored.startswith(r"\b(?:but\b|however\b)|(?:;)|")
+    plain = re.compile("|".join(f"(?:{row})" for row in rows))
+    texts = ["but however; since taking it, which", "since using |x ]x bc which", "abutting whichever ac bc"]
+    for text in texts:
+        assert [m.span() for m in re.finditer(factored, text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_every_packaged_category_compiles_to_the_same_matches_as_its_rows_joined():
+    from pipeline.extract.context import default_rules
+
+    rules = default_rules()
+    defined = {c.removeprefix("define:"): f"(?:{p})" for c, p, _ in rules.rows if c.startswith("define:")}
+    grouped: dict[str, list[str]] = {}
+    for category, pattern, _ in rules.rows:
+        if category.startswith("define:"):
+            continue
+        for name, definition in defined.items():
+            pattern = pattern.replace(f"{{{name}}}", definition)
+        grouped.setdefault(category, []).append(pattern)
+    text = (
+        "i stopped taking it but the side effects include headache; however, patients with "
+        "asthma should not take it. since starting it i have had nausea, which went away "
+        "after i quit. tell your doctor if you have kidney disease or are pregnant."
+    )
+    for category, patterns in grouped.items():
+        joined = re.compile("|".join(f"(?:{p})" for p in patterns))
+        assert [m.span() for m in rules[category].finditer(text)] == [m.span() for m in joined.finditer(text)], category

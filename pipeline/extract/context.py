@@ -119,7 +119,7 @@ class ContextRules:
             for name, definition in defined.items():
                 pattern = pattern.replace(f"{{{name}}}", definition)
             grouped.setdefault(category, []).append(pattern)
-        self.compiled = {c: re.compile("|".join(f"(?:{p})" for p in ps)) for c, ps in grouped.items()}
+        self.compiled = {c: re.compile(_factor_word_boundaries(ps)) for c, ps in grouped.items()}
         self._kinds: dict[str, frozenset[str]] = {}
 
     @classmethod
@@ -152,6 +152,69 @@ _SECTION_CATEGORIES = (
     "section_ae", "section_contra", "section_caution", "section_studied", "section_personal",
 )
 _KINDS_CACHE_SIZE = 100_000
+
+
+_WORD_BOUNDARY = "\\b"
+
+
+def _factor_word_boundaries(patterns: list[str]) -> str:
+    """One alternation of ``patterns`` in order, with the word boundary that starts a run of
+    consecutive alternatives written once before them: ``\\bbut\\b|\\bhowever\\b|;`` becomes
+    ``\\b(?:but\\b|however\\b)|;``. The two match the same text at the same places (the order of
+    the alternatives is kept), but the regular-expression engine tries the boundary once per
+    position instead of once per alternative: a position inside a word is left at once, which
+    makes a category of many cues several times faster to scan."""
+    alternatives = [alternative for pattern in patterns for alternative in _top_level_alternatives(pattern)]
+    parts: list[str] = []
+    run: list[str] = []
+    for alternative in alternatives + [""]:
+        if alternative.startswith(_WORD_BOUNDARY) and alternative:
+            run.append(alternative[len(_WORD_BOUNDARY) :])
+            continue
+        if len(run) > 1:
+            parts.append(f"{_WORD_BOUNDARY}(?:{'|'.join(run)})")
+        elif run:
+            parts.append(f"(?:{_WORD_BOUNDARY}{run[0]})")
+        run = []
+        if alternative:
+            parts.append(f"(?:{alternative})")
+    return "|".join(parts)
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """``pattern`` split at the ``|`` that are outside groups and character classes."""
+    alternatives, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i = _class_end(pattern, i)
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            alternatives.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    alternatives.append(pattern[start:])
+    return alternatives
+
+
+def _class_end(pattern: str, i: int) -> int:
+    """The index after the character class that opens at ``pattern[i]`` (a "]" first in it, or
+    after "^", is a member)."""
+    j = i + 1
+    if pattern.startswith("^", j):
+        j += 1
+    if pattern.startswith("]", j):
+        j += 1
+    while j < len(pattern) and pattern[j] != "]":
+        j += 2 if pattern[j] == "\\" else 1
+    return j + 1
 
 
 @lru_cache(maxsize=1)
