@@ -423,6 +423,9 @@ def test_for_a_names_a_reason_unless_it_is_a_stretch_of_time():
         ("I stopped taking it last year and I still have muscle pain.", "muscle pain", "ADVERSE_EFFECT", None),
         ("I feel like a zombie on it. Depression and fatigue still there.", "fatigue", "CONDITION", "studied"),
         ("I have not taken it in a week, yet I am still bleeding.", "bleeding", "ADVERSE_EFFECT", None),
+        # a drug stopped, named, with the time since; a drug forgotten
+        ("I stopped Zocor three months ago and the leg cramps went away.", "leg cramps", "ADVERSE_EFFECT", None),
+        ("She forgot her Zocor for a week and the muscle pain went away.", "muscle pain", "ADVERSE_EFFECT", None),
         ("I used to panic attacks on the bus.", "panic attacks", "CONDITION", "studied"),
         ("On it the panic attacks do not come anymore.", "panic attacks", "CONDITION", "studied"),
         ("After a mild heart attack 2 years ago I was put on 10mg of Lipitor.", "mild heart attack", "CONDITION", "studied"),
