@@ -12,8 +12,9 @@ include insomnia". Each mention gets a :class:`Decision` from the first of these
    include", "may cause", "gave me", "withdrawal symptoms"), a use ("used for", "put me on it
    for", "FDA-approved for", "patients with"; a use cue does not reach past a copula: in
    "patients with X were Y" it names X only), a conditional state ("if you have X": a caution)
-   or a conditional event ("stop if you notice X": an effect), or background ("more common in
-   people with", "without");
+   or a conditional event ("stop if you notice X": an effect), background ("more common in
+   people with", "without", "I thought I had X"), or, where a patient speaks, the disease a
+   complaint before it comes from ("the pain in my foot from tendonitis");
 4. a section of contraindications or warnings (under a warning, a risk it names is an effect
    and a patient's state a contraindication);
 5. cues to the right ("X was reported", "X (12%)", "X risk"; "pain relief", "X is under
