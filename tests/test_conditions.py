@@ -179,6 +179,11 @@ def test_symptom_keeps_the_body_sites_it_is_felt_in(nlp):
     assert "pain" in _by_text(nlp, "It causes pain in acute cases.")
     found = _by_text(nlp, "Side effects include swelling in the hands and feet and weight gain.")
     assert {"swelling in the hands and feet", "weight gain"} <= set(found)  # the next name ends the sites
+    # a vocabulary name that already holds its first site takes the sites listed after it
+    found = _by_text(nlp, "Get help if you notice mouth sores or swelling of the face, lips or throat.")
+    assert "swelling of the face, lips or throat" in found
+    found = _by_text(nlp, "Side effects include swelling of the face and weight gain.")
+    assert {"swelling of the face", "weight gain"} <= set(found)
 
 
 def test_a_symptom_in_one_named_site_is_the_sites_concept(nlp):

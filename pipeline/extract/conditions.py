@@ -420,7 +420,11 @@ def _body_site_list(keys: list[str], span: _Span, last: int, gazetteer: Gazettee
     """End of "<symptom> in (my|the|both) <site>(, <site>)* (or|and) <site>" after a span, of
     "<symptom> of (the|your) <site>, ..." ("swelling of your face, lips, tongue or throat") and
     of "<symptom> at the (planned) injection site(s)": a site makes it another effect
-    (ANNOTATION.md v2)."""
+    (ANNOTATION.md v2). A name that already ends with its first site ("swelling of the face",
+    a vocabulary synonym) takes the sites listed after it (", lips or throat") the same way."""
+    site_in_name = _site_ending_the_name(keys, span, last, gazetteer)
+    if site_in_name is not None:
+        return max(last, _site_list_end(keys, last - 1, last - 1, keys[site_in_name - 1], gazetteer))
     if last + 1 >= len(keys) or keys[last] not in ("in", "on", "at", "of", "into"):
         return last
     symptom = keys[span.last - 1]
@@ -433,6 +437,23 @@ def _body_site_list(keys: list[str], span: _Span, last: int, gazetteer: Gazettee
     if keys[last] == "at" and administration + 1 < len(keys) and keys[administration] in SITE_OF_ADMINISTRATION:
         if keys[administration + 1] == "site":
             return administration + 2  # "pain at the injection site", "infection at a planned injection site"
+    return _site_list_end(keys, j, last, symptom, gazetteer)
+
+
+def _site_ending_the_name(keys: list[str], span: _Span, last: int, gazetteer: Gazetteer) -> int | None:
+    """The index of the preposition of a name that ends with "<prep> (the) <site>" and is
+    followed by a list separator ("swelling of the face, ..."), else None."""
+    if last >= len(keys) or last != span.last or keys[last] not in (",", "or", "and") or keys[last - 1] not in gazetteer.body_sites:
+        return None
+    i = last - 2
+    while i > span.first and keys[i] in SITE_DETERMINERS:
+        i -= 1
+    return i if i > span.first and keys[i] in ("in", "on", "of", "into") else None
+
+
+def _site_list_end(keys: list[str], j: int, last: int, symptom: str, gazetteer: Gazetteer) -> int:
+    """The end of the list of sites starting at ``keys[j]`` (``last`` when there is none); a
+    site after the first that starts another name ends the list."""
     end = last
     while j < len(keys) and keys[j].isalpha() and keys[j] not in MODIFIERS and (
         keys[j] in gazetteer.body_sites or (keys[j], symptom) in gazetteer.entries
