@@ -70,6 +70,19 @@ def test_model_widens_a_single_vocabulary_match(finder):
     assert merged[0].method == "lexicon:hpo:name+model" and merged[0].concept_id == "HP:0003326"
 
 
+def test_a_possessive_eponym_does_not_take_the_noun_it_modifies(finder):
+    text = "Caregivers of people with Parkinson's face rising costs; Hashimoto's thyroiditis."
+    name = text.index("Parkinson's")
+    lexicon = Mention(name, name + len("Parkinson's"), "CONDITION", "lexicon:icd10cm:description:eponym", "ICD10CM:G20")
+    merged = _merge(finder, text, [lexicon], [(name, text.index(" rising"))])
+    assert [text[m.start : m.end] for m in merged] == ["Parkinson's"]
+    # a disease head after the eponym is part of the name the model found
+    name = text.index("Hashimoto's")
+    lexicon = Mention(name, name + len("Hashimoto's"), "CONDITION", "lexicon:curated", "X")
+    merged = _merge(finder, text, [lexicon], [(name, text.index("."))])
+    assert [text[m.start : m.end] for m in merged] == ["Hashimoto's thyroiditis"]
+
+
 def test_model_span_over_two_vocabulary_mentions_keeps_them(finder):
     text = "nausea and vomiting were common"
     a = Mention(0, 6, "CONDITION", "lexicon:hpo:name", "HP:0002018")

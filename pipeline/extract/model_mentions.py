@@ -258,6 +258,15 @@ def _after_cell_noun(text: str, start: int, end: int) -> bool:
     return is_cell_level(keys, 1, len(keys))
 
 
+def _after_a_possessive_name(text: str, start: int, end: int, model_end: int) -> bool:
+    """The vocabulary's name ends with a possessive eponym ("Alzheimer's") and the model
+    runs on past it over words that are no disease head ("Alzheimer's decline", "Parkinson's
+    face rising costs"): the eponym alone is the name."""
+    name = pieces(text[start:end])
+    tail = [p.key for p in pieces(text[end:model_end]) if p.key.isalpha()]
+    return bool(name and tail) and name[-1].key.endswith("'s") and DISEASE_MORPHOLOGY["disease_head"].search(tail[-1]) is None
+
+
 def merge_model_spans(
     text: str,
     mentions: list[Mention],
@@ -278,6 +287,8 @@ def merge_model_spans(
         if overlapping:
             if len(overlapping) == 1 and start <= overlapping[0].start and overlapping[0].end <= end:
                 mention = overlapping[0]
+                if _after_a_possessive_name(text, mention.start, mention.end, end):
+                    end = mention.end  # "Alzheimer's decline", "Parkinson's face": the name ends at its possessive
                 mention.start, mention.end = start, end
                 mention.method += "+model"
             elif (
