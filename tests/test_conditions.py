@@ -162,6 +162,7 @@ def test_misspelled_condition_names_are_matched(nlp):
 
 def test_condition_words_naming_a_drug_class_are_not_mentions(nlp):
     assert "seizure" not in _by_text(nlp, "Those taking seizure medication should not take it.")
+    assert "cough" not in _by_text(nlp, "Watch for drowsiness when you combine it with cough syrup.")
 
 
 def test_condition_names_of_vaccines_and_markers_are_not_mentions(nlp):

@@ -624,3 +624,29 @@ def test_a_drug_name_with_an_apostrophe_does_not_hide_the_reason_after_it(nlp):
     text = "I took Lipitor. Also I was taking St John's Wort for depression."
     depression = _find(nlp, text, "depression")
     assert (depression.label, depression.role, depression.evidence) == ("CONDITION", "studied", "cue")
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("Not recommended during pregnancy or breastfeeding.", "pregnancy"),
+        ("Not for use during pregnancy.", "pregnancy"),
+        ("This product is not suitable for children with asthma.", "asthma"),
+        ("Not to be used in patients with kidney failure.", "kidney failure"),
+        ("Not for children under 12 or people with liver disease.", "liver disease"),
+        ("If you have kidney disease the dose needs to be lower.", "kidney disease"),
+    ],
+)
+def test_advice_against_a_use_names_a_state_that_is_there(nlp, text, surface):
+    # the "not" of the advice negates the use, not the state: a contraindication, not negated
+    mention = _find(nlp, text, surface)
+    assert (mention.label, mention.role, mention.negated) == ("CONDITION", "contraindication", False)
+
+
+def test_a_reason_after_a_drug_and_its_dose(nlp):
+    text = "My neurologist started me on gabapentin 300mg three times a day for postherpetic neuralgia."
+    mention = _find(nlp, text, "postherpetic neuralgia")
+    assert (mention.label, mention.role) == ("CONDITION", "studied")
+    # a stretch of time after "for" is no reason
+    text = "They started me on it and I took it for two weeks. Dizziness was bad."
+    assert _find(nlp, text, "Dizziness").label == "ADVERSE_EFFECT"

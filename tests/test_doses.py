@@ -718,6 +718,21 @@ def test_a_pack_count_after_a_strength_is_no_frequency() -> None:
     assert (dose.text, dose.times_per_day) == ("200 mg", None)
 
 
+@pytest.mark.parametrize(
+    ("text", "doses"),
+    [
+        ("Organic Turmeric Curcumin with Black Pepper - 90 capsules", []),  # what the pack holds
+        ("Magnesium Glycinate 120 capsules", []),
+        ("Each serving (2 capsules) provides 1000 mg turmeric extract.", ["2 capsules", "1000 mg"]),
+        ("She swallowed 40 tablets of paracetamol.", ["40 tablets"]),  # taken: an amount, even a large one
+        ("Take 30 tablets over 2 days.", ["30 tablets over 2 days"]),  # a schedule after it
+        ("Add 30 drops in water.", ["30 drops"]),  # drops are dosed by the score
+    ],
+)
+def test_a_large_count_of_dosage_units_that_nothing_says_is_taken_is_a_pack(text: str, doses: list[str]) -> None:
+    assert [d.text for d in find_doses(text)] == doses
+
+
 def test_milk_of_magnesia_is_a_product_not_a_vehicle() -> None:
     assert only_dose("or 30–60 mL of milk of magnesia at bedtime").text == "30–60 mL"
 

@@ -55,6 +55,7 @@ def test_brands_resolve_to_the_ingredient(lexicon) -> None:
 def test_general_words_and_short_names(lexicon) -> None:
     assert lexicon.lookup("water") is None  # data/not_substances.tsv
     assert lexicon.lookup("gold") is None
+    assert lexicon.lookup("thyroid gland") is None  # the organ, though MedlinePlus names a drug so
     assert [f.substance.name for f in lexicon.find("Gly-Pro-Val and VAL")] == ["Valsartan"]  # capitals only
 
 

@@ -29,6 +29,12 @@ _CONCENTRATION_PER = frozenset({"mL", "hour", "minute"})
 _LAB_LIKE_UNITS = frozenset({"ng", "mmol", "µmol", "mEq"})
 _RATE_PER = frozenset({"hour", "minute"})
 
+#: a count of dosage units from which, with nothing saying it is taken, it is a pack: "Turmeric
+#: Curcumin - 90 capsules", "60 tablets" (ANNOTATION.md: pack counts are no DOSE)
+PACK_COUNT_MIN = 20
+#: the units sold by the piece; drops, puffs and sprays are dosed by the score ("30 drops in water")
+PACKED_FORMS = COUNT_UNITS - {"drop", "puff", "spray"}
+
 
 def is_excluded(text: str, match: re.Match[str], unit: str, per: str | None, before: str) -> bool:
     """True when the context shows the amount is not a dose (see the module docstring)."""
@@ -38,6 +44,8 @@ def is_excluded(text: str, match: re.Match[str], unit: str, per: str | None, bef
     if unit in COUNT_UNITS and (
         match["body"] or _PATTERNS["pack_before"].search(near) or _PATTERNS["pack_after"].match(text, match.end())
     ):
+        return True
+    if unit in PACKED_FORMS and per is None and _is_pack_count(text, match, near):
         return True
     if _PATTERNS["not_a_dose_after"].match(text, match.end()) and (unit == "IU" or unit in _VOLUME_UNITS):
         return True
@@ -50,6 +58,18 @@ def is_excluded(text: str, match: re.Match[str], unit: str, per: str | None, bef
     if _PATTERNS["excipients_before"].search(before):
         return True
     return _is_lab_value(unit, per, before)
+
+
+def _is_pack_count(text: str, match: re.Match[str], near: str) -> bool:
+    """A count of tablets, capsules, ... of at least ``PACK_COUNT_MIN`` with no schedule, time
+    or route after it and no verb of taking before it: what a pack holds, not what is taken."""
+    count = parse_number(match["n2"] or match["n1"])
+    return (
+        count is not None
+        and count >= PACK_COUNT_MIN
+        and not _PATTERNS["pack_count_schedule_after"].match(text, match.end())
+        and not _PATTERNS["pack_count_taken_before"].search(near)
+    )
 
 
 def _is_lab_value(unit: str, per: str | None, before: str) -> bool:
