@@ -650,3 +650,26 @@ def test_a_reason_after_a_drug_and_its_dose(nlp):
     # a stretch of time after "for" is no reason
     text = "They started me on it and I took it for two weeks. Dizziness was bad."
     assert _find(nlp, text, "Dizziness").label == "ADVERSE_EFFECT"
+
+
+def test_what_is_said_after_a_list_is_said_of_all_of_it(nlp):
+    text = (
+        "Does melatonin help with insomnia? The evidence is modest, and it works better for jet lag.\n"
+        "Vivid dreams, morning grogginess, headache and dizziness are the most commonly reported side effects."
+    )
+    assert {_find(nlp, text, s).label for s in ("Vivid dreams", "headache", "dizziness")} == {"ADVERSE_EFFECT"}
+    text = (
+        "The trial enrolled 17,604 people with obesity and heart disease.\n"
+        "Nausea, vomiting and diarrhea led 16.6% of participants on semaglutide to stop treatment. "
+        "Gallbladder problems were more common in the semaglutide group."
+    )
+    assert {_find(nlp, text, s).label for s in ("Nausea", "diarrhea", "Gallbladder problems")} == {"ADVERSE_EFFECT"}
+    # a cue before the list still decides it
+    text = "The trial enrolled adults. It is used for anxiety, insomnia and depression, which were reported."
+    assert _find(nlp, text, "insomnia").label == "CONDITION"
+
+
+def test_a_missed_dose_is_no_advice_against_a_use(nlp):
+    text = "I need it for my depression. I get so irritable and aggressive when I don't take it."
+    assert _find(nlp, text, "aggressive").label == "ADVERSE_EFFECT"
+    assert _find(nlp, "Don't take it if you have kidney disease.", "kidney disease").role == "contraindication"

@@ -115,6 +115,9 @@ def test_the_component_adds_learnt_wordings_in_patients_reports_only(monkeypatch
         "and sweats were rated by the investigators on a scale."
     )
     assert _found(nlp(make_doc(nlp, abstract, None, "abstract.txt"))) == {"brain zaps": "ADVERSE_EFFECT"}
+    # a wording before a drug noun names a class of drugs (ANNOTATION.md Convention 7)
+    drug_class = "I had brain zaps for a week. My doctor says the jaw clenching drug is next."
+    assert _found(nlp(make_doc(nlp, drug_class, None, "review.txt"))) == {"brain zaps": "ADVERSE_EFFECT"}
 
 
 def test_the_component_saves_its_table(tmp_path: Path) -> None:

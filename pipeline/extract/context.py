@@ -774,7 +774,8 @@ def apply_context(
     """Set label, role, negated and uncertain on the condition mentions, in place.
 
     Items of one list ("diarrhea, constipation, nausea and tremor") share the decision of the
-    first item: the cue that governs a list is before its first item. Weak decisions then take
+    first item: the cue that governs a list is before its first item, or after its last when
+    nothing before it spoke ("X, Y and Z were the most commonly reported side effects"). Weak decisions then take
     the label that strong ones give the same concept in the document. Consumer words ("gas",
     and the wordings learnt from patients' reviews) are removed outside personal reports, complaint
     lists and first-person sentences, adjectives that describe no person
@@ -803,6 +804,7 @@ def apply_context(
         if m.label != "DOSE":
             by_segment[_segment_index(starts, m.start)].append(m)
     decisions: dict[int, Decision] = {}
+    list_members: dict[int, list[Mention]] = {}
     sentences: dict[int, tuple[str, list[tuple[int, int]]]] = {}
     previous: Mention | None = None
     for mention in mentions:
@@ -821,7 +823,15 @@ def apply_context(
             decision = decisions[id(previous)]
             if previous.list_start is None:
                 previous.list_start = previous.start
+                list_members[previous.start] = [previous]
             mention.list_start = previous.list_start
+            list_members[mention.list_start].append(mention)
+            if not decision.strong:  # what is said after a list is said of all of it ("X, Y and Z were reported")
+                after = _right_cue(r, sentence[:start], sentence[end:], layout.setting(index, mention.start).preceding)
+                if after is not None:
+                    decision = after
+                    for member in list_members[mention.list_start]:
+                        decisions[id(member)] = after
         else:
             others = tuple(
                 (m.start - segment.start, m.end - segment.start)

@@ -33,7 +33,7 @@ from spacy.tokens import Doc
 from pipeline.extract.conditions import ConditionTables
 from pipeline.extract.mention import LEARNED_METHOD, LEARNED_WORD_METHOD, Mention, doc_text
 from pipeline.extract.lexicon import Entry
-from pipeline.extract.model_mentions import concept_for_span
+from pipeline.extract.model_mentions import before_drug_noun, concept_for_span
 from pipeline.extract.word_lists import word_list
 from pipeline.extract.normalize import Piece, pieces, text_key
 
@@ -123,8 +123,8 @@ def longest_matches(text: str, keys, longest: int, first_keys: Collection[str] |
 
 def learned_mentions(doc: Doc, table: TermTable, tables: ConditionTables) -> list[Mention]:
     """``Doc._.mentions`` plus a CONDITION mention for every learnt term in the text that
-    overlaps no condition found before and is no excluded term, with its concept
-    (:func:`term_concept`)."""
+    overlaps no condition found before, is no excluded term and names no class of drugs ("weight
+    loss drug"), with its concept (:func:`term_concept`)."""
     mentions = list(doc._.mentions or [])
     text = doc_text(doc)
     taken = [(m.start, m.end) for m in mentions if m.label != "DOSE"]
@@ -133,7 +133,7 @@ def learned_mentions(doc: Doc, table: TermTable, tables: ConditionTables) -> lis
         if any(a < end and start < b for a, b in taken):
             continue
         key = text_key(text[start:end])
-        if key in tables.excluded:
+        if key in tables.excluded or before_drug_noun(text, end):  # "a weight loss drug": a class of drugs
             continue
         entry, how = concept_for_span(text[start:end], tables.gazetteer, tables.excluded)
         if how == "rejected":

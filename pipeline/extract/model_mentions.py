@@ -244,7 +244,7 @@ def _only_general_modifiers(prefix: str, gazetteer: Gazetteer) -> bool:
     )
 
 
-def _before_drug_noun(text: str, end: int) -> bool:
+def before_drug_noun(text: str, end: int) -> bool:
     """"seizure medication", "hepatitis B vaccine": the condition names a drug or product."""
     return names_a_product([p.key for p in pieces(text[end : end + 30])][:2])
 
@@ -307,7 +307,7 @@ def merge_model_spans(
         if not key or key in excluded or key[0] == ANTI or not any(ch.isalpha() for ch in surface):
             continue
         entry, how = concept_for_span(surface, gazetteer, excluded)
-        if how == "rejected" or _before_drug_noun(text, end) or _after_cell_noun(text, start, end):
+        if how == "rejected" or before_drug_noun(text, end) or _after_cell_noun(text, start, end):
             continue
         words = [k for k in key if k.isalnum()]
         concept_id = entry.concept_id if entry else None
