@@ -89,8 +89,8 @@ def test_an_edit_of_the_dose_context_table_changes_the_rule(tmp_path: Path, monk
 
     import pipeline.extract.dose_context as dose_context
 
-    text = "tin of 30 capsules"
-    match = re.search(r"(?P<n1>30)\s*(?P<unit>capsules)(?P<body>)", text)
+    text = "tin of 3 capsules"
+    match = re.search(r"(?P<n1>3)(?P<n2>)\s*(?P<unit>capsules)(?P<body>)", text)
     assert not is_excluded(text, match, "capsule", None, text[: match.start()])
     rows = DOSE_CONTEXT_RULES.read_text(encoding="utf-8").replace("packs?|box(?:es)?|", "packs?|tins?|box(?:es)?|", 1)
     edited = tmp_path / "rules.tsv"
