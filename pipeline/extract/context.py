@@ -611,8 +611,10 @@ def is_negated(sentence: str, start: int, end: int, r: ContextRules | None = Non
     if r["neg_post"].search(sentence[end:]):
         return True
     left = sentence[:start]
-    pseudo = [m.span() for m in r["pseudo"].finditer(sentence)]
+    pseudo: list[tuple[int, int]] | None = None  # found on the first trigger: most mentions have none
     for trigger in r["neg_pre"].finditer(left):
+        if pseudo is None:
+            pseudo = [m.span() for m in r["pseudo"].finditer(sentence)]
         if any(a <= trigger.start() < b for a, b in pseudo):
             continue
         between = left[trigger.end() :]
@@ -827,7 +829,7 @@ def apply_context(
             mention.list_start = previous.list_start
             list_members[mention.list_start].append(mention)
             if not decision.strong:  # what is said after a list is said of all of it ("X, Y and Z were reported")
-                after = _right_cue(r, sentence[:start], sentence[end:], layout.setting(index, mention.start).preceding)
+                after = _right_cue(r, sentence[:start], sentence[end:], layout.preceding(index))
                 if after is not None:
                     decision = after
                     for member in list_members[mention.list_start]:
@@ -989,11 +991,12 @@ class _Layout:
             navigation=inside(self.furniture, segment.start),
             defining_section=segment.section in self.defining_headings,
             first_person=bool(r["first_person"].search(line)),
-            preceding=self._preceding(index),
+            preceding=self.preceding(index),
         )
         return setting, field, field_end
 
-    def _preceding(self, index: int) -> str:
+    def preceding(self, index: int) -> str:
+        """The sentence before segment ``index``, lower-cased, when it is prose of the same section."""
         if index == 0:
             return ""
         segment, before = self.segments[index], self.segments[index - 1]

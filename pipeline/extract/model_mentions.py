@@ -258,13 +258,17 @@ def _after_cell_noun(text: str, start: int, end: int) -> bool:
     return is_cell_level(keys, 1, len(keys))
 
 
+_POSSESSIVE_ENDINGS = ("'s", "’s", "'S", "’S")
+
+
 def _after_a_possessive_name(text: str, start: int, end: int, model_end: int) -> bool:
     """The vocabulary's name ends with a possessive eponym ("Alzheimer's") and the model
     runs on past it over words that are no disease head ("Alzheimer's decline", "Parkinson's
     face rising costs"): the eponym alone is the name."""
-    name = pieces(text[start:end])
+    if text[end - 2 : end] not in _POSSESSIVE_ENDINGS:
+        return False
     tail = [p.key for p in pieces(text[end:model_end]) if p.key.isalpha()]
-    return bool(name and tail) and name[-1].key.endswith("'s") and DISEASE_MORPHOLOGY["disease_head"].search(tail[-1]) is None
+    return bool(tail) and DISEASE_MORPHOLOGY["disease_head"].search(tail[-1]) is None
 
 
 def merge_model_spans(
