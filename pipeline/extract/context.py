@@ -169,7 +169,7 @@ def _factor_word_boundaries(patterns: list[str]) -> str:
     parts: list[str] = []
     run: list[str] = []
     for alternative in alternatives + [""]:
-        if alternative.startswith(_WORD_BOUNDARY) and alternative:
+        if alternative.startswith(_WORD_BOUNDARY):
             run.append(alternative[len(_WORD_BOUNDARY) :])
             continue
         if len(run) > 1:
@@ -777,8 +777,8 @@ def apply_context(
 
     Items of one list ("diarrhea, constipation, nausea and tremor") share the decision of the
     first item: the cue that governs a list is before its first item, or after its last when
-    nothing before it spoke ("X, Y and Z were the most commonly reported side effects"). Weak decisions then take
-    the label that strong ones give the same concept in the document. Consumer words ("gas",
+    nothing before it spoke ("X, Y and Z were the most commonly reported side effects"). Weak
+    decisions then take the label that strong ones give the same concept in the document. Consumer words ("gas",
     and the wordings learnt from patients' reviews) are removed outside personal reports, complaint
     lists and first-person sentences, adjectives that describe no person
     (method ``...:personal``) outside texts written in the first person.
