@@ -635,6 +635,7 @@ def test_a_drug_name_with_an_apostrophe_does_not_hide_the_reason_after_it(nlp):
         ("Not to be used in patients with kidney failure.", "kidney failure"),
         ("Not for children under 12 or people with liver disease.", "liver disease"),
         ("If you have kidney disease the dose needs to be lower.", "kidney disease"),
+        ("I sleep better on it. Note: if you have kidney disease, talk to your doctor first.", "kidney disease"),
     ],
 )
 def test_advice_against_a_use_names_a_state_that_is_there(nlp, text, surface):
