@@ -636,6 +636,7 @@ def test_a_drug_name_with_an_apostrophe_does_not_hide_the_reason_after_it(nlp):
         ("Not for children under 12 or people with liver disease.", "liver disease"),
         ("If you have kidney disease the dose needs to be lower.", "kidney disease"),
         ("I sleep better on it. Note: if you have kidney disease, talk to your doctor first.", "kidney disease"),
+        ("Usually harmless but tell your neuro, especially if you have heart disease.", "heart disease"),
     ],
 )
 def test_advice_against_a_use_names_a_state_that_is_there(nlp, text, surface):
@@ -674,3 +675,13 @@ def test_a_missed_dose_is_no_advice_against_a_use(nlp):
     text = "I need it for my depression. I get so irritable and aggressive when I don't take it."
     assert _find(nlp, text, "aggressive").label == "ADVERSE_EFFECT"
     assert _find(nlp, "Don't take it if you have kidney disease.", "kidney disease").role == "contraindication"
+
+
+def test_a_reason_after_took_and_the_states_a_warning_names_as_risk_factors(nlp):
+    text = "I have been reading here. Took my first 50mg sumatriptan last night for a migraine with aura."
+    assert _find(nlp, text, "migraine with aura").label == "CONDITION"
+    text = (
+        "WARNINGS AND PRECAUTIONS\n"
+        "Lactic acidosis has resulted in death. Risk factors include renal impairment, surgery and hepatic impairment.\n"
+    )
+    assert {_find(nlp, text, s).role for s in ("renal impairment", "hepatic impairment")} == {"contraindication"}
