@@ -454,6 +454,8 @@ STATED_FOR = [
     ("In patients with epilepsy, 10 mg/kg twice daily is recommended.", "epilepsy"),
     ("For the treatment of chronic migraine, 155 units IM every 12 weeks.", "chronic migraine"),
     ("For epilepsy, 10 mg/kg is given.", "epilepsy"),
+    ("Condition | Adult dose\nFever | 200-400 mg every 4 to 6 hours |", "Fever"),  # a dosing table by indication
+    ("| Rheumatoid arthritis | 400-800 mg three or four times daily |", "Rheumatoid arthritis"),
     ("isotretinoin (1 mg/kg/day) for cystic acne complained of glare", "cystic acne"),
     ("clonazepam 2 mg/day (0.02 mg/kg/day) to treat aggression, self-injury", "aggression"),
     (

@@ -15,16 +15,18 @@ from pipeline.extract.pattern_tables import read_patterns
 def stated_for(text: str, dose: Dose, offset: int = 0) -> tuple[int, int] | None:
     """Return the range of `text` (plus `offset`) that says what `dose` is for, or None.
 
-    Reads a label before a colon on the dose's line ("Stroke/TBI: 20-50 mL/day"), a leading
-    clause ("In patients with epilepsy, 10 mg/kg ...", "For the treatment of X, ...") and a
-    purpose right after the dose ("1 mg/kg/day for cystic acne", "2 mg/day to treat
-    aggression"). The range is where another component should look for condition mentions.
+    Reads a label before a colon on the dose's line ("Stroke/TBI: 20-50 mL/day"), the first cell
+    of the table row the dose is in ("Fever | 200-400 mg every 4 to 6 hours", a dosing table by
+    indication), a leading clause ("In patients with epilepsy, 10 mg/kg ...", "For the treatment
+    of X, ...") and a purpose right after the dose ("1 mg/kg/day for cystic acne", "2 mg/day to
+    treat aggression"). The range is where another component should look for condition
+    mentions.
     """
     start = dose.start - offset
     end = dose.end - offset
     if not 0 <= start <= end <= len(text):
         return None
-    for finder in (_label_before_colon, _clause_before, _purpose_after):
+    for finder in (_label_before_colon, _first_cell_of_row, _clause_before, _purpose_after):
         found = finder(text, start, end)
         if found is not None:
             return found[0] + offset, found[1] + offset
@@ -65,6 +67,25 @@ def _label_before_colon(text: str, start: int, end: int) -> tuple[int, int] | No
     ):
         return None
     return line_start + label_start, line_start + label_start + len(core)
+
+
+def _first_cell_of_row(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """'Fever | 200-400 mg every 4 to 6 hours' -> the range of 'Fever': in a table row, what the
+    first cell names is what the doses of the other cells are for."""
+    line_start = text.rfind("\n", 0, start) + 1
+    first_bar = text.find("|", line_start, start)
+    if first_bar < 0:
+        return None
+    cell = text[line_start:first_bar]
+    if not cell.strip():  # a row written "| Fever | 200 mg |"
+        line_start, first_bar = first_bar + 1, text.find("|", first_bar + 1, start)
+        if first_bar < 0:
+            return None
+        cell = text[line_start:first_bar]
+    if not re.search(r"[A-Za-z]", cell) or len(cell.strip()) > _MAX_LABEL_CHARS:
+        return None
+    core_start = line_start + len(cell) - len(cell.lstrip())
+    return core_start, core_start + len(cell.strip())
 
 
 def _clause_before(text: str, start: int, end: int) -> tuple[int, int] | None:
