@@ -637,6 +637,7 @@ def test_a_drug_name_with_an_apostrophe_does_not_hide_the_reason_after_it(nlp):
         ("If you have kidney disease the dose needs to be lower.", "kidney disease"),
         ("I sleep better on it. Note: if you have kidney disease, talk to your doctor first.", "kidney disease"),
         ("Usually harmless but tell your neuro, especially if you have heart disease.", "heart disease"),
+        ("Chews for dogs. Consult your veterinarian if your dog has diabetes.", "diabetes"),
     ],
 )
 def test_advice_against_a_use_names_a_state_that_is_there(nlp, text, surface):
