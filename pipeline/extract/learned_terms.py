@@ -5,8 +5,8 @@ zaps", "no sex drive", "jaw clenching"): HPO, MeSH and ICD-10-CM are written for
 and the Consumer Health Vocabulary that would bridge them is not available here. The table of
 this module is a gazetteer learnt from annotated reviews by :mod:`pipeline.train_terms` (a
 wording becomes a term when annotators marked it, a single word in two reviews at least, and
-rarely left it unmarked where it occurs): the supervised dictionary construction of, e.g., Nikfarjam et al.
-2015 ("Pharmacovigilance from social media: mining adverse drug reaction mentions using sequence
+rarely left it unmarked where it occurs): the supervised dictionary construction of, e.g.,
+Nikfarjam et al. 2015 ("Pharmacovigilance from social media: mining adverse drug reaction mentions using sequence
 labeling with word embedding cluster features", JAMIA 22:671) for their ADR lexicon.
 
 A term is matched on the keys of :mod:`pipeline.extract.normalize` (case, spelling and plural

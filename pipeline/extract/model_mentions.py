@@ -261,7 +261,7 @@ def _after_cell_noun(text: str, start: int, end: int) -> bool:
 _POSSESSIVE_ENDINGS = ("'s", "’s", "'S", "’S")
 
 
-def _after_a_possessive_name(text: str, start: int, end: int, model_end: int) -> bool:
+def _after_a_possessive_name(text: str, end: int, model_end: int) -> bool:
     """The vocabulary's name ends with a possessive eponym ("Alzheimer's") and the model
     runs on past it over words that are no disease head ("Alzheimer's decline", "Parkinson's
     face rising costs"): the eponym alone is the name."""
@@ -291,7 +291,7 @@ def merge_model_spans(
         if overlapping:
             if len(overlapping) == 1 and start <= overlapping[0].start and overlapping[0].end <= end:
                 mention = overlapping[0]
-                if _after_a_possessive_name(text, mention.start, mention.end, end):
+                if _after_a_possessive_name(text, mention.end, end):
                     end = mention.end  # "Alzheimer's decline", "Parkinson's face": the name ends at its possessive
                 mention.start, mention.end = start, end
                 mention.method += "+model"
